@@ -1,0 +1,113 @@
+// The graph IR: what the parser's view of a model becomes, and what every view (hover, CLI, webview) reads.
+// Plain JSON-serializable data: the webview and the CLI receive it as is.
+
+/** A tensor shape, batch first, e.g. [1, 48, 55, 55]. */
+export type Shape = number[];
+
+/** 1-based lines, 0-based columns (as in the Python source), end exclusive. */
+export interface SourceRange {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** A constant argument value as the evaluator produced it. */
+export type ArgValue = number | string | boolean | null | ArgValue[];
+
+export interface NodeCost {
+  /** Input shapes in edge order (one per input edge). */
+  inputShapes: Shape[];
+  outputShape: Shape;
+  /** Trainable parameters of this call (0 for a second call of the same module is NOT applied: each call shows its module's params; totals count a module once). */
+  params: number;
+  /** Multiply-accumulates for batch size of the input. */
+  macs: number;
+  /** Bytes of the output tensor in fp32. */
+  activationBytes: number;
+  /** Human-readable derivations, e.g. "H: (224 + 2*2 - 1*(11-1) - 1) / 4 + 1 = 55". */
+  formula: string[];
+}
+
+export interface GraphNode {
+  /** Stable within one analysis: "n0", "n1", ... in execution order. */
+  id: string;
+  /** 'input' | 'output' | a module class ("Conv2d") | a function/method name ("flatten", "relu", "add", "cat", "view"). */
+  op: string;
+  kind: 'input' | 'output' | 'module' | 'function' | 'method';
+  /** Module path as in state_dict ("features.0", "fc6"); null for functional ops. */
+  path: string | null;
+  /** Normalized constructor/call arguments by parameter name, defaults filled in. */
+  args: Record<string, ArgValue>;
+  /** Where the module was constructed (module nodes). */
+  defRange?: SourceRange;
+  /** Where it is called (the forward call, or the Sequential entry when implicit). */
+  callRange?: SourceRange;
+  /** Ids of incoming edges, in argument order. A node may have several (cat, add). */
+  inputs: string[];
+  /** Ids of outgoing edges (usually one). */
+  outputs: string[];
+  /** Enclosing containers outermost first, e.g. ["features"] for features.0 (Sequential / ModuleList blocks). */
+  groups: string[];
+  /** Filled by shape inference when it succeeded. */
+  cost?: NodeCost;
+  /** Set when shape inference failed at this node (PyTorch's wording). */
+  error?: string;
+}
+
+export interface GraphEdge {
+  id: string;
+  /** Producing node id. */
+  from: string;
+  /** Consuming node id. */
+  to: string;
+  /** Known after shape inference; null when unknown (after an error). */
+  shape: Shape | null;
+}
+
+export interface Graph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface AnalysisDiagnostic {
+  message: string;
+  severity: Severity;
+  range: SourceRange;
+  /** Stable code: 'shape', 'unsupported', 'syntax', 'shape-comment', 'input-size', 'no-model'. */
+  code: string;
+}
+
+/** A row of the torchinfo-like table: one per module/function call in execution order. */
+export interface LayerRow {
+  nodeId: string;
+  path: string | null;
+  type: string;
+  line: number;
+  outputShape: Shape | null;
+  params: number;
+  macs: number;
+}
+
+export interface Analysis {
+  /** Entry model: class name or module-level variable name; null when none found. */
+  entry: string | null;
+  /** All candidate entries found in the file (classes deriving nn.Module, module-level Sequentials). */
+  candidates: string[];
+  /** Input shape with batch, e.g. [1, 3, 224, 224]. */
+  input: Shape;
+  /** Where the input size came from. */
+  inputSource: 'comment' | 'default' | 'option';
+  graph: Graph;
+  layers: LayerRow[];
+  /** Final output shape; null when the model is wrong. */
+  output: Shape | null;
+  /** Each module counted once. */
+  totalParams: number;
+  totalMacs: number;
+  diagnostics: AnalysisDiagnostic[];
+  /** The first shape error (what PyTorch would raise), if any. */
+  error?: { message: string; line: number };
+}

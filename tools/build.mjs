@@ -1,0 +1,44 @@
+// One build script: extension (node/cjs, vscode external), CLI (node/cjs), webview (browser/iife).
+import * as esbuild from 'esbuild';
+import { cpSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const targets = [
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node18', external: ['vscode'] },
+  { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node18', external: ['onnxruntime-node'], banner: { js: '#!/usr/bin/env node' } },
+];
+for (const entry of ['graph']) {
+  const file = `webview/${entry}/main.ts`;
+  if (existsSync(join(root, file))) {
+    targets.push({ ...common, entryPoints: [file], outfile: `dist/webview/${entry}.js`, platform: 'browser', format: 'iife', target: 'es2022' });
+  }
+}
+
+export async function build() {
+  mkdirSync(join(root, 'dist'), { recursive: true });
+  if (watch) {
+    for (const t of targets) await (await esbuild.context(t)).watch();
+    return;
+  }
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  build().then(
+    () => console.log(`built ${targets.length} bundles${production ? ' (production)' : ''}`),
+    (err) => { console.error(err.message ?? err); process.exit(1); },
+  );
+}
