@@ -1,0 +1,228 @@
+/** Dtype names as PyTorch prints them (`str(t.dtype)` without the `torch.`). */
+export type DType =
+  | 'float32'
+  | 'float16'
+  | 'bfloat16'
+  | 'float64'
+  | 'int64'
+  | 'int32'
+  | 'int16'
+  | 'int8'
+  | 'uint8'
+  | 'bool';
+
+/** float16 and bfloat16 keep their raw bits in a Uint16Array; bool is 0/1 in a Uint8Array. */
+export type TensorData =
+  | Float32Array
+  | Float64Array
+  | Uint16Array
+  | BigInt64Array
+  | Int32Array
+  | Int16Array
+  | Int8Array
+  | Uint8Array;
+
+/** A contiguous (row-major) tensor. A 0-dim tensor has shape [] and one element. */
+export interface Tensor {
+  dtype: DType;
+  shape: number[];
+  data: TensorData;
+}
+
+export const ITEM_SIZE: Readonly<Record<DType, number>> = {
+  float32: 4,
+  float16: 2,
+  bfloat16: 2,
+  float64: 8,
+  int64: 8,
+  int32: 4,
+  int16: 2,
+  int8: 1,
+  uint8: 1,
+  bool: 1,
+};
+
+export function elementCount(shape: readonly number[]): number {
+  let count = 1;
+  for (const size of shape) count *= size;
+  return count;
+}
+
+export function allocate(dtype: DType, length: number): TensorData {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(length);
+    case 'float64':
+      return new Float64Array(length);
+    case 'float16':
+    case 'bfloat16':
+      return new Uint16Array(length);
+    case 'int64':
+      return new BigInt64Array(length);
+    case 'int32':
+      return new Int32Array(length);
+    case 'int16':
+      return new Int16Array(length);
+    case 'int8':
+      return new Int8Array(length);
+    case 'uint8':
+    case 'bool':
+      return new Uint8Array(length);
+  }
+}
+
+const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Copies the elements a strided view selects out of its storage bytes into a new contiguous tensor.
+ * The caller has checked that every selected element lies inside `storage`.
+ */
+export function gatherView(
+  storage: Uint8Array,
+  fileIsLittleEndian: boolean,
+  dtype: DType,
+  offset: number,
+  shape: readonly number[],
+  stride: readonly number[],
+): Tensor {
+  const itemSize = ITEM_SIZE[dtype];
+  const count = elementCount(shape);
+  const data = allocate(dtype, count);
+  const out = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (count > 0) {
+    if (isContiguous(shape, stride)) {
+      out.set(storage.subarray(offset * itemSize, (offset + count) * itemSize));
+    } else {
+      copyStrided(storage, out, itemSize, offset, shape, stride);
+    }
+    if (fileIsLittleEndian !== HOST_IS_LITTLE_ENDIAN && itemSize > 1) swapBytes(out, itemSize);
+  }
+  return { dtype, shape: [...shape], data };
+}
+
+export function isContiguous(shape: readonly number[], stride: readonly number[]): boolean {
+  let expected = 1;
+  for (let dim = shape.length - 1; dim >= 0; dim--) {
+    // dims of size 1 may carry any stride, as in PyTorch's is_contiguous()
+    if (shape[dim] !== 1 && stride[dim] !== expected) return false;
+    expected *= shape[dim];
+  }
+  return true;
+}
+
+/** Copies element by element in whole words (1, 2 or 4 bytes; an 8-byte item is two words). */
+function copyStrided(
+  storage: Uint8Array,
+  out: Uint8Array,
+  itemSize: number,
+  offset: number,
+  shape: readonly number[],
+  stride: readonly number[],
+): void {
+  const wordSize = Math.min(itemSize, 4);
+  const words = itemSize / wordSize;
+  // typed views need aligned offsets; a misaligned storage is copied once to an aligned buffer
+  const source = storage.byteOffset % wordSize === 0 ? storage : storage.slice();
+  const from = wordView(source, wordSize);
+  const to = wordView(out, wordSize);
+  const rank = shape.length;
+  const index = new Array<number>(rank).fill(0);
+  const last = rank - 1;
+  const innerSize = shape[last];
+  const innerStep = stride[last] * words;
+  let base = offset * words;
+  let written = 0;
+  for (;;) {
+    let at = base;
+    if (words === 1) {
+      for (let i = 0; i < innerSize; i++, at += innerStep) to[written++] = from[at];
+    } else {
+      for (let i = 0; i < innerSize; i++, at += innerStep) {
+        to[written++] = from[at];
+        to[written++] = from[at + 1];
+      }
+    }
+    // odometer over the outer dims
+    let dim = last - 1;
+    while (dim >= 0) {
+      index[dim]++;
+      base += stride[dim] * words;
+      if (index[dim] < shape[dim]) break;
+      base -= stride[dim] * words * shape[dim];
+      index[dim] = 0;
+      dim--;
+    }
+    if (dim < 0) return;
+  }
+}
+
+function wordView(bytes: Uint8Array, wordSize: number): Uint8Array | Uint16Array | Uint32Array {
+  const length = Math.floor(bytes.byteLength / wordSize);
+  if (wordSize === 4) return new Uint32Array(bytes.buffer, bytes.byteOffset, length);
+  if (wordSize === 2) return new Uint16Array(bytes.buffer, bytes.byteOffset, length);
+  return bytes;
+}
+
+function swapBytes(bytes: Uint8Array, itemSize: number): void {
+  for (let at = 0; at < bytes.length; at += itemSize) {
+    for (let i = 0, j = itemSize - 1; i < j; i++, j--) {
+      const t = bytes[at + i];
+      bytes[at + i] = bytes[at + j];
+      bytes[at + j] = t;
+    }
+  }
+}
+
+/** IEEE half-precision bits -> number. */
+export function halfToNumber(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 31) return fraction ? NaN : sign * Infinity;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+/** The tensor's values as float32; a float32 tensor's own array is returned, not a copy. */
+export function toFloat32(tensor: Tensor): Float32Array {
+  const { dtype, data } = tensor;
+  if (dtype === 'float32') return data as Float32Array;
+  const out = new Float32Array(data.length);
+  if (dtype === 'bfloat16') {
+    // bfloat16 is the top half of a float32
+    const bits = new Uint32Array(out.buffer);
+    const source = data as Uint16Array;
+    for (let i = 0; i < source.length; i++) bits[i] = source[i] << 16;
+  } else if (dtype === 'float16') {
+    const source = data as Uint16Array;
+    for (let i = 0; i < source.length; i++) out[i] = halfToNumber(source[i]);
+  } else if (dtype === 'int64') {
+    const source = data as BigInt64Array;
+    for (let i = 0; i < source.length; i++) out[i] = Number(source[i]);
+  } else {
+    out.set(data as Exclude<TensorData, BigInt64Array>);
+  }
+  return out;
+}
+
+/** The tensor's values as float64 (exact for every dtype but int64 beyond 2^53). */
+export function toFloat64(tensor: Tensor): Float64Array {
+  const { dtype, data } = tensor;
+  if (dtype === 'float32' || dtype === 'bfloat16') return Float64Array.from(toFloat32(tensor));
+  const out = new Float64Array(data.length);
+  if (dtype === 'float16') {
+    const source = data as Uint16Array;
+    for (let i = 0; i < source.length; i++) out[i] = halfToNumber(source[i]);
+  } else if (dtype === 'int64') {
+    const source = data as BigInt64Array;
+    for (let i = 0; i < source.length; i++) out[i] = Number(source[i]);
+  } else {
+    out.set(data as Exclude<TensorData, BigInt64Array>);
+  }
+  return out;
+}
+
+/** PyTorch's rendering of a shape, as in its error messages: `torch.Size([10, 2048])`. */
+export function formatTorchSize(shape: readonly number[]): string {
+  return `torch.Size([${shape.join(', ')}])`;
+}
