@@ -1,0 +1,156 @@
+// Messages between the extension host and the graph webview ("Visualize AlexNet").
+// One interface per message, discriminated by `type`; the webview sends `ready` first and gets `init` + `analysis`.
+// Requests carry `requestId`, their replies `inReplyTo`. Handler tables are mapped types over the unions,
+// so adding a message without handling it on the receiving side is a compile error.
+import type { Analysis, SourceRange } from '../core/model/ir';
+import type graphStrings from '../../media/graph-strings.json';
+import type layerNotes from '../../media/layer-notes.json';
+
+/** UI languages the graph webview is translated into (VS Code's `env.language` is mapped onto one). */
+export type UiLanguage = 'en' | 'zh-cn';
+
+/** Every string the webview shows, already in the UI language; keys come from `media/graph-strings.json`. */
+export type UiStrings = Record<keyof (typeof graphStrings)['en'], string>;
+export type UiStringKey = keyof UiStrings;
+
+/** A text in every UI language. */
+export type Localized = Record<UiLanguage, string>;
+
+/** When a note applies, beyond its op: an argument compared with a number or with another argument. */
+export interface NoteCondition {
+  arg: string;
+  /** The argument (first element when a tuple) is greater than this number. */
+  gt?: number;
+  /** The argument equals this number. */
+  eq?: number;
+  /** The argument is greater than this other argument (e.g. kernel_size > stride: overlapping pooling). */
+  gtArg?: string;
+}
+
+/** What a layer stands for (ReLU instead of tanh, LRN, overlapping pooling...), from `media/layer-notes.json`. */
+export interface LayerNote {
+  id: string;
+  /** IR op names it applies to: module classes ("ReLU") and function/method names ("relu"). */
+  ops: string[];
+  when?: NoteCondition;
+  /** Short badge text shown on the node. */
+  badge: Localized;
+  title: Localized;
+  text: Localized;
+  /** Where it comes from, e.g. "Krizhevsky et al. 2012, §3.1". */
+  source?: string;
+}
+
+/** The data file as a whole (checked by test/unit/layer-notes.test.ts). */
+export type LayerNotesFile = typeof layerNotes;
+
+/** What the webview keeps with `setState` so the panel survives a window reload. */
+export interface GraphViewState {
+  /** The model file shown (a URI string). */
+  uri: string;
+  selected: string | null;
+  zoom: { k: number; x: number; y: number } | null;
+}
+
+export type ExportFormat = 'svg' | 'png';
+
+// ---- host -> webview ----
+
+/** Answer to `ready`: language, strings and notes; always sent before the first `analysis`. */
+export interface InitMessage {
+  type: 'init';
+  language: UiLanguage;
+  strings: UiStrings;
+  notes: LayerNote[];
+}
+
+/** A (new) analysis of the model file; the webview re-renders, keeping zoom and pan when `uri` is unchanged. */
+export interface AnalysisMessage {
+  type: 'analysis';
+  uri: string;
+  fileName: string;
+  /** Document version analysed: replies about stale versions can be ignored. */
+  version: number;
+  analysis: Analysis;
+}
+
+/** The analyzer threw (a bug, not a model error): shown in place of the graph. */
+export interface AnalysisFailedMessage {
+  type: 'analysisFailed';
+  uri: string;
+  fileName: string;
+  message: string;
+}
+
+/** The editor's cursor moved in the model file: highlight the node(s) on that line. */
+export interface CursorMessage {
+  type: 'cursor';
+  uri: string;
+  /** 1-based, as in SourceRange. */
+  line: number;
+}
+
+/** Reply to `saveExport`. */
+export interface SaveResultMessage {
+  type: 'saveResult';
+  inReplyTo: number;
+  outcome: 'saved' | 'cancelled' | 'failed';
+  /** Where it was saved (for the status line). */
+  path?: string;
+  message?: string;
+}
+
+export type ToWebview = InitMessage | AnalysisMessage | AnalysisFailedMessage | CursorMessage | SaveResultMessage;
+
+// ---- webview -> host ----
+
+/** First message of the webview once its handlers are installed. */
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+/** A node was activated (click, Enter): reveal and select its source. */
+export interface RevealMessage {
+  type: 'reveal';
+  nodeId: string;
+  range: SourceRange;
+}
+
+/** Save an exported image via the host's save dialog; answered by `saveResult`. */
+export interface SaveExportRequest {
+  type: 'saveExport';
+  requestId: number;
+  format: ExportFormat;
+  /** SVG text (`utf8`) or PNG bytes (`base64`). */
+  data: string;
+  encoding: 'utf8' | 'base64';
+  suggestedName: string;
+}
+
+/** Something failed in the webview (uncaught error, rejected promise, render error); the host shows it. */
+export interface WebviewErrorMessage {
+  type: 'error';
+  source: 'error' | 'unhandledrejection' | 'render' | 'message';
+  message: string;
+  stack?: string;
+}
+
+export type FromWebview = ReadyMessage | RevealMessage | SaveExportRequest | WebviewErrorMessage;
+
+/** One handler per message type of union `U`; a missing one does not compile. */
+export type MessageHandlers<U extends { type: string }> = {
+  [K in U['type']]: (message: Extract<U, { type: K }>) => void | Promise<void>;
+};
+
+/** Calls the handler for `message`; unknown types (from a newer/older peer) are reported, not thrown. */
+export function dispatchMessage<U extends { type: string }>(
+  handlers: MessageHandlers<U>,
+  message: unknown,
+): void | Promise<void> {
+  const type = (message as { type?: unknown } | null)?.type;
+  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(handlers, type)) {
+    throw new Error(`Unknown message type: ${String(type)}`);
+  }
+  const handler = (handlers as Record<string, (m: unknown) => void | Promise<void>>)[type];
+  return handler(message);
+}
