@@ -26,6 +26,31 @@ export interface Param {
   name: string;
   default?: ArgValue;
   kwOnly?: boolean;
+  /**
+   * Python `*args` (collects the extra positional arguments as a list), or for a native op like Tensor.view
+   * the int-list argument that may also be spread as positional ints (`x.view(1, -1)` == `x.view((1, -1))`).
+   */
+  varargs?: boolean;
+  /** Python `**kwargs`: unknown keywords are accepted (and kept under their own names). */
+  varkw?: boolean;
+  /** The keyword PyTorch accepts for this parameter when it differs from `name` (Tensor.view's `size`). */
+  keyword?: string;
+}
+
+/**
+ * How a builtin (C++) PyTorch op binds its arguments (torch's python_arg_parser, not CPython): its TypeErrors
+ * are worded differently ("missing 1 required positional arguments: \"kernel_size\"", "received an invalid
+ * combination of arguments"). Absent on a rule: the op is a Python `def` and binds like CPython.
+ */
+export interface NativeBinding {
+  /** [min, max] argument counts (tensors included) of the op's other visible overloads. */
+  otherOverloads?: Array<[number, number]>;
+  /** The op also has hidden (deprecated) overloads, so its errors go through the overload chooser. */
+  hiddenOverloads?: boolean;
+  /** The single visible signature as printed after "but expected", e.g. "Tensor input, Tensor other, *, Number alpha, Tensor out". */
+  expected?: string;
+  /** A METH_NOARGS tensor method (x.relu()): "takes no arguments (1 given)". */
+  noArgs?: boolean;
 }
 
 export interface ShapeRule {
@@ -39,8 +64,15 @@ export interface ShapeRule {
    */
   signature: Param[];
   /** Number of leading positional tensor arguments (functions: usually 1; modules: 0, inputs come from forward). 'variadic' for torch.cat's list. */
-  tensorInputs?: number;
-  /** Returns the output shape, params and MACs, or PyTorch's error message. */
+  tensorInputs?: number | 'variadic';
+  /**
+   * The callee's name as Python prints it in TypeErrors ("Linear.__init__", "_MaxPoolNd.__init__", "relu",
+   * "_TensorBase.relu"); bindArgs uses it in preference to its calleeName argument.
+   */
+  pyName?: string;
+  /** Set for builtin (C++) ops; absent for Python `def`s (modules' __init__, most of torch.nn.functional). */
+  native?: NativeBinding;
+  /** Returns the output shape, params and MACs, or PyTorch's error message. Never throws. */
   infer(inputs: Shape[], args: Args): ShapeResult;
 }
 

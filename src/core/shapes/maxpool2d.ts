@@ -1,0 +1,70 @@
+// nn.MaxPool2d and F.max_pool2d: ATen's max_pool2d_with_indices meta checks and pooling_output_shape.
+// With return_indices=True PyTorch returns (values, indices); the shape given is the values' (indices match).
+import type { Shape } from '../model/ir';
+import { badArg, err, isErr, oneInput, pool2dOutput, poolList, truthy } from './common';
+import type { Args, ShapeResult, ShapeRule } from './types';
+
+function pair(v: number[]): [number, number] {
+  return [v[0], v.length === 1 ? v[0] : v[1]];
+}
+
+function inferMaxPool2d(op: string, inputs: Shape[], a: Args): ShapeResult {
+  const kernel = poolList(a.kernel_size);
+  if (!kernel) return badArg(op, 'kernel_size', a.kernel_size, 'an int or a tuple of ints');
+  const stride = a.stride === null || a.stride === undefined ? kernel : poolList(a.stride);
+  if (!stride) return badArg(op, 'stride', a.stride, 'an int, a tuple of ints or None');
+  const padding = poolList(a.padding);
+  if (!padding) return badArg(op, 'padding', a.padding, 'an int or a tuple of ints');
+  const dilation = poolList(a.dilation);
+  if (!dilation) return badArg(op, 'dilation', a.dilation, 'an int or a tuple of ints');
+  const x = oneInput(op, inputs);
+  if (isErr(x)) return x;
+
+  if (kernel.length !== 1 && kernel.length !== 2) {
+    return err('max_pool2d: kernel_size must either be a single int, or a tuple of two ints');
+  }
+  if (stride.length > 2) return err('max_pool2d: stride must either be omitted, a single int, or a tuple of two ints');
+  if (padding.length !== 1 && padding.length !== 2) {
+    return err('max_pool2d: padding must be either be a single int, or a tuple of two ints');
+  }
+  if (dilation.length !== 1 && dilation.length !== 2) {
+    return err('max_pool2d: dilation must be either a single int, or a tuple of two ints');
+  }
+  if (x.length !== 3 && x.length !== 4) return err('non-empty 3D or 4D (batch mode) tensor expected for input');
+  const k = pair(kernel);
+  const s = stride.length === 0 ? k : pair(stride);
+  return pool2dOutput(x, x[x.length - 3], k, s, pair(padding), pair(dilation), truthy(a.ceil_mode));
+}
+
+export const maxPool2dRules: ShapeRule[] = [
+  {
+    op: 'MaxPool2d',
+    kind: 'module',
+    pyName: '_MaxPoolNd.__init__',
+    signature: [
+      { name: 'kernel_size' },
+      { name: 'stride', default: null },
+      { name: 'padding', default: 0 },
+      { name: 'dilation', default: 1 },
+      { name: 'return_indices', default: false },
+      { name: 'ceil_mode', default: false },
+    ],
+    infer: (inputs, args) => inferMaxPool2d('MaxPool2d', inputs, args),
+  },
+  {
+    // A boolean_dispatch wrapper; with return_indices=True Python names the callee max_pool2d_with_indices.
+    op: 'torch.nn.functional.max_pool2d',
+    kind: 'function',
+    tensorInputs: 1,
+    pyName: '_max_pool2d',
+    signature: [
+      { name: 'kernel_size' },
+      { name: 'stride', default: null },
+      { name: 'padding', default: 0 },
+      { name: 'dilation', default: 1 },
+      { name: 'ceil_mode', default: false },
+      { name: 'return_indices', default: false },
+    ],
+    infer: (inputs, args) => inferMaxPool2d('max_pool2d', inputs, args),
+  },
+];
