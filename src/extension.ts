@@ -1,7 +1,23 @@
+// activate(): wiring only.
 import * as vscode from 'vscode';
+import { AnalysisService } from './vscode/analysisService';
+import { registerCommands } from './vscode/commands';
+import { registerDiagnostics } from './vscode/diagnostics';
+import { ShapeHoverProvider } from './vscode/hover';
+import { ShapeInlayHintsProvider } from './vscode/inlayHints';
 
 export function activate(context: vscode.ExtensionContext): void {
-  void context;
+  const python: vscode.DocumentSelector = [{ language: 'python' }, { pattern: '**/*.py' }];
+  const analyses = new AnalysisService(context.workspaceState);
+  const inlayHints = new ShapeInlayHintsProvider(analyses);
+  context.subscriptions.push(
+    analyses,
+    inlayHints,
+    vscode.languages.registerHoverProvider(python, new ShapeHoverProvider(analyses)),
+    vscode.languages.registerInlayHintsProvider(python, inlayHints),
+    registerDiagnostics(analyses),
+    ...registerCommands(context, analyses),
+  );
 }
 
 export function deactivate(): void {}

@@ -1,0 +1,1675 @@
+// A small abstract interpreter for the Python that model files use: it runs module-level code, the
+// model's __init__ (building the module tree) and its forward (on tensors that carry only shapes),
+// recording one graph node per layer call. Anything it cannot follow becomes an `unknown` value and,
+// where it matters to the model, a diagnostic naming the construct and its line.
+import type * as ast from '../python/ast';
+import type { AnalysisDiagnostic, ArgValue, GraphEdge, GraphNode, Shape, SourceRange } from './ir';
+import { getRule } from '../shapes/registry';
+import { bindArgs } from '../shapes/bind';
+import { isShapeErr, type ShapeRule } from '../shapes/types';
+import {
+  NONE, Scope, bool, fromArg, num, str, toArg, truthy, typeName, unknown, valueEquals,
+  type ClassInfo, type ModuleInstance, type Value,
+} from './values';
+
+/** Thrown to stop evaluation when the code runs too long or recurses too deep. */
+class BudgetExceeded extends Error {
+  constructor(message: string, readonly range: SourceRange) { super(message); }
+}
+
+/** Python-level exception raised by the model's own code or by PyTorch (e.g. a constructor error). */
+class PyError extends Error {
+  constructor(message: string, readonly range: SourceRange) { super(message); }
+}
+
+type Completion = undefined | { type: 'return'; value: Value } | { type: 'break' } | { type: 'continue' };
+
+/** Evaluation steps for one whole analysis (module code, __init__, every forward): bounds the time on any input. */
+const MAX_STEPS = 60_000;
+const MAX_DEPTH = 60;
+const MAX_SEQ = 100_000;
+
+/** torch.nn containers, which the evaluator models itself. */
+const CONTAINERS = new Set(['Sequential', 'ModuleList', 'ModuleDict']);
+/** Tensor methods that return the same tensor (for shapes). */
+const IDENTITY_METHODS = new Set(['contiguous', 'detach', 'clone', 'to', 'float', 'double', 'half', 'cpu', 'cuda', 'requires_grad_', 'type_as']);
+/** Functions that create a tensor from a shape. */
+const FACTORIES = new Set(['torch.zeros', 'torch.ones', 'torch.randn', 'torch.rand', 'torch.empty', 'torch.Tensor', 'torch.FloatTensor']);
+
+export interface GraphBuilder {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** Modules whose params are already counted (each module counts once). */
+  counted: Set<number>;
+  totalParams: number;
+  totalMacs: number;
+  firstError?: { message: string; range: SourceRange };
+  diagnostics: AnalysisDiagnostic[];
+}
+
+interface Frame {
+  /** Path of the module whose forward is running ('' for the root), for the groups of functional nodes. */
+  modulePath: string | null;
+}
+
+export class Interpreter {
+  readonly diagnostics: AnalysisDiagnostic[] = [];
+  readonly globals = new Scope(null);
+  /** Top-level classes in definition order. */
+  readonly classes: ClassInfo[] = [];
+  /** Module-level variables holding modules constructed at module level. */
+  readonly moduleVars = new Map<string, ModuleInstance>();
+  /** Class names referenced from nn.Module class bodies or module-level code (not entries). */
+  readonly referencedClasses = new Set<string>();
+
+  private steps = 0;
+  /** True once the step budget is spent: further forwards stop at once. */
+  get exhausted(): boolean { return this.steps > MAX_STEPS; }
+  private depth = 0;
+  private nextModuleId = 0;
+  /** Report unsupported constructs (off while running arbitrary module-level code). */
+  private reporting = false;
+  private builder: GraphBuilder | null = null;
+  private frames: Frame[] = [];
+  private reported = new Set<string>();
+
+  constructor() {
+    this.globals.set('__name__', str('__alexnet_explorer__'));
+    for (const b of ['range', 'len', 'int', 'float', 'str', 'bool', 'list', 'tuple', 'dict', 'set', 'enumerate', 'zip',
+      'isinstance', 'issubclass', 'super', 'print', 'min', 'max', 'sum', 'abs', 'round', 'reversed', 'sorted', 'getattr',
+      'setattr', 'hasattr', 'type', 'any', 'all', 'map', 'filter', 'iter', 'next', 'object', 'divmod', 'pow']) {
+      this.globals.set(b, { k: 'builtin', name: b });
+    }
+    this.globals.set('True', bool(true));
+    this.globals.set('False', bool(false));
+    this.globals.set('None', NONE);
+  }
+
+  // ---------------------------------------------------------------- diagnostics
+
+  report(message: string, range: SourceRange | undefined, code = 'unsupported', severity: AnalysisDiagnostic['severity'] = 'warning'): void {
+    if (!range) return;
+    const sink = this.builder ? this.builder.diagnostics : this.diagnostics;
+    if (!this.reporting && code === 'unsupported') return;
+    const key = `${code}:${range.line}:${range.column}:${message}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    sink.push({ message, severity, range, code });
+  }
+
+  private unsupported(what: string, range: SourceRange): Value {
+    this.report(`${what} is not supported by the shape analysis (line ${range.line}); values that depend on it are unknown.`, range);
+    return unknown(what, range);
+  }
+
+  private tick(range: SourceRange): void {
+    if (++this.steps > MAX_STEPS) {
+      throw new BudgetExceeded(`The model's code runs too long to analyse (stopped after ${MAX_STEPS} steps, line ${range.line}).`, range);
+    }
+  }
+
+  // ---------------------------------------------------------------- module level
+
+  runModule(mod: ast.Module): void {
+    this.reporting = false;
+    try {
+      this.execBlock(mod.body, this.globals, null);
+    } catch (e) {
+      this.catchTop(e);
+    }
+    for (const stmt of mod.body) this.collectReferences(stmt, false);
+  }
+
+  /** Turn a budget or Python error escaping the top level into a diagnostic. */
+  catchTop(e: unknown): void {
+    if (e instanceof BudgetExceeded) {
+      this.report(e.message, e.range, 'budget', 'warning');
+    } else if (e instanceof PyError) {
+      this.report(e.message, e.range, 'shape', 'error');
+    } else {
+      throw e;
+    }
+  }
+
+  private collectReferences(stmt: ast.Stmt, inModuleClass: boolean): void {
+    // Names used inside nn.Module classes or at module level (outside functions and `if __name__ == '__main__'`).
+    if (stmt.type === 'FunctionDef' && !inModuleClass) return;
+    if (stmt.type === 'If' && isMainGuard(stmt.test)) return;
+    const visit = (node: unknown): void => {
+      if (!node || typeof node !== 'object') return;
+      if (Array.isArray(node)) { for (const n of node) visit(n); return; }
+      const n = node as { type?: string; id?: string; func?: unknown };
+      if (n.type === 'Call') {
+        const f = n.func as ast.Expr;
+        if (f.type === 'Name') this.referencedClasses.add(f.id);
+      }
+      for (const key of Object.keys(n)) {
+        if (key === 'range' || key === 'attrRange' || key === 'nameRange') continue;
+        visit((n as Record<string, unknown>)[key]);
+      }
+    };
+    if (stmt.type === 'ClassDef') {
+      // A class's own body: count references to other classes (not to itself, not its bases).
+      for (const s of stmt.body) visit(s);
+      return;
+    }
+    visit(stmt);
+  }
+
+  // ---------------------------------------------------------------- statements
+
+  private execBlock(body: ast.Stmt[], scope: Scope, self: Value | null): Completion {
+    for (const stmt of body) {
+      const c = this.exec(stmt, scope, self);
+      if (c) return c;
+    }
+    return undefined;
+  }
+
+  private exec(s: ast.Stmt, scope: Scope, self: Value | null): Completion {
+    this.tick(s.range);
+    switch (s.type) {
+      case 'Import':
+        for (const a of s.names) {
+          if (a.asname) scope.set(a.asname, { k: 'ref', name: a.name });
+          else scope.set(a.name.split('.')[0], { k: 'ref', name: a.name.split('.')[0] });
+        }
+        return;
+      case 'ImportFrom': {
+        const base = s.level > 0 ? `${'.'.repeat(s.level)}${s.module ?? ''}` : (s.module ?? '');
+        for (const a of s.names) {
+          if (a.name === '*') {
+            if (base === 'torch.nn' || base === 'torch') this.report(`'from ${base} import *' is read as torch.nn names`, a.range, 'info', 'info');
+            continue;
+          }
+          scope.set(a.asname ?? a.name, { k: 'ref', name: `${base}.${a.name}` });
+        }
+        return;
+      }
+      case 'ClassDef': {
+        const bases = s.bases.map((b) => this.eval(b, scope));
+        const info: ClassInfo = { name: s.name, def: s, bases, scope: new Scope(scope) };
+        scope.set(s.name, { k: 'class', cls: info });
+        if (scope === this.globals) this.classes.push(info);
+        const prev = this.reporting;
+        this.reporting = false;
+        try {
+          this.execBlock(s.body, info.scope, null);
+        } finally {
+          this.reporting = prev;
+        }
+        return;
+      }
+      case 'FunctionDef':
+        scope.set(s.name, { k: 'func', def: s, closure: scope });
+        return;
+      case 'Return':
+        return { type: 'return', value: s.value ? this.eval(s.value, scope) : NONE };
+      case 'Assign': {
+        const v = this.eval(s.value, scope);
+        for (const t of s.targets) this.assign(t, v, scope);
+        if (scope === this.globals && v.k === 'module') {
+          for (const t of s.targets) if (t.type === 'Name') this.moduleVars.set(t.id, v.mod);
+        }
+        return;
+      }
+      case 'AnnAssign':
+        if (s.value) this.assign(s.target, this.eval(s.value, scope), scope);
+        return;
+      case 'AugAssign': {
+        const cur = this.eval(s.target, scope);
+        const rhs = this.eval(s.value, scope);
+        if (cur.k === 'list' && s.op === '+') {
+          // list += iterable extends in place (make_layers' `layers += [...]`).
+          const items = this.iterate(rhs, s.value.range);
+          if (items) cur.items.push(...items);
+          else this.unsupported(`'+=' with ${typeName(rhs)}`, s.range);
+          return;
+        }
+        this.assign(s.target, this.binop(s.op, cur, rhs, s.range, true), scope);
+        return;
+      }
+      case 'Expr':
+        this.eval(s.value, scope);
+        return;
+      case 'If': {
+        if (isMainGuard(s.test)) return;
+        const t = truthy(this.eval(s.test, scope));
+        if (t === undefined) {
+          this.report(`The condition at line ${s.test.range.line} cannot be decided from the source; its branches are skipped.`, s.test.range);
+          return;
+        }
+        return this.execBlock(t ? s.body : s.orelse, scope, self);
+      }
+      case 'For': {
+        const it = this.eval(s.iter, scope);
+        const items = this.iterate(it, s.iter.range);
+        if (!items) {
+          if (it.k !== 'unknown') this.unsupported(`iterating over ${typeName(it)}`, s.iter.range);
+          else this.report(`The loop at line ${s.range.line} iterates over something unknown (${it.why}); it is skipped.`, s.iter.range);
+          return;
+        }
+        for (const item of items) {
+          this.assign(s.target, item, scope);
+          const c = this.execBlock(s.body, scope, self);
+          if (c?.type === 'break') return;
+          if (c?.type === 'return') return c;
+        }
+        return this.execBlock(s.orelse, scope, self);
+      }
+      case 'While': {
+        for (;;) {
+          this.tick(s.range);
+          const t = truthy(this.eval(s.test, scope));
+          if (t === undefined) { this.report(`The loop condition at line ${s.test.range.line} cannot be decided; the loop is skipped.`, s.test.range); return; }
+          if (!t) break;
+          const c = this.execBlock(s.body, scope, self);
+          if (c?.type === 'break') return;
+          if (c?.type === 'return') return c;
+        }
+        return this.execBlock(s.orelse, scope, self);
+      }
+      case 'With':
+        for (const item of s.items) {
+          const v = this.eval(item.contextExpr, scope);
+          if (item.optionalVars) this.assign(item.optionalVars, v, scope);
+        }
+        return this.execBlock(s.body, scope, self);
+      case 'Try': {
+        const c = this.execBlock(s.body, scope, self);
+        if (c) return c;
+        const c2 = this.execBlock(s.orelse, scope, self);
+        if (c2) return c2;
+        return this.execBlock(s.finalbody, scope, self);
+      }
+      case 'Raise':
+        if (this.reporting) this.report(`The model raises an exception at line ${s.range.line}; the analysis follows the other paths.`, s.range, 'unsupported', 'info');
+        return { type: 'return', value: unknown('raise', s.range) };
+      case 'Assert':
+      case 'Pass':
+      case 'Global':
+      case 'Nonlocal':
+      case 'Delete':
+        return;
+      case 'Break':
+        return { type: 'break' };
+      case 'Continue':
+        return { type: 'continue' };
+      case 'Unsupported':
+        this.unsupported(`'${s.keyword}' statement`, s.range);
+        return;
+    }
+  }
+
+  private assign(target: ast.Expr, v: Value, scope: Scope): void {
+    switch (target.type) {
+      case 'Name':
+        scope.set(target.id, v);
+        return;
+      case 'Attribute': {
+        const obj = this.eval(target.value, scope);
+        if (obj.k === 'module') {
+          setModuleAttr(obj.mod, target.attr, v);
+        } else if (obj.k === 'class') {
+          obj.cls.scope.set(target.attr, v);
+        } else if (obj.k !== 'unknown') {
+          this.unsupported(`setting '.${target.attr}' on ${typeName(obj)}`, target.range);
+        }
+        return;
+      }
+      case 'Subscript': {
+        const obj = this.eval(target.value, scope);
+        const key = this.eval(target.slice, scope);
+        if (obj.k === 'list' && key.k === 'num') {
+          const i = key.v < 0 ? obj.items.length + key.v : key.v;
+          if (i >= 0 && i < obj.items.length) obj.items[i] = v;
+        } else if (obj.k === 'dict') {
+          dictSet(obj, key, v);
+        } else if (obj.k === 'module' && obj.mod.cls !== 'ModuleList' && obj.mod.cls !== 'Sequential' && obj.mod.cls !== 'ModuleDict') {
+          this.unsupported('item assignment on a module', target.range);
+        } else if (obj.k === 'module' && v.k === 'module') {
+          const k = key.k === 'num' ? String(key.v) : key.k === 'str' ? key.v : null;
+          if (k !== null) obj.mod.children.set(k, v.mod);
+        } else if (obj.k !== 'unknown') {
+          this.unsupported(`item assignment on ${typeName(obj)}`, target.range);
+        }
+        return;
+      }
+      case 'Tuple':
+      case 'List': {
+        const items = this.iterate(v, target.range);
+        if (!items) {
+          for (const e of target.elts) this.assign(e.type === 'Starred' ? e.value : e, unknown(`unpacking ${typeName(v)}`, target.range), scope);
+          return;
+        }
+        const star = target.elts.findIndex((e) => e.type === 'Starred');
+        if (star < 0) {
+          if (items.length !== target.elts.length) {
+            throw new PyError(`ValueError: ${items.length < target.elts.length ? 'not enough' : 'too many'} values to unpack (expected ${target.elts.length})`, target.range);
+          }
+          target.elts.forEach((e, i) => this.assign(e, items[i], scope));
+        } else {
+          const after = target.elts.length - star - 1;
+          target.elts.slice(0, star).forEach((e, i) => this.assign(e, items[i] ?? NONE, scope));
+          this.assign((target.elts[star] as ast.Starred).value, { k: 'list', items: items.slice(star, items.length - after) }, scope);
+          target.elts.slice(star + 1).forEach((e, i) => this.assign(e, items[items.length - after + i] ?? NONE, scope));
+        }
+        return;
+      }
+      case 'Starred':
+        this.assign(target.value, v, scope);
+        return;
+      default:
+        this.unsupported(`assignment to ${target.type}`, target.range);
+    }
+  }
+
+  // ---------------------------------------------------------------- expressions
+
+  eval(e: ast.Expr, scope: Scope): Value {
+    this.tick(e.range);
+    switch (e.type) {
+      case 'Constant':
+        switch (e.kind) {
+          case 'int': return num(e.value as number, true);
+          case 'float': return num(e.value as number, false);
+          case 'str': return str(e.value as string);
+          case 'bool': return bool(e.value as boolean);
+          case 'None': return NONE;
+          default: return unknown(`${e.kind} literal`, e.range);
+        }
+      case 'JoinedStr': {
+        let out = '';
+        for (const p of e.parts) {
+          if (typeof p === 'string') { out += p; continue; }
+          const v = this.eval(p, scope);
+          const s = displayValue(v);
+          if (s === undefined) return unknown('f-string with an unknown value', e.range);
+          out += s;
+        }
+        return str(out);
+      }
+      case 'Name': {
+        const v = scope.lookup(e.id) ?? this.globals.lookup(e.id);
+        if (v === undefined) {
+          if (this.reporting) this.report(`name '${e.id}' is not defined (line ${e.range.line})`, e.range, 'unsupported', 'warning');
+          return unknown(`name '${e.id}'`, e.range);
+        }
+        return v;
+      }
+      case 'Attribute':
+        return this.getAttr(this.eval(e.value, scope), e.attr, e);
+      case 'Call':
+        return this.evalCall(e, scope);
+      case 'BinOp':
+        return this.binop(e.op, this.eval(e.left, scope), this.eval(e.right, scope), e.range, false);
+      case 'UnaryOp': {
+        const v = this.eval(e.operand, scope);
+        if (e.op === 'not') { const t = truthy(v); return t === undefined ? unknown('not', e.range) : bool(!t); }
+        if (v.k === 'num' || v.k === 'bool') {
+          const n = Number(v.v);
+          if (e.op === '-') return num(-n, v.k === 'bool' || v.int);
+          if (e.op === '+') return num(n, v.k === 'bool' || v.int);
+          if (e.op === '~') return num(~n, true);
+        }
+        if (v.k === 'tensor') return this.tensorPassthrough('neg', [v], e.range);
+        return v.k === 'unknown' ? v : unknown(`unary ${e.op} on ${typeName(v)}`, e.range);
+      }
+      case 'BoolOp': {
+        let last: Value = NONE;
+        for (const part of e.values) {
+          last = this.eval(part, scope);
+          const t = truthy(last);
+          if (t === undefined) return unknown(`'${e.op}' of an unknown value`, e.range);
+          if (e.op === 'and' && !t) return last;
+          if (e.op === 'or' && t) return last;
+        }
+        return last;
+      }
+      case 'Compare': {
+        let left = this.eval(e.left, scope);
+        for (let i = 0; i < e.ops.length; i++) {
+          const right = this.eval(e.comparators[i], scope);
+          const r = compare(e.ops[i], left, right);
+          if (r === undefined) return unknown('comparison', e.range);
+          if (!r) return bool(false);
+          left = right;
+        }
+        return bool(true);
+      }
+      case 'List':
+      case 'Tuple':
+      case 'Set': {
+        const items: Value[] = [];
+        for (const el of e.elts) {
+          if (el.type === 'Starred') {
+            const inner = this.iterate(this.eval(el.value, scope), el.range);
+            if (!inner) return unknown('unpacking an unknown value', el.range);
+            items.push(...inner);
+          } else {
+            items.push(this.eval(el, scope));
+          }
+        }
+        return e.type === 'Tuple' ? { k: 'tuple', items } : { k: 'list', items };
+      }
+      case 'Dict': {
+        const d: Value = { k: 'dict', keys: [], values: [] };
+        e.keys.forEach((k, i) => {
+          const v = this.eval(e.values[i], scope);
+          if (k === null) {
+            if (v.k === 'dict') v.keys.forEach((kk, j) => dictSet(d, kk, v.values[j]));
+          } else {
+            dictSet(d, this.eval(k, scope), v);
+          }
+        });
+        return d;
+      }
+      case 'Subscript':
+        return this.subscript(this.eval(e.value, scope), e.slice, scope, e.range);
+      case 'Slice':
+        return unknown('slice outside a subscript', e.range);
+      case 'IfExp': {
+        const t = truthy(this.eval(e.test, scope));
+        if (t === undefined) return unknown('conditional expression', e.range);
+        return this.eval(t ? e.body : e.orelse, scope);
+      }
+      case 'Starred':
+        return this.eval(e.value, scope);
+      case 'ListComp':
+      case 'SetComp':
+      case 'GeneratorExp': {
+        const out: Value[] = [];
+        const ok = this.comprehension(e.generators, 0, new Scope(scope), (s) => { out.push(this.eval(e.elt, s)); });
+        return ok ? { k: 'list', items: out } : unknown('comprehension over an unknown value', e.range);
+      }
+      case 'DictComp': {
+        const d: Value = { k: 'dict', keys: [], values: [] };
+        const ok = this.comprehension(e.generators, 0, new Scope(scope), (s) => dictSet(d, this.eval(e.key, s), this.eval(e.value, s)));
+        return ok ? d : unknown('comprehension over an unknown value', e.range);
+      }
+      case 'Lambda':
+        return { k: 'func', def: e, closure: scope };
+      case 'NamedExpr': {
+        const v = this.eval(e.value, scope);
+        scope.set(e.target.id, v);
+        return v;
+      }
+      case 'Await':
+      case 'Yield':
+        return this.unsupported(e.type === 'Await' ? "'await'" : "'yield'", e.range);
+    }
+  }
+
+  private comprehension(gens: ast.Comprehension[], i: number, scope: Scope, emit: (s: Scope) => void): boolean {
+    if (i === gens.length) { emit(scope); return true; }
+    const g = gens[i];
+    const items = this.iterate(this.eval(g.iter, scope), g.iter.range);
+    if (!items) return false;
+    for (const item of items) {
+      this.assign(g.target, item, scope);
+      let keep = true;
+      for (const cond of g.ifs) {
+        const t = truthy(this.eval(cond, scope));
+        if (!t) { keep = false; break; }
+      }
+      if (keep && !this.comprehension(gens, i + 1, scope, emit)) return false;
+    }
+    return true;
+  }
+
+  /** Items of an iterable value, or undefined when not iterable here. */
+  iterate(v: Value, range: SourceRange): Value[] | undefined {
+    switch (v.k) {
+      case 'list':
+      case 'tuple': return v.items.slice();
+      case 'dict': return v.keys.slice();
+      case 'str': return [...v.v].map(str);
+      case 'module':
+        if (v.mod.cls === 'ModuleDict') return [...v.mod.children.keys()].map(str);
+        if (v.mod.cls === 'Sequential' || v.mod.cls === 'ModuleList') return [...v.mod.children.values()].map((m) => ({ k: 'module', mod: m }));
+        return undefined;
+      case 'tensor':
+        this.unsupported('iterating over a tensor', range);
+        return undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  private subscript(obj: Value, sliceExpr: ast.Expr, scope: Scope, range: SourceRange): Value {
+    if (sliceExpr.type === 'Slice') {
+      const lo = sliceExpr.lower ? this.eval(sliceExpr.lower, scope) : NONE;
+      const hi = sliceExpr.upper ? this.eval(sliceExpr.upper, scope) : NONE;
+      const st = sliceExpr.step ? this.eval(sliceExpr.step, scope) : NONE;
+      const intOrNull = (v: Value): number | null | undefined => (v.k === 'none' ? null : v.k === 'num' && v.int ? v.v : undefined);
+      const a = intOrNull(lo), b = intOrNull(hi), c = intOrNull(st);
+      if (a === undefined || b === undefined || c === undefined || c === 0) return unknown('slice with non-integer bounds', range);
+      const sliceItems = <T>(arr: T[]): T[] => pySlice(arr, a, b, c);
+      if (obj.k === 'list' || obj.k === 'tuple') return { k: obj.k, items: sliceItems(obj.items) };
+      if (obj.k === 'str') return str(sliceItems([...obj.v]).join(''));
+      if (obj.k === 'module' && (obj.mod.cls === 'Sequential' || obj.mod.cls === 'ModuleList')) {
+        const kids = sliceItems([...obj.mod.children.values()]);
+        const m = this.newModule(obj.mod.cls, 'container', range);
+        kids.forEach((k, i) => m.children.set(String(i), k));
+        return { k: 'module', mod: m };
+      }
+      if (obj.k === 'tensor') return this.unsupported('slicing a tensor', range);
+      return obj.k === 'unknown' ? obj : unknown(`slicing ${typeName(obj)}`, range);
+    }
+    const key = this.eval(sliceExpr, scope);
+    switch (obj.k) {
+      case 'list':
+      case 'tuple':
+      case 'str': {
+        if (key.k !== 'num' || !key.int) return unknown('index', range);
+        const arr = obj.k === 'str' ? [...obj.v].map(str) : obj.items;
+        const i = key.v < 0 ? arr.length + key.v : key.v;
+        if (i < 0 || i >= arr.length) throw new PyError(`IndexError: ${obj.k} index out of range`, range);
+        return arr[i];
+      }
+      case 'dict': {
+        const i = obj.keys.findIndex((k) => valueEquals(k, key) === true);
+        return i >= 0 ? obj.values[i] : unknown('missing dict key', range);
+      }
+      case 'module': {
+        const kids = [...obj.mod.children.entries()];
+        if (obj.mod.cls === 'ModuleDict' && key.k === 'str') {
+          const m = obj.mod.children.get(key.v);
+          return m ? { k: 'module', mod: m } : unknown(`ModuleDict key '${key.v}'`, range);
+        }
+        if (key.k === 'num' && (obj.mod.cls === 'Sequential' || obj.mod.cls === 'ModuleList')) {
+          const i = key.v < 0 ? kids.length + key.v : key.v;
+          if (i < 0 || i >= kids.length) throw new PyError(`IndexError: index ${key.v} is out of range`, range);
+          return { k: 'module', mod: kids[i][1] };
+        }
+        return unknown(`indexing ${obj.mod.cls}`, range);
+      }
+      case 'tensor':
+        return this.unsupported('indexing a tensor', range);
+      case 'unknown':
+        return obj;
+      default:
+        return unknown(`indexing ${typeName(obj)}`, range);
+    }
+  }
+
+  private binop(op: ast.BinOperator, a: Value, b: Value, range: SourceRange, inplace: boolean): Value {
+    if (a.k === 'tensor' || b.k === 'tensor') return this.tensorBinop(op, a, b, range, inplace);
+    if (a.k === 'unknown') return a;
+    if (b.k === 'unknown') return b;
+    const isNum = (v: Value): v is Extract<Value, { k: 'num' }> | Extract<Value, { k: 'bool' }> => v.k === 'num' || v.k === 'bool';
+    if (isNum(a) && isNum(b)) {
+      const x = Number(a.v), y = Number(b.v);
+      const ints = (a.k === 'bool' || a.int) && (b.k === 'bool' || b.int);
+      switch (op) {
+        case '+': return num(x + y, ints);
+        case '-': return num(x - y, ints);
+        case '*': return num(x * y, ints);
+        case '/':
+          if (y === 0) throw new PyError('ZeroDivisionError: division by zero', range);
+          return num(x / y, false);
+        case '//':
+          if (y === 0) throw new PyError('ZeroDivisionError: integer division or modulo by zero', range);
+          return num(Math.floor(x / y), ints);
+        case '%':
+          if (y === 0) throw new PyError('ZeroDivisionError: integer division or modulo by zero', range);
+          return num(((x % y) + y) % y, ints);
+        case '**': return num(x ** y, ints && y >= 0);
+        case '<<': return num(x * 2 ** y, true);
+        case '>>': return num(Math.floor(x / 2 ** y), true);
+        case '&': return num(x & y, true);
+        case '|': return num(x | y, true);
+        case '^': return num(x ^ y, true);
+        default: return unknown(`operator ${op}`, range);
+      }
+    }
+    if (op === '+' && a.k === 'str' && b.k === 'str') return str(a.v + b.v);
+    if (op === '+' && (a.k === 'list' || a.k === 'tuple') && a.k === b.k) return { k: a.k, items: [...a.items, ...b.items] };
+    if (op === '*' && (a.k === 'list' || a.k === 'tuple' || a.k === 'str') && b.k === 'num' && b.int) {
+      if (b.v * (a.k === 'str' ? a.v.length : a.items.length) > MAX_SEQ) return unknown('a very long sequence', range);
+      if (a.k === 'str') return str(a.v.repeat(Math.max(0, b.v)));
+      const items: Value[] = [];
+      for (let i = 0; i < b.v; i++) items.push(...a.items);
+      return { k: a.k, items };
+    }
+    if (op === '*' && a.k === 'num' && (b.k === 'list' || b.k === 'tuple' || b.k === 'str')) return this.binop(op, b, a, range, inplace);
+    if (op === '%' && a.k === 'str') return str(a.v);
+    return unknown(`${typeName(a)} ${op} ${typeName(b)}`, range);
+  }
+
+  // ---------------------------------------------------------------- attributes
+
+  private getAttr(obj: Value, attr: string, e: ast.Attribute): Value {
+    switch (obj.k) {
+      case 'ref':
+        return { k: 'ref', name: `${obj.name}.${attr}` };
+      case 'module':
+        return this.moduleAttr(obj, attr, e.range);
+      case 'class': {
+        const v = lookupClassAttr(obj.cls, attr);
+        return v ?? unknown(`class attribute '${attr}'`, e.range);
+      }
+      case 'super': {
+        const self = obj.self;
+        if (attr === '__init__') {
+          const base = obj.cls ? firstUserBase(obj.cls) : null;
+          if (base) {
+            const init = lookupClassAttr(base, '__init__');
+            if (init && init.k === 'func') return { ...init, self, owner: base };
+          }
+          return { k: 'builtin', name: 'noop' };
+        }
+        const base = obj.cls ? firstUserBase(obj.cls) : null;
+        if (base) {
+          const m = lookupClassAttr(base, attr);
+          if (m && m.k === 'func') return { ...m, self, owner: base };
+        }
+        if (attr === 'forward') return unknown('super().forward', e.range);
+        return { k: 'builtin', name: 'noop' };
+      }
+      case 'tensor':
+        if (attr === 'shape') return obj.shape ? { k: 'tuple', items: obj.shape.map((d) => num(d, true)) } : unknown('shape of a tensor whose shape is unknown', e.range);
+        if (attr === 'ndim') return obj.shape ? num(obj.shape.length, true) : unknown('ndim', e.range);
+        if (attr === 'T' || attr === 'data') return attr === 'data' ? obj : this.unsupported('Tensor.T', e.range);
+        return { k: 'method', self: obj, name: attr };
+      case 'list':
+      case 'dict':
+      case 'str':
+      case 'tuple':
+        return { k: 'method', self: obj, name: attr };
+      case 'func':
+        return unknown(`function attribute '${attr}'`, e.range);
+      case 'unknown':
+        return obj;
+      default:
+        return unknown(`'${typeName(obj)}'.${attr}`, e.range);
+    }
+  }
+
+  private moduleAttr(obj: Extract<Value, { k: 'module' }>, attr: string, range: SourceRange): Value {
+    const m = obj.mod;
+    const child = m.children.get(attr);
+    if (child) return { k: 'module', mod: child };
+    const a = m.attrs.get(attr);
+    if (a !== undefined) return a;
+    if (m.userClass) {
+      const v = lookupClassAttr(m.userClass, attr);
+      if (v !== undefined) {
+        if (v.k === 'func') return { ...v, self: obj, owner: ownerOf(m.userClass, attr) ?? m.userClass };
+        return v;
+      }
+    }
+    if (attr === 'training') return bool(false);
+    if (m.kind === 'layer') {
+      if (attr in m.args) return fromArg(m.args[attr]);
+      if (attr === 'bias' && m.args.bias === false) return NONE;
+      if (attr === 'weight' || attr === 'bias' || attr === 'running_mean' || attr === 'running_var') return { k: 'tensor', node: '', shape: null };
+    }
+    const methods = ['modules', 'children', 'named_modules', 'named_children', 'parameters', 'named_parameters', 'add_module',
+      'register_module', 'append', 'extend', 'insert', 'apply', 'forward', 'eval', 'train', 'to', 'cuda', 'cpu', 'float', 'half',
+      'double', 'zero_grad', 'requires_grad_', 'register_buffer', 'register_parameter', 'keys', 'values', 'items', 'state_dict',
+      'load_state_dict', 'init_weights'];
+    if (methods.includes(attr)) return { k: 'method', self: obj, name: attr };
+    return unknown(`attribute '${attr}' of ${m.cls}`, range);
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  private evalCall(e: ast.Call, scope: Scope): Value {
+    const fn = this.eval(e.func, scope);
+    const args: Value[] = [];
+    for (const a of e.args) {
+      if (a.type === 'Starred') {
+        const inner = this.iterate(this.eval(a.value, scope), a.range);
+        if (!inner) {
+          args.push(unknown('*args of an unknown value', a.range));
+          continue;
+        }
+        args.push(...inner);
+      } else {
+        args.push(this.eval(a, scope));
+      }
+    }
+    const kwargs = new Map<string, Value>();
+    for (const k of e.keywords) {
+      const v = this.eval(k.value, scope);
+      if (k.arg === null) {
+        if (v.k === 'dict') v.keys.forEach((kk, i) => { if (kk.k === 'str') kwargs.set(kk.v, v.values[i]); });
+        else return unknown('**kwargs of an unknown value', k.range);
+      } else {
+        kwargs.set(k.arg, v);
+      }
+    }
+    return this.call(fn, args, kwargs, e.range, e);
+  }
+
+  call(fn: Value, args: Value[], kwargs: Map<string, Value>, range: SourceRange, node?: ast.Call): Value {
+    switch (fn.k) {
+      case 'func':
+        return this.callFunction(fn, args, kwargs, range);
+      case 'class':
+        return this.instantiate(fn.cls, args, kwargs, range);
+      case 'module':
+        return this.callModule(fn.mod, args, kwargs, range);
+      case 'ref':
+        return this.callRef(fn.name, args, kwargs, range, node);
+      case 'builtin':
+        return this.callBuiltin(fn.name, args, kwargs, range);
+      case 'method':
+        return this.callMethod(fn.self, fn.name, args, kwargs, range);
+      case 'unknown':
+        return fn;
+      default:
+        return unknown(`calling ${typeName(fn)}`, range);
+    }
+  }
+
+  callFunction(fn: Extract<Value, { k: 'func' }>, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
+    if (++this.depth > MAX_DEPTH) {
+      this.depth--;
+      throw new BudgetExceeded(`RecursionError: maximum recursion depth exceeded (line ${range.line})`, range);
+    }
+    if (fn.self) this.selfStack.push({ self: fn.self, owner: fn.owner ?? null });
+    try {
+      const local = new Scope(fn.closure);
+      const all = fn.self ? [fn.self, ...args] : args;
+      const params = fn.def.params;
+      let ai = 0;
+      const extra = new Map(kwargs);
+      for (const p of params) {
+        if (p.kind === 'vararg') {
+          local.set(p.name, { k: 'tuple', items: all.slice(ai) });
+          ai = all.length;
+        } else if (p.kind === 'kwarg') {
+          const d: Value = { k: 'dict', keys: [], values: [] };
+          for (const [k, v] of extra) dictSet(d, str(k), v);
+          extra.clear();
+          local.set(p.name, d);
+        } else if (p.kind !== 'kwonly' && ai < all.length) {
+          local.set(p.name, all[ai++]);
+          if (extra.has(p.name)) throw new PyError(`TypeError: ${funcName(fn)}() got multiple values for argument '${p.name}'`, range);
+        } else if (extra.has(p.name)) {
+          local.set(p.name, extra.get(p.name)!);
+          extra.delete(p.name);
+        } else if (p.default) {
+          local.set(p.name, this.eval(p.default, fn.closure));
+        } else {
+          throw new PyError(`TypeError: ${funcName(fn)}() missing 1 required positional argument: '${p.name}'`, range);
+        }
+      }
+      if (ai < all.length) throw new PyError(`TypeError: ${funcName(fn)}() takes ${params.length} positional arguments but ${all.length} were given`, range);
+      if (extra.size) throw new PyError(`TypeError: ${funcName(fn)}() got an unexpected keyword argument '${[...extra.keys()][0]}'`, range);
+      if (fn.def.type === 'Lambda') return this.eval(fn.def.body, local);
+      const c = this.execBlock(fn.def.body, local, fn.self ?? null);
+      return c?.type === 'return' ? c.value : NONE;
+    } finally {
+      this.depth--;
+      if (fn.self) this.selfStack.pop();
+    }
+  }
+
+  private newModule(cls: string, kind: ModuleInstance['kind'], range: SourceRange): ModuleInstance {
+    return { id: this.nextModuleId++, cls, kind, args: {}, params: 0, children: new Map(), attrs: new Map(), defRange: range, path: null };
+  }
+
+  /** `SomeModel(...)`: a user class. Runs __init__ when it derives from nn.Module. */
+  instantiate(cls: ClassInfo, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
+    if (!isModuleClass(cls)) {
+      return unknown(`instance of ${cls.name}`, range);
+    }
+    const m = this.newModule(cls.name, 'user', range);
+    m.userClass = cls;
+    const self: Value = { k: 'module', mod: m };
+    const init = lookupClassAttr(cls, '__init__');
+    if (init && init.k === 'func') {
+      const prev = this.reporting;
+      this.reporting = true;
+      try {
+        this.callFunction({ ...init, self, owner: ownerOf(cls, '__init__') ?? cls }, args, kwargs, range);
+      } finally {
+        this.reporting = prev;
+      }
+    }
+    return self;
+  }
+
+  private callRef(name: string, args: Value[], kwargs: Map<string, Value>, range: SourceRange, node?: ast.Call): Value {
+    const q = canonical(name);
+    if (q.startsWith('torch.nn.init.')) return NONE;
+    if (q === 'typing.cast') return args[1] ?? NONE;
+    if (q === 'collections.OrderedDict' || q === 'typing.OrderedDict') {
+      const d: Value = { k: 'dict', keys: [], values: [] };
+      const src = args[0] ? this.iterate(args[0], range) : [];
+      for (const pair of src ?? []) {
+        const kv = this.iterate(pair, range);
+        if (kv && kv.length === 2) dictSet(d, kv[0], kv[1]);
+      }
+      for (const [k, v] of kwargs) dictSet(d, str(k), v);
+      return d;
+    }
+    if (q.startsWith('math.')) return this.callMath(q.slice(5), args, range);
+    if (q.startsWith('torch.nn.')) {
+      const cls = q.slice('torch.nn.'.length);
+      if (/^[A-Z]/.test(cls) && !cls.includes('.')) return this.constructLayer(cls, args, kwargs, range, node);
+    }
+    if (FACTORIES.has(q)) {
+      const dims = args.length === 1 && (args[0].k === 'tuple' || args[0].k === 'list') ? args[0].items : args;
+      const shape = dims.map((d) => (d.k === 'num' && d.int ? d.v : NaN));
+      if (shape.some((d) => !Number.isFinite(d) || d < 0)) return unknown(`${q} with an unknown size`, range);
+      if (!this.builder) return { k: 'tensor', node: '', shape };
+      const n = this.addNode(q.replace(/^torch\./, 'torch.'), 'function', null, { size: shape }, [], range, undefined);
+      n.cost = { inputShapes: [], outputShape: shape, params: 0, macs: 0, activationBytes: numel(shape) * 4, formula: [] };
+      return { k: 'tensor', node: n.id, shape };
+    }
+    const rule = getRule(q);
+    if (rule && rule.kind === 'function') return this.applyFunction(rule, q, args, kwargs, range);
+    if (q.startsWith('torch.') || q.startsWith('torch.nn.functional.')) {
+      if (args.some((a) => a.k === 'tensor')) {
+        return this.unsupportedTensorOp(q.replace('torch.nn.functional.', 'F.'), args, range);
+      }
+    }
+    return unknown(`${q}()`, range);
+  }
+
+  private callMath(fn: string, args: Value[], range: SourceRange): Value {
+    const xs = args.map((a) => (a.k === 'num' || a.k === 'bool' ? Number(a.v) : NaN));
+    if (xs.some(Number.isNaN)) return unknown(`math.${fn}`, range);
+    switch (fn) {
+      case 'floor': return num(Math.floor(xs[0]), true);
+      case 'ceil': return num(Math.ceil(xs[0]), true);
+      case 'sqrt': return num(Math.sqrt(xs[0]), false);
+      case 'prod': return num(xs.reduce((a, b) => a * b, 1));
+      case 'log2': return num(Math.log2(xs[0]), false);
+      case 'log': return num(Math.log(xs[0]), false);
+      case 'pow': return num(xs[0] ** xs[1], false);
+      default: return unknown(`math.${fn}`, range);
+    }
+  }
+
+  /** `nn.Conv2d(...)`, `nn.Sequential(...)`: a torch.nn module instance. */
+  private constructLayer(cls: string, args: Value[], kwargs: Map<string, Value>, range: SourceRange, node?: ast.Call): Value {
+    if (CONTAINERS.has(cls)) {
+      const m = this.newModule(cls, 'container', range);
+      const add = (key: string, v: Value, at: SourceRange) => {
+        if (v.k === 'module') m.children.set(key, v.mod);
+        else if (v.k !== 'unknown') throw new PyError(`TypeError: ${typeName(v)} is not a Module subclass`, at);
+        else this.report(`An entry of ${cls} at line ${at.line} cannot be analysed (${v.why}).`, v.range ?? at);
+      };
+      if (cls === 'Sequential') {
+        if (args.length === 1 && args[0].k === 'dict') {
+          args[0].keys.forEach((k, i) => add(k.k === 'str' ? k.v : String(i), (args[0] as Extract<Value, { k: 'dict' }>).values[i], range));
+        } else {
+          args.forEach((a, i) => add(String(i), a, node?.args[i]?.range ?? range));
+        }
+      } else if (cls === 'ModuleList') {
+        const items = args[0] ? this.iterate(args[0], range) : [];
+        (items ?? []).forEach((a, i) => add(String(i), a, range));
+      } else {
+        const d = args[0];
+        if (d && d.k === 'dict') d.keys.forEach((k, i) => add(k.k === 'str' ? k.v : String(i), d.values[i], range));
+      }
+      return { k: 'module', mod: m };
+    }
+    const m = this.newModule(cls, 'layer', range);
+    const rule = getRule(cls);
+    if (!rule || rule.kind !== 'module') {
+      m.kind = 'unsupported';
+      m.problem = `nn.${cls} is not supported by the shape analysis yet`;
+      this.report(`nn.${cls} is not supported by the shape analysis yet (line ${range.line}); shapes after it are unknown.`, range, 'unsupported', 'warning');
+      return { k: 'module', mod: m };
+    }
+    const pos: ArgValue[] = [];
+    const kw: Record<string, ArgValue> = {};
+    let unknownArg: string | undefined;
+    args.forEach((a, i) => {
+      const c = toArg(a);
+      if (c === undefined) { unknownArg ??= `argument ${i + 1} (${a.k === 'unknown' ? a.why : typeName(a)})`; pos.push(null); } else pos.push(c);
+    });
+    for (const [k, v] of kwargs) {
+      const c = toArg(v);
+      if (c === undefined) { unknownArg ??= `'${k}' (${v.k === 'unknown' ? v.why : typeName(v)})`; kw[k] = null; } else kw[k] = c;
+    }
+    const bound = bindArgs(rule, pos, kw, '__init__');
+    if ('error' in bound) {
+      throw new PyError(`TypeError: ${bound.error}`, range);
+    }
+    m.args = bound.args;
+    if (unknownArg) {
+      m.problem = `the value of ${unknownArg} is unknown`;
+      this.report(`nn.${cls} at line ${range.line}: the value of ${unknownArg} cannot be computed from the source; its shape is unknown.`, range);
+    } else {
+      // A probe call computes params and surfaces constructor errors (e.g. groups not dividing channels).
+      const probe = rule.infer(probeShapes(cls, m.args), m.args);
+      if (isShapeErr(probe)) {
+        if (isConstructorError(probe.error)) throw new PyError(probe.error, range);
+      } else {
+        m.params = probe.params;
+      }
+    }
+    return { k: 'module', mod: m };
+  }
+
+  // ---------------------------------------------------------------- modules in forward
+
+  callModule(m: ModuleInstance, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
+    if (m.kind === 'user') {
+      const fwd = m.userClass ? lookupClassAttr(m.userClass, 'forward') : undefined;
+      if (!fwd || fwd.k !== 'func') {
+        return this.unsupported(`${m.cls} has no forward()`, range);
+      }
+      this.frames.push({ modulePath: m.path });
+      const prev = this.reporting;
+      this.reporting = true;
+      try {
+        return this.callFunction({ ...fwd, self: { k: 'module', mod: m }, owner: ownerOf(m.userClass!, 'forward') ?? m.userClass }, args, kwargs, range);
+      } finally {
+        this.reporting = prev;
+        this.frames.pop();
+      }
+    }
+    if (m.cls === 'Sequential') {
+      let x = args[0] ?? unknown('missing input', range);
+      for (const child of m.children.values()) {
+        x = this.callModule(child, [x], new Map(), range);
+      }
+      return x;
+    }
+    if (m.kind === 'container') {
+      throw new PyError(`NotImplementedError: Module [${m.cls}] is missing the required "forward" function`, range);
+    }
+    const tensors = args.filter((a): a is Extract<Value, { k: 'tensor' }> => a.k === 'tensor');
+    if (tensors.length === 0) {
+      const u = args.find((a) => a.k === 'unknown');
+      return u ?? unknown(`${m.cls} called without a tensor`, range);
+    }
+    const node = this.addNode(m.cls, 'module', m.path, m.args, tensors, range, m.defRange);
+    const shapes = tensors.map((t) => t.shape);
+    if (m.kind === 'unsupported' || m.problem) {
+      node.error = m.problem ?? 'unsupported layer';
+      return { k: 'tensor', node: node.id, shape: null };
+    }
+    const rule = getRule(m.cls)!;
+    if (shapes.some((s) => s === null)) return { k: 'tensor', node: node.id, shape: null };
+    return this.inferInto(node, rule, shapes as Shape[], m.args, m);
+  }
+
+  private inferInto(node: GraphNode, rule: ShapeRule, shapes: Shape[], args: Record<string, ArgValue>, m: ModuleInstance | null): Value {
+    const r = rule.infer(shapes, args);
+    if (isShapeErr(r)) {
+      node.error = r.error;
+      if (this.builder) {
+        const range = m ? m.defRange : node.callRange!;
+        this.builder.firstError ??= { message: r.error, range };
+        this.report(r.error, range, 'shape', 'error');
+      } else {
+        throw new PyError(r.error, node.callRange!);
+      }
+      return { k: 'tensor', node: node.id, shape: null };
+    }
+    node.cost = {
+      inputShapes: shapes,
+      outputShape: r.output,
+      params: r.params,
+      macs: r.macs,
+      activationBytes: numel(r.output) * 4,
+      formula: r.formula ?? [],
+    };
+    if (this.builder) {
+      if (m && !this.builder.counted.has(m.id)) {
+        this.builder.counted.add(m.id);
+        this.builder.totalParams += r.params;
+      } else if (!m) {
+        this.builder.totalParams += r.params;
+      }
+      this.builder.totalMacs += r.macs;
+    }
+    return { k: 'tensor', node: node.id, shape: r.output };
+  }
+
+  private applyFunction(rule: ShapeRule, q: string, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
+    let tensors: Extract<Value, { k: 'tensor' }>[] = [];
+    let rest: Value[];
+    if (rule.tensorInputs === 'variadic') {
+      const list = args[0] ? this.iterate(args[0], range) : undefined;
+      if (!list) return unknown(`${q} of an unknown list`, range);
+      if (list.some((t) => t.k !== 'tensor')) return unknown(`${q} of non-tensors`, range);
+      tensors = list as typeof tensors;
+      rest = args.slice(1);
+    } else {
+      const n = rule.tensorInputs ?? 1;
+      const head = args.slice(0, n);
+      if (head.length < n && kwargs.has('input')) { head.push(kwargs.get('input')!); kwargs.delete('input'); }
+      if (head.some((t) => t.k !== 'tensor')) {
+        if (rule.op === 'torch.add' && head.some((t) => t.k === 'tensor')) {
+          return this.tensorBinop('+', head[0], head[1] ?? unknown('missing', range), range, false);
+        }
+        const u = head.find((t) => t.k === 'unknown');
+        return u ?? unknown(`${q} without a tensor`, range);
+      }
+      tensors = head as typeof tensors;
+      rest = args.slice(n);
+    }
+    return this.applyRule(rule, shortName(q), 'function', tensors, rest, kwargs, range);
+  }
+
+  private applyRule(rule: ShapeRule, op: string, kind: 'function' | 'method', tensors: Extract<Value, { k: 'tensor' }>[], rest: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
+    const pos: ArgValue[] = [];
+    const kw: Record<string, ArgValue> = {};
+    let unknownArg: string | undefined;
+    for (const a of rest) {
+      const c = toArg(a);
+      if (c === undefined) { unknownArg ??= a.k === 'unknown' ? a.why : typeName(a); pos.push(null); } else pos.push(c);
+    }
+    for (const [k, v] of kwargs) {
+      const c = toArg(v);
+      if (c === undefined) { unknownArg ??= v.k === 'unknown' ? v.why : typeName(v); kw[k] = null; } else kw[k] = c;
+    }
+    let args: Record<string, ArgValue> = {};
+    let bindError: string | undefined;
+    if ((rule.op === '.view' || rule.op === '.reshape') && !('shape' in kw)) {
+      args = { shape: pos.length === 1 && Array.isArray(pos[0]) ? pos[0] : pos };
+    } else {
+      const b = bindArgs(rule, pos, kw, op.replace(/^\./, ''));
+      if ('error' in b) bindError = `TypeError: ${b.error}`;
+      else args = b.args;
+    }
+    const node = this.addNode(op, kind, null, args, tensors, range, undefined);
+    if (bindError) {
+      node.error = bindError;
+      this.builder?.firstError ?? (this.builder && (this.builder.firstError = { message: bindError, range }));
+      this.report(bindError, range, 'shape', 'error');
+      return { k: 'tensor', node: node.id, shape: null };
+    }
+    if (unknownArg) {
+      node.error = `an argument is unknown (${unknownArg})`;
+      this.report(`${op} at line ${range.line}: an argument cannot be computed from the source (${unknownArg}); its shape is unknown.`, range);
+      return { k: 'tensor', node: node.id, shape: null };
+    }
+    const shapes = tensors.map((t) => t.shape);
+    if (shapes.some((s) => s === null)) return { k: 'tensor', node: node.id, shape: null };
+    return this.inferInto(node, rule, shapes as Shape[], args, null);
+  }
+
+  private unsupportedTensorOp(name: string, args: Value[], range: SourceRange): Value {
+    const tensors = args.filter((a): a is Extract<Value, { k: 'tensor' }> => a.k === 'tensor');
+    this.report(`${name} is not supported by the shape analysis yet (line ${range.line}); shapes after it are unknown.`, range);
+    const node = this.addNode(name, name.startsWith('.') ? 'method' : 'function', null, {}, tensors, range, undefined);
+    node.error = `${name} is not supported by the shape analysis yet`;
+    return { k: 'tensor', node: node.id, shape: null };
+  }
+
+  /** Elementwise op whose output has the input's shape (tensor op scalar, unary minus). */
+  private tensorPassthrough(op: string, tensors: Extract<Value, { k: 'tensor' }>[], range: SourceRange): Value {
+    const node = this.addNode(op, 'function', null, {}, tensors, range, undefined);
+    const shape = tensors[0].shape;
+    if (shape) node.cost = { inputShapes: tensors.map((t) => t.shape!).filter(Boolean), outputShape: shape, params: 0, macs: 0, activationBytes: numel(shape) * 4, formula: [] };
+    return { k: 'tensor', node: node.id, shape };
+  }
+
+  private tensorBinop(op: ast.BinOperator, a: Value, b: Value, range: SourceRange, inplace: boolean): Value {
+    const names: Partial<Record<ast.BinOperator, string>> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div' };
+    const name = names[op];
+    if (!name) return this.unsupportedTensorOp(`tensor ${op}`, [a, b], range);
+    if (a.k === 'tensor' && b.k === 'tensor') {
+      const rule = getRule('add');
+      if (!rule) return this.unsupportedTensorOp(name, [a, b], range);
+      const node = this.addNode(name, 'function', null, { inplace }, [a, b], range, undefined);
+      if (a.shape === null || b.shape === null) return { k: 'tensor', node: node.id, shape: null };
+      return this.inferInto(node, rule, [a.shape, b.shape], {}, null);
+    }
+    const t = (a.k === 'tensor' ? a : b) as Extract<Value, { k: 'tensor' }>;
+    const other = a.k === 'tensor' ? b : a;
+    if (other.k !== 'num' && other.k !== 'bool') {
+      if (other.k === 'unknown') return { k: 'tensor', node: t.node, shape: t.shape };
+      return this.unsupportedTensorOp(`tensor ${op} ${typeName(other)}`, [t], range);
+    }
+    return this.tensorPassthrough(name, [t], range);
+  }
+
+  // ---------------------------------------------------------------- methods
+
+  private callMethod(self: Value, name: string, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
+    if (self.k === 'tensor') return this.tensorMethod(self, name, args, kwargs, range);
+    if (self.k === 'list') {
+      switch (name) {
+        case 'append': self.items.push(args[0] ?? NONE); return NONE;
+        case 'extend': { const it = args[0] ? this.iterate(args[0], range) : []; if (it) self.items.push(...it); return NONE; }
+        case 'insert': { const i = args[0]?.k === 'num' ? args[0].v : 0; self.items.splice(i, 0, args[1] ?? NONE); return NONE; }
+        case 'pop': return self.items.pop() ?? NONE;
+        case 'index': { const i = self.items.findIndex((x) => valueEquals(x, args[0] ?? NONE) === true); return num(i, true); }
+        case 'copy': return { k: 'list', items: self.items.slice() };
+        case 'reverse': self.items.reverse(); return NONE;
+        default: return unknown(`list.${name}`, range);
+      }
+    }
+    if (self.k === 'dict') {
+      switch (name) {
+        case 'keys': return { k: 'list', items: self.keys.slice() };
+        case 'values': return { k: 'list', items: self.values.slice() };
+        case 'items': return { k: 'list', items: self.keys.map((kk, i) => ({ k: 'tuple', items: [kk, self.values[i]] })) };
+        case 'get': { const i = self.keys.findIndex((kk) => valueEquals(kk, args[0] ?? NONE) === true); return i >= 0 ? self.values[i] : (args[1] ?? NONE); }
+        case 'update': { const o = args[0]; if (o?.k === 'dict') o.keys.forEach((kk, i) => dictSet(self, kk, o.values[i])); return NONE; }
+        default: return unknown(`dict.${name}`, range);
+      }
+    }
+    if (self.k === 'str') {
+      switch (name) {
+        case 'format': return str(self.v);
+        case 'lower': return str(self.v.toLowerCase());
+        case 'upper': return str(self.v.toUpperCase());
+        case 'startswith': return args[0]?.k === 'str' ? bool(self.v.startsWith(args[0].v)) : unknown('startswith', range);
+        case 'endswith': return args[0]?.k === 'str' ? bool(self.v.endsWith(args[0].v)) : unknown('endswith', range);
+        case 'split': return { k: 'list', items: self.v.split(args[0]?.k === 'str' ? args[0].v : /\s+/).map(str) };
+        default: return unknown(`str.${name}`, range);
+      }
+    }
+    if (self.k === 'module') return this.moduleMethod(self.mod, name, args, kwargs, range);
+    return unknown(`${typeName(self)}.${name}()`, range);
+  }
+
+  private moduleMethod(m: ModuleInstance, name: string, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
+    const all = (): ModuleInstance[] => {
+      const out: ModuleInstance[] = [];
+      const seen = new Set<ModuleInstance>();
+      const walk = (x: ModuleInstance) => { if (seen.has(x)) return; seen.add(x); out.push(x); for (const c of x.children.values()) walk(c); };
+      walk(m);
+      return out;
+    };
+    const mod = (x: ModuleInstance): Value => ({ k: 'module', mod: x });
+    switch (name) {
+      case 'modules': return { k: 'list', items: all().map(mod) };
+      case 'children': return { k: 'list', items: [...m.children.values()].map(mod) };
+      case 'named_children': return { k: 'list', items: [...m.children.entries()].map(([k, v]) => ({ k: 'tuple', items: [str(k), mod(v)] })) };
+      case 'named_modules': return { k: 'list', items: all().map((x) => ({ k: 'tuple', items: [str(x.path ?? ''), mod(x)] })) };
+      case 'add_module':
+      case 'register_module': {
+        const [n, v] = [args[0] ?? kwargs.get('name'), args[1] ?? kwargs.get('module')];
+        if (n?.k === 'str' && v?.k === 'module') m.children.set(n.v, v.mod);
+        else if (n?.k === 'str' && v?.k === 'none') m.children.delete(n.v);
+        else this.unsupported('add_module with unknown arguments', range);
+        return NONE;
+      }
+      case 'append':
+        if (args[0]?.k === 'module') m.children.set(String(m.children.size), args[0].mod);
+        else this.unsupported(`${m.cls}.append of ${args[0] ? typeName(args[0]) : 'nothing'}`, range);
+        return { k: 'module', mod: m };
+      case 'extend': {
+        const items = args[0] ? this.iterate(args[0], range) : [];
+        for (const it of items ?? []) if (it.k === 'module') m.children.set(String(m.children.size), it.mod);
+        return { k: 'module', mod: m };
+      }
+      case 'insert': {
+        const i = args[0]?.k === 'num' ? args[0].v : m.children.size;
+        if (args[1]?.k !== 'module') return this.unsupported(`${m.cls}.insert`, range);
+        const list = [...m.children.values()];
+        list.splice(i, 0, args[1].mod);
+        m.children.clear();
+        list.forEach((x, j) => m.children.set(String(j), x));
+        return NONE;
+      }
+      case 'forward':
+        return this.callModule(m, args, kwargs, range);
+      case 'keys': return { k: 'list', items: [...m.children.keys()].map(str) };
+      case 'values': return { k: 'list', items: [...m.children.values()].map(mod) };
+      case 'items': return { k: 'list', items: [...m.children.entries()].map(([k, v]) => ({ k: 'tuple', items: [str(k), mod(v)] })) };
+      case 'parameters':
+      case 'named_parameters':
+      case 'state_dict':
+        return unknown(`${name}()`, range);
+      case 'apply': {
+        const f = args[0];
+        if (f && f.k === 'func') for (const x of all().reverse()) this.callFunction(f, [mod(x)], new Map(), range);
+        return { k: 'module', mod: m };
+      }
+      default:
+        // eval/train/to/cuda/... return the module itself; register_buffer etc. are no-ops for shapes.
+        return { k: 'module', mod: m };
+    }
+  }
+
+  private tensorMethod(t: Extract<Value, { k: 'tensor' }>, name: string, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
+    const shape = t.shape;
+    const normDim = (d: number) => (shape && d < 0 ? shape.length + d : d);
+    switch (name) {
+      case 'size': {
+        if (!shape) return unknown('size of a tensor whose shape is unknown', range);
+        const d = args[0] ?? kwargs.get('dim');
+        if (!d) return { k: 'tuple', items: shape.map((x) => num(x, true)) };
+        if (d.k !== 'num') return unknown('size(dim) with an unknown dim', range);
+        const i = normDim(d.v);
+        if (i < 0 || i >= shape.length) {
+          throw new PyError(`IndexError: Dimension out of range (expected to be in range of [${-shape.length}, ${shape.length - 1}], but got ${d.v})`, range);
+        }
+        return num(shape[i], true);
+      }
+      case 'dim':
+      case 'ndimension':
+        return shape ? num(shape.length, true) : unknown('dim()', range);
+      case 'numel':
+      case 'nelement':
+        return shape ? num(numel(shape), true) : unknown('numel()', range);
+    }
+    if (IDENTITY_METHODS.has(name)) return t;
+    const rule = getRule(`.${name}`);
+    if (rule && rule.kind === 'method') return this.applyRule(rule, `.${name}`, 'method', [t], args, kwargs, range);
+    // Tensor methods with a functional twin (x.softmax(1) ~ torch.softmax(x, 1)).
+    const fn = getRule(`torch.${name}`);
+    if (fn && fn.kind === 'function' && fn.tensorInputs === 1) return this.applyRule(fn, `.${name}`, 'method', [t], args, kwargs, range);
+    return this.unsupportedTensorOp(`Tensor.${name}()`, [t], range);
+  }
+
+  // ---------------------------------------------------------------- builtins
+
+  private callBuiltin(name: string, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
+    const a0 = args[0];
+    const seq = (v: Value | undefined) => (v ? this.iterate(v, range) : undefined);
+    switch (name) {
+      case 'noop':
+      case 'print':
+        return NONE;
+      case 'range': {
+        const ns = args.map((a) => (a.k === 'num' && a.int ? a.v : a.k === 'bool' ? Number(a.v) : NaN));
+        if (ns.some(Number.isNaN) || ns.length === 0) return unknown('range() of unknown bounds', range);
+        const [start, stop, step] = ns.length === 1 ? [0, ns[0], 1] : [ns[0], ns[1], ns[2] ?? 1];
+        if (step === 0) throw new PyError('ValueError: range() arg 3 must not be zero', range);
+        const count = Math.max(0, Math.ceil((stop - start) / step));
+        if (count > MAX_SEQ) return unknown('a very long range', range);
+        const items: Value[] = [];
+        for (let i = 0; i < count; i++) items.push(num(start + i * step, true));
+        return { k: 'list', items };
+      }
+      case 'len': {
+        if (a0?.k === 'module') return num(a0.mod.children.size, true);
+        if (a0?.k === 'str') return num(a0.v.length, true);
+        if (a0?.k === 'tensor') return a0.shape ? num(a0.shape[0], true) : unknown('len of a tensor', range);
+        const items = seq(a0);
+        return items ? num(items.length, true) : unknown('len()', range);
+      }
+      case 'int':
+      case 'float':
+      case 'round':
+      case 'abs': {
+        if (!a0) return num(0, name === 'int');
+        if (a0.k === 'str' && name !== 'round' && name !== 'abs') { const n = Number(a0.v); return Number.isNaN(n) ? unknown(`${name}('${a0.v}')`, range) : num(name === 'int' ? Math.trunc(n) : n, name === 'int'); }
+        if (a0.k !== 'num' && a0.k !== 'bool') return unknown(`${name}()`, range);
+        const x = Number(a0.v);
+        if (name === 'int') return num(Math.trunc(x), true);
+        if (name === 'float') return num(x, false);
+        if (name === 'abs') return num(Math.abs(x), a0.k === 'bool' || a0.int);
+        const nd = args[1]?.k === 'num' ? args[1].v : undefined;
+        if (nd === undefined) { const r = Math.round(x); return num(Math.abs(x % 1) === 0.5 ? 2 * Math.round(x / 2) : r, true); }
+        return num(Math.round(x * 10 ** nd) / 10 ** nd, false);
+      }
+      case 'str':
+        return a0 ? (displayValue(a0) !== undefined ? str(displayValue(a0)!) : unknown('str()', range)) : str('');
+      case 'bool': { const t = a0 ? truthy(a0) : false; return t === undefined ? unknown('bool()', range) : bool(t); }
+      case 'list':
+      case 'tuple':
+      case 'set': {
+        if (!a0) return { k: name === 'tuple' ? 'tuple' : 'list', items: [] };
+        const items = seq(a0);
+        return items ? { k: name === 'tuple' ? 'tuple' : 'list', items } : unknown(`${name}()`, range);
+      }
+      case 'dict': {
+        const d: Value = { k: 'dict', keys: [], values: [] };
+        if (a0?.k === 'dict') a0.keys.forEach((k, i) => dictSet(d, k, a0.values[i]));
+        else if (a0) for (const p of seq(a0) ?? []) { const kv = seq(p); if (kv && kv.length === 2) dictSet(d, kv[0], kv[1]); }
+        for (const [k, v] of kwargs) dictSet(d, str(k), v);
+        return d;
+      }
+      case 'enumerate': {
+        const items = seq(a0);
+        const start = args[1]?.k === 'num' ? args[1].v : kwargs.get('start')?.k === 'num' ? (kwargs.get('start') as { v: number }).v : 0;
+        return items ? { k: 'list', items: items.map((v, i) => ({ k: 'tuple', items: [num(i + start, true), v] })) } : unknown('enumerate()', range);
+      }
+      case 'zip': {
+        const lists = args.map(seq);
+        if (lists.some((l) => !l)) return unknown('zip()', range);
+        const n = Math.min(...lists.map((l) => l!.length));
+        const items: Value[] = [];
+        for (let i = 0; i < n; i++) items.push({ k: 'tuple', items: lists.map((l) => l![i]) });
+        return { k: 'list', items };
+      }
+      case 'reversed': { const items = seq(a0); return items ? { k: 'list', items: items.reverse() } : unknown('reversed()', range); }
+      case 'sorted': {
+        const items = seq(a0);
+        if (!items || items.some((x) => x.k !== 'num')) return unknown('sorted()', range);
+        return { k: 'list', items: items.slice().sort((x, y) => (x as { v: number }).v - (y as { v: number }).v) };
+      }
+      case 'min':
+      case 'max':
+      case 'sum': {
+        const items = args.length === 1 ? seq(a0) : args;
+        if (!items || items.some((x) => x.k !== 'num' && x.k !== 'bool')) return unknown(`${name}()`, range);
+        const ns = items.map((x) => Number((x as { v: number }).v));
+        const allInt = items.every((x) => x.k === 'bool' || (x as { int: boolean }).int);
+        if (name === 'sum') return num(ns.reduce((p, c) => p + c, args[1]?.k === 'num' ? args[1].v : 0), allInt);
+        if (ns.length === 0) throw new PyError(`ValueError: ${name}() arg is an empty sequence`, range);
+        return num(name === 'min' ? Math.min(...ns) : Math.max(...ns), allInt);
+      }
+      case 'any':
+      case 'all': {
+        const items = seq(a0);
+        if (!items) return unknown(`${name}()`, range);
+        const ts = items.map(truthy);
+        if (ts.some((t) => t === undefined)) return unknown(`${name}()`, range);
+        return bool(name === 'any' ? ts.some(Boolean) : ts.every(Boolean));
+      }
+      case 'map': {
+        const f = a0;
+        const items = seq(args[1]);
+        if (!f || !items) return unknown('map()', range);
+        return { k: 'list', items: items.map((x) => this.call(f, [x], new Map(), range)) };
+      }
+      case 'filter': {
+        const f = a0;
+        const items = seq(args[1]);
+        if (!f || !items) return unknown('filter()', range);
+        return { k: 'list', items: items.filter((x) => (f.k === 'none' ? truthy(x) : truthy(this.call(f, [x], new Map(), range)))) };
+      }
+      case 'isinstance':
+        return isInstance(a0, args[1]);
+      case 'issubclass':
+        return unknown('issubclass()', range);
+      case 'hasattr':
+        if (a0?.k === 'module' && args[1]?.k === 'str') return bool(a0.mod.children.has(args[1].v) || a0.mod.attrs.has(args[1].v) || args[1].v in a0.mod.args);
+        return unknown('hasattr()', range);
+      case 'getattr': {
+        if (args[1]?.k !== 'str' || !a0) return unknown('getattr()', range);
+        const fake: ast.Attribute = { type: 'Attribute', value: null as unknown as ast.Expr, attr: args[1].v, attrRange: range, range };
+        const v = this.getAttr(a0, args[1].v, fake);
+        return v.k === 'unknown' && args[2] ? args[2] : v;
+      }
+      case 'setattr':
+        if (a0?.k === 'module' && args[1]?.k === 'str' && args[2]) setModuleAttr(a0.mod, args[1].v, args[2]);
+        else this.unsupported('setattr()', range);
+        return NONE;
+      case 'super': {
+        // super() / super(Cls, self): the enclosing method's self and owner class.
+        const self = args[1] ?? this.currentSelf;
+        const cls = a0?.k === 'class' ? a0.cls : this.currentOwner;
+        return self ? { k: 'super', self, cls } : unknown('super()', range);
+      }
+      case 'divmod': {
+        if (a0?.k !== 'num' || args[1]?.k !== 'num' || args[1].v === 0) return unknown('divmod()', range);
+        const q = Math.floor(a0.v / args[1].v);
+        return { k: 'tuple', items: [num(q, true), num(a0.v - q * args[1].v, true)] };
+      }
+      case 'pow':
+        return a0?.k === 'num' && args[1]?.k === 'num' ? num(a0.v ** args[1].v) : unknown('pow()', range);
+      case 'type':
+      case 'iter':
+      case 'next':
+      case 'object':
+        return unknown(`${name}()`, range);
+      default:
+        return unknown(`${name}()`, range);
+    }
+  }
+
+  // The method being executed, for the zero-argument super().
+  private get currentSelf(): Value | undefined { return this.selfStack[this.selfStack.length - 1]?.self; }
+  private get currentOwner(): ClassInfo | null { return this.selfStack[this.selfStack.length - 1]?.owner ?? null; }
+  private selfStack: { self: Value; owner: ClassInfo | null }[] = [];
+
+  // ---------------------------------------------------------------- graph
+
+  private addNode(op: string, kind: GraphNode['kind'], path: string | null, args: Record<string, ArgValue>, inputs: Extract<Value, { k: 'tensor' }>[], callRange: SourceRange, defRange: SourceRange | undefined): GraphNode {
+    const id = `n${this.builder ? this.builder.nodes.length : 0}`;
+    const frame = this.frames[this.frames.length - 1];
+    const groups = path !== null ? prefixes(path) : frame?.modulePath ? [...prefixes(frame.modulePath), frame.modulePath] : [];
+    const node: GraphNode = { id, op, kind, path, args, callRange, inputs: [], outputs: [], groups };
+    if (defRange) node.defRange = defRange;
+    if (this.builder) {
+      this.builder.nodes.push(node);
+      for (const t of inputs) this.connect(t, node);
+    }
+    return node;
+  }
+
+  connect(t: Extract<Value, { k: 'tensor' }>, to: GraphNode): void {
+    const b = this.builder!;
+    if (!t.node) return;
+    const edge: GraphEdge = { id: `e${b.edges.length}`, from: t.node, to: to.id, shape: t.shape };
+    b.edges.push(edge);
+    to.inputs.push(edge.id);
+    const from = b.nodes[Number(t.node.slice(1))];
+    from?.outputs.push(edge.id);
+  }
+
+  /** Run the root module's forward on an input of the given shape, building a fresh graph. */
+  runForward(root: ModuleInstance, input: Shape, entryRange: SourceRange): GraphBuilder {
+    const b: GraphBuilder = { nodes: [], edges: [], counted: new Set(), totalParams: 0, totalMacs: 0, diagnostics: [] };
+    this.builder = b;
+    this.reported.clear();
+    const inputNode: GraphNode = { id: 'n0', op: 'input', kind: 'input', path: null, args: { shape: input }, inputs: [], outputs: [], groups: [], callRange: entryRange };
+    inputNode.cost = { inputShapes: [], outputShape: input, params: 0, macs: 0, activationBytes: numel(input) * 4, formula: [] };
+    b.nodes.push(inputNode);
+    let out: Value;
+    try {
+      out = this.callModule(root, [{ k: 'tensor', node: 'n0', shape: input }], new Map(), entryRange);
+    } catch (e) {
+      if (e instanceof BudgetExceeded) {
+        this.report(e.message, e.range, 'budget', 'warning');
+        out = unknown('budget');
+      } else if (e instanceof PyError) {
+        b.firstError ??= { message: e.message, range: e.range };
+        this.report(e.message, e.range, 'shape', 'error');
+        out = unknown('error');
+      } else {
+        throw e;
+      }
+    } finally {
+      this.builder = null;
+    }
+    // Untouched parameters: modules never called still count (PyTorch's totals include them).
+    const outNode: GraphNode = { id: `n${b.nodes.length}`, op: 'output', kind: 'output', path: null, args: {}, inputs: [], outputs: [], groups: [], callRange: entryRange };
+    b.nodes.push(outNode);
+    this.builder = b;
+    const outs = out.k === 'tuple' || out.k === 'list' ? out.items : [out];
+    for (const o of outs) if (o.k === 'tensor') this.connect(o, outNode);
+    this.builder = null;
+    const firstOut = outs.find((o): o is Extract<Value, { k: 'tensor' }> => o.k === 'tensor');
+    if (firstOut?.shape && !b.firstError) {
+      outNode.cost = { inputShapes: outs.filter((o) => o.k === 'tensor').map((o) => (o as { shape: Shape }).shape), outputShape: firstOut.shape, params: 0, macs: 0, activationBytes: 0, formula: [] };
+    }
+    return b;
+  }
+
+}
+
+// ------------------------------------------------------------------ helpers
+
+function isMainGuard(e: ast.Expr): boolean {
+  return e.type === 'Compare' && e.left.type === 'Name' && e.left.id === '__name__';
+}
+
+function funcName(fn: Extract<Value, { k: 'func' }>): string {
+  return fn.def.type === 'FunctionDef' ? fn.def.name : '<lambda>';
+}
+
+function prefixes(path: string): string[] {
+  if (!path) return [];
+  const parts = path.split('.');
+  const out: string[] = [];
+  for (let i = 1; i < parts.length; i++) out.push(parts.slice(0, i).join('.'));
+  return out;
+}
+
+export function numel(shape: Shape): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function pySlice<T>(arr: T[], a: number | null, b: number | null, c: number | null): T[] {
+  const n = arr.length;
+  const step = c ?? 1;
+  const norm = (x: number | null, def: number) => (x === null ? def : x < 0 ? Math.max(x + n, step < 0 ? -1 : 0) : Math.min(x, step < 0 ? n - 1 : n));
+  const start = norm(a, step > 0 ? 0 : n - 1);
+  const stop = norm(b, step > 0 ? n : -1);
+  const out: T[] = [];
+  if (step > 0) for (let i = start; i < stop; i += step) out.push(arr[i]);
+  else for (let i = start; i > stop; i += step) out.push(arr[i]);
+  return out;
+}
+
+function dictSet(d: Extract<Value, { k: 'dict' }>, key: Value, v: Value): void {
+  const i = d.keys.findIndex((k) => valueEquals(k, key) === true);
+  if (i >= 0) d.values[i] = v;
+  else { d.keys.push(key); d.values.push(v); }
+}
+
+function setModuleAttr(m: ModuleInstance, name: string, v: Value): void {
+  if (v.k === 'module') {
+    m.attrs.delete(name);
+    m.children.set(name, v.mod);
+  } else if (v.k === 'none' && m.children.has(name)) {
+    m.children.delete(name);
+  } else {
+    m.attrs.set(name, v);
+  }
+}
+
+function displayValue(v: Value): string | undefined {
+  switch (v.k) {
+    case 'num': return v.int ? String(v.v) : Number.isInteger(v.v) ? `${v.v}.0` : String(v.v);
+    case 'str': return v.v;
+    case 'bool': return v.v ? 'True' : 'False';
+    case 'none': return 'None';
+    default: return undefined;
+  }
+}
+
+function compare(op: ast.CmpOperator, a: Value, b: Value): boolean | undefined {
+  switch (op) {
+    case '==': return valueEquals(a, b);
+    case '!=': { const r = valueEquals(a, b); return r === undefined ? undefined : !r; }
+    case 'is':
+    case 'is not': {
+      let r: boolean | undefined;
+      if (a.k === 'none' || b.k === 'none') r = a.k === 'unknown' || b.k === 'unknown' ? undefined : a.k === b.k;
+      else if (a.k === 'bool' && b.k === 'bool') r = a.v === b.v;
+      else r = valueEquals(a, b);
+      return r === undefined ? undefined : op === 'is' ? r : !r;
+    }
+    case 'in':
+    case 'not in': {
+      let items: Value[] | undefined;
+      if (b.k === 'list' || b.k === 'tuple') items = b.items;
+      else if (b.k === 'dict') items = b.keys;
+      else if (b.k === 'str' && a.k === 'str') { const r = b.v.includes(a.v); return op === 'in' ? r : !r; }
+      if (!items) return undefined;
+      let found: boolean | undefined = false;
+      for (const x of items) {
+        const e = valueEquals(a, x);
+        if (e === true) { found = true; break; }
+        if (e === undefined) found = undefined;
+      }
+      return found === undefined ? undefined : op === 'in' ? found : !found;
+    }
+    default: {
+      if ((a.k === 'num' || a.k === 'bool') && (b.k === 'num' || b.k === 'bool')) {
+        const x = Number(a.v), y = Number(b.v);
+        return op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y;
+      }
+      if (a.k === 'str' && b.k === 'str') return op === '<' ? a.v < b.v : op === '<=' ? a.v <= b.v : op === '>' ? a.v > b.v : a.v >= b.v;
+      return undefined;
+    }
+  }
+}
+
+function isInstance(v: Value | undefined, t: Value | undefined): Value {
+  if (!v || !t) return unknown('isinstance()');
+  if (t.k === 'tuple' || t.k === 'list') {
+    let any: boolean | undefined = false;
+    for (const x of t.items) {
+      const r = isInstance(v, x);
+      if (r.k === 'bool' && r.v) return r;
+      if (r.k === 'unknown') any = undefined;
+    }
+    return any === undefined ? unknown('isinstance()') : bool(false);
+  }
+  if (t.k === 'builtin') {
+    const map: Record<string, Value['k'][]> = { int: ['num'], float: ['num'], str: ['str'], bool: ['bool'], list: ['list'], tuple: ['tuple'], dict: ['dict'] };
+    const kinds = map[t.name];
+    if (!kinds) return unknown('isinstance()');
+    if (v.k === 'unknown') return unknown('isinstance()');
+    if (v.k === 'num' && (t.name === 'int' || t.name === 'float')) return bool(t.name === 'int' ? v.int : !v.int);
+    return bool(kinds.includes(v.k));
+  }
+  if (t.k === 'ref') {
+    const q = canonical(t.name);
+    if (v.k === 'module') {
+      if (q === 'torch.nn.Module') return bool(true);
+      return bool(q === `torch.nn.${v.mod.cls}` && v.mod.kind !== 'user');
+    }
+    if (v.k === 'tensor') return bool(q === 'torch.Tensor');
+    return v.k === 'unknown' ? unknown('isinstance()') : bool(false);
+  }
+  if (t.k === 'class') {
+    if (v.k !== 'module' || !v.mod.userClass) return v.k === 'unknown' ? unknown('isinstance()') : bool(false);
+    return bool(classDerives(v.mod.userClass, t.cls));
+  }
+  return unknown('isinstance()');
+}
+
+function classDerives(c: ClassInfo, target: ClassInfo, depth = 0): boolean {
+  if (c === target) return true;
+  if (depth > 50) return false;
+  return c.bases.some((b) => b.k === 'class' && classDerives(b.cls, target, depth + 1));
+}
+
+/** Normalise import spellings: torch.nn.modules.conv.Conv2d -> torch.nn.Conv2d, nn.functional -> torch.nn.functional. */
+export function canonical(name: string): string {
+  let q = name;
+  const m = /^torch\.nn\.modules\.[a-z_]+\.([A-Za-z0-9_]+)$/.exec(q);
+  if (m) q = `torch.nn.${m[1]}`;
+  return q;
+}
+
+function shortName(q: string): string {
+  return q;
+}
+
+/** Does this user class derive from nn.Module (directly or through other user classes)? */
+export function isModuleClass(c: ClassInfo, depth = 0): boolean {
+  if (depth > 50) return false;
+  return c.bases.some((b) => (b.k === 'ref' && /(^|\.)Module$/.test(b.name)) || (b.k === 'class' && isModuleClass(b.cls, depth + 1)) || (b.k === 'ref' && /^torch\.nn\.(Sequential|ModuleList)$/.test(b.name)));
+}
+
+function lookupClassAttr(c: ClassInfo, name: string, depth = 0): Value | undefined {
+  const v = c.scope.vars.get(name);
+  if (v !== undefined) return v;
+  if (depth > 50) return undefined;
+  for (const b of c.bases) {
+    if (b.k === 'class') {
+      const r = lookupClassAttr(b.cls, name, depth + 1);
+      if (r !== undefined) return r;
+    }
+  }
+  return undefined;
+}
+
+function ownerOf(c: ClassInfo, name: string, depth = 0): ClassInfo | undefined {
+  if (c.scope.vars.has(name)) return c;
+  if (depth > 50) return undefined;
+  for (const b of c.bases) if (b.k === 'class') { const r = ownerOf(b.cls, name, depth + 1); if (r) return r; }
+  return undefined;
+}
+
+function firstUserBase(c: ClassInfo): ClassInfo | null {
+  for (const b of c.bases) if (b.k === 'class') return b.cls;
+  return null;
+}
+
+/** A plausible input for the constructor-check probe of a layer. */
+function probeShapes(cls: string, args: Record<string, ArgValue>): Shape[] {
+  if (cls === 'Linear') return [[1, typeof args.in_features === 'number' ? args.in_features : 1]];
+  const c = typeof args.in_channels === 'number' ? args.in_channels : typeof args.num_features === 'number' ? args.num_features : 3;
+  return [[1, c, 64, 64]];
+}
+
+function isConstructorError(msg: string): boolean {
+  return /must be divisible by groups|must be positive|non-positive|padding_mode|Invalid padding string|padding='same' is not supported for strided|should be greater than zero|must be greater than 0|pad should be/.test(msg);
+}
+
+export { BudgetExceeded, PyError };

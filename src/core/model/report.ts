@@ -1,0 +1,140 @@
+// Views of an Analysis shared by the CLI and the editor: the inspect JSON and the torchinfo-like table.
+import type { Analysis, GraphNode, Shape } from './ir';
+
+export interface InspectLayer {
+  path: string | null;
+  type: string;
+  line: number;
+  outputShape: Shape | null;
+  params: number;
+  macs: number;
+}
+
+export interface InspectJson {
+  entry: string | null;
+  input: Shape;
+  output?: Shape;
+  totalParams: number;
+  totalMacs: number;
+  layers: InspectLayer[];
+  error?: { message: string; line: number };
+  suggestedInput?: number[];
+}
+
+export function toInspectJson(a: Analysis): InspectJson {
+  const out: InspectJson = {
+    entry: a.entry,
+    input: a.input,
+    totalParams: a.totalParams,
+    totalMacs: a.totalMacs,
+    layers: a.layers.map((l) => ({ path: l.path, type: l.type, line: l.line, outputShape: l.outputShape, params: l.params, macs: l.macs })),
+  };
+  if (a.output) out.output = a.output;
+  if (a.error) out.error = a.error;
+  const suggestion = a.diagnostics.find((d) => d.code === 'input-size');
+  const m = suggestion && /# input\[(\d+), (\d+), (\d+)\]/.exec(suggestion.message);
+  if (m) out.suggestedInput = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return out;
+}
+
+/** "Conv2d 11x11 s4 p2": type and the arguments that tell layers apart. */
+export function describeNode(n: Pick<GraphNode, 'op' | 'args'>): string {
+  const a = Object.fromEntries(Object.entries(n.args).map(([k, v]) => [k, v === null ? '?' : v]));
+  const pair = (v: unknown): string => (Array.isArray(v) ? (v.every((x) => x === v[0]) ? String(v[0]) : v.join('x')) : String(v));
+  const sq = (v: unknown): string => (Array.isArray(v) ? v.join('x') : `${v}x${v}`);
+  const parts: string[] = [shortOp(n.op)];
+  switch (n.op) {
+    case 'Conv2d':
+      parts.push(`${a.in_channels}->${a.out_channels}`, sq(a.kernel_size));
+      if (a.stride !== undefined && pair(a.stride) !== '1') parts.push(`s${pair(a.stride)}`);
+      if (a.padding !== undefined && pair(a.padding) !== '0') parts.push(typeof a.padding === 'string' ? String(a.padding) : `p${pair(a.padding)}`);
+      if (a.groups !== undefined && a.groups !== 1) parts.push(`g${a.groups}`);
+      break;
+    case 'MaxPool2d':
+    case 'AvgPool2d':
+    case 'torch.nn.functional.max_pool2d':
+    case 'torch.nn.functional.avg_pool2d':
+      parts.push(sq(a.kernel_size));
+      if (a.stride !== undefined && a.stride !== null && pair(a.stride) !== pair(a.kernel_size)) parts.push(`s${pair(a.stride)}`);
+      if (a.padding !== undefined && pair(a.padding) !== '0') parts.push(`p${pair(a.padding)}`);
+      break;
+    case 'Linear':
+      parts.push(`${a.in_features}->${a.out_features}`);
+      break;
+    case 'Dropout':
+    case 'Dropout2d':
+      if (a.p !== undefined) parts.push(`p=${a.p}`);
+      break;
+    case 'LocalResponseNorm':
+      parts.push(`size=${a.size}`);
+      break;
+    case 'BatchNorm2d':
+      parts.push(String(a.num_features));
+      break;
+    case 'AdaptiveAvgPool2d':
+      parts.push(pair(a.output_size));
+      break;
+  }
+  return parts.join(' ');
+}
+
+export function shortOp(op: string): string {
+  return op.replace(/^torch\.nn\.functional\./, 'F.');
+}
+
+export function formatShape(s: Shape | null | undefined): string {
+  return s ? `[${s.join(', ')}]` : '?';
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** 52.7M, 1.1G: MACs and bytes at a glance. */
+export function formatCompact(n: number): string {
+  const units = ['', 'K', 'M', 'G', 'T'];
+  let i = 0;
+  let x = n;
+  while (Math.abs(x) >= 1000 && i < units.length - 1) { x /= 1000; i++; }
+  return i === 0 ? String(n) : `${x.toFixed(x >= 100 ? 0 : x >= 10 ? 1 : 2)}${units[i]}`;
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB'];
+  let x = n / 1024;
+  let i = 0;
+  while (x >= 1024 && i < units.length - 1) { x /= 1024; i++; }
+  return `${x.toFixed(2)} ${units[i]}`;
+}
+
+/** A torchinfo-like table. */
+export function formatInspectTable(a: Analysis, file: string): string {
+  const rows: string[][] = [['Layer (path)', 'Type', 'Line', 'Output shape', 'Params', 'MACs']];
+  for (const l of a.layers) {
+    const node = a.graph.nodes.find((n) => n.id === l.nodeId);
+    rows.push([
+      l.path ?? '(function)',
+      node ? describeNode(node) : l.type,
+      String(l.line),
+      formatShape(l.outputShape),
+      l.params ? formatCount(l.params) : '--',
+      l.macs ? formatCount(l.macs) : '--',
+    ]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i >= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const rule = '='.repeat(widths.reduce((x, y) => x + y + 2, -2));
+  const paramBytes = a.totalParams * 4;
+  const act = a.graph.nodes.reduce((s, n) => s + (n.kind !== 'input' && n.kind !== 'output' ? n.cost?.activationBytes ?? 0 : 0), 0);
+  const out = [
+    `${file}: ${a.entry}  input ${formatShape(a.input)}${a.inputSource === 'comment' ? ' (from # input comment)' : a.inputSource === 'option' ? ' (--input)' : ' (default)'}`,
+    rule, line(rows[0]), rule.replace(/=/g, '-'), ...rows.slice(1).map(line), rule,
+    `Total params: ${formatCount(a.totalParams)}`,
+    `Total MACs: ${formatCount(a.totalMacs)} (${formatCompact(a.totalMacs)})`,
+    `Output: ${a.output ? formatShape(a.output) : a.error ? 'none (the model is wrong)' : 'unknown (see the warnings below)'}`,
+    `Params size (fp32): ${formatBytes(paramBytes)}   Activations (batch ${a.input[0]}): ${formatBytes(act)}`,
+  ];
+  for (const d of a.diagnostics) out.push(`${d.severity}: line ${d.range.line}: ${d.message}`);
+  return out.join('\n') + '\n';
+}

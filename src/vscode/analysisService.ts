@@ -1,0 +1,94 @@
+// Analyses Python documents on demand, cached by document version, and tells listeners when one changes.
+import * as vscode from 'vscode';
+import { analyzeSource } from '../core/model/analyze';
+import type { Analysis } from '../core/model/ir';
+
+const INPUT_OVERRIDES_KEY = 'alexnetExplorer.inputOverrides';
+
+export class AnalysisService implements vscode.Disposable {
+  private readonly cache = new Map<string, { version: number; key: string; analysis: Analysis }>();
+  private readonly changed = new vscode.EventEmitter<{ document: vscode.TextDocument; analysis: Analysis }>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  /** Fires after a (debounced) re-analysis of an open Python document. */
+  readonly onDidChangeAnalysis = this.changed.event;
+
+  constructor(private readonly state: vscode.Memento) {
+    this.disposables.push(
+      vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
+      vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),
+      vscode.workspace.onDidCloseTextDocument((d) => { this.cache.delete(d.uri.toString()); this.clearTimer(d.uri.toString()); }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('alexnetExplorer')) this.refreshAll();
+      }),
+    );
+  }
+
+  static isModelCandidate(document: vscode.TextDocument): boolean {
+    return document.languageId === 'python' || document.fileName.endsWith('.py');
+  }
+
+  /** The analysis of the document's current text (computed now if stale: a model file takes well under a millisecond). */
+  get(document: vscode.TextDocument): Analysis {
+    const uri = document.uri.toString();
+    const key = this.optionsKey(document);
+    const hit = this.cache.get(uri);
+    if (hit && hit.version === document.version && hit.key === key) return hit.analysis;
+    const analysis = analyzeSource(document.getText(), this.options(document));
+    this.cache.set(uri, { version: document.version, key, analysis });
+    return analysis;
+  }
+
+  /** Per-file input size set by the "Set Input Size..." command, if any. */
+  getInputOverride(uri: vscode.Uri): number[] | undefined {
+    return this.state.get<Record<string, number[]>>(INPUT_OVERRIDES_KEY, {})[uri.toString()];
+  }
+
+  async setInputOverride(uri: vscode.Uri, input: number[] | undefined): Promise<void> {
+    const all = { ...this.state.get<Record<string, number[]>>(INPUT_OVERRIDES_KEY, {}) };
+    if (input) all[uri.toString()] = input;
+    else delete all[uri.toString()];
+    await this.state.update(INPUT_OVERRIDES_KEY, all);
+    this.refreshAll();
+  }
+
+  private options(document: vscode.TextDocument) {
+    const setting = vscode.workspace.getConfiguration('alexnetExplorer', document.uri).get<number[] | null>('inputSize', null);
+    return {
+      input: this.getInputOverride(document.uri),
+      defaultInput: Array.isArray(setting) && setting.length === 3 ? setting : undefined,
+    };
+  }
+
+  private optionsKey(document: vscode.TextDocument): string {
+    return JSON.stringify(this.options(document));
+  }
+
+  schedule(document: vscode.TextDocument, delay?: number): void {
+    if (!AnalysisService.isModelCandidate(document)) return;
+    const uri = document.uri.toString();
+    this.clearTimer(uri);
+    const ms = delay ?? vscode.workspace.getConfiguration('alexnetExplorer').get<number>('analysisDelay', 250);
+    this.timers.set(uri, setTimeout(() => {
+      this.timers.delete(uri);
+      if (document.isClosed) return;
+      this.changed.fire({ document, analysis: this.get(document) });
+    }, ms));
+  }
+
+  refreshAll(): void {
+    for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
+  }
+
+  private clearTimer(uri: string): void {
+    const t = this.timers.get(uri);
+    if (t) clearTimeout(t);
+    this.timers.delete(uri);
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    for (const d of this.disposables) d.dispose();
+  }
+}
