@@ -46,7 +46,8 @@ function parseArgs(argv: string[]): Parsed {
 }
 
 function parseInput(s: string): number[] {
-  const dims = s.split(/[,x\s]+/).filter(Boolean).map(Number);
+  const parts = s.trim().split(/\s*[,x×]\s*|\s+/);
+  const dims = parts.map((p) => (/^\d+$/.test(p) ? Number(p) : NaN));
   if (dims.length < 1 || dims.length > 3 || dims.some((d) => !Number.isInteger(d) || d <= 0)) {
     throw new UsageError(`--input expects C,H,W with positive integers, got '${s}'`);
   }

@@ -1,0 +1,183 @@
+// The analyzer beyond the corpus: input size, comments, diagnostics with lines, the IR's shape.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeSource } from '../../src/core/model/analyze';
+import { nodesAt } from '../../src/core/model/locate';
+
+const root = join(__dirname, '..', '..');
+const read = (p: string) => readFileSync(join(root, p), 'utf8');
+const seed = read('models/alexnet.py');
+
+test('seed: 20 layers plus input and output, a chain of edges with shapes', () => {
+  const a = analyzeSource(seed);
+  assert.equal(a.entry, 'AlexNet');
+  assert.equal(a.inputSource, 'comment');
+  assert.equal(a.graph.nodes.length, 23);
+  assert.equal(a.graph.nodes[0].op, 'input');
+  assert.equal(a.graph.nodes.at(-1)!.op, 'output');
+  const conv = a.graph.nodes.find((n) => n.path === 'features.0')!;
+  assert.deepEqual(conv.cost!.outputShape, [1, 48, 55, 55]);
+  assert.deepEqual(conv.groups, ['features']);
+  assert.equal(conv.defRange!.line, 9);
+  assert.equal(conv.callRange!.line, 36);
+  assert.ok(conv.cost!.formula.some((f) => f.includes('(224 + 2*2 - 1*(11-1) - 1) / 4 + 1 = 55')), conv.cost!.formula.join('|'));
+  for (const e of a.graph.edges) assert.ok(e.shape, `edge ${e.id} has a shape`);
+  assert.equal(a.graph.edges.length, a.graph.nodes.length - 1);
+  assert.deepEqual(a.diagnostics, []);
+  JSON.parse(JSON.stringify(a));
+});
+
+test('a residual add and a torch.cat are nodes with several inputs', () => {
+  const res = analyzeSource(read('test/corpus/resnet_tiny.py'));
+  const add = res.graph.nodes.find((n) => n.op === 'iadd' || n.op === 'add')!;
+  assert.ok(add, 'add node');
+  assert.equal(add.inputs.length, 2);
+  const inc = analyzeSource(read('test/corpus/inception_tiny.py'));
+  const cat = inc.graph.nodes.find((n) => n.op === 'torch.cat')!;
+  assert.equal(cat.inputs.length, 4);
+  const producers = cat.inputs.map((id) => inc.graph.edges.find((e) => e.id === id)!.from);
+  assert.equal(new Set(producers).size, 4);
+});
+
+test('the 2012 paper model without its comment: 224 fails and 227 is suggested', () => {
+  const src = read('test/corpus/alexnet_2012_paper.py').replace(/input\[3, 227, 227\]/, 'see the paper');
+  const a = analyzeSource(src);
+  assert.equal(a.inputSource, 'default');
+  assert.deepEqual(a.input, [1, 3, 224, 224]);
+  assert.ok(a.error);
+  const hint = a.diagnostics.find((d) => d.code === 'input-size');
+  assert.ok(hint, 'a size suggestion');
+  assert.match(hint.message, /# input\[3, 227, 227\]/);
+  const ok = analyzeSource(src, { input: [3, 227, 227] });
+  assert.equal(ok.error, undefined);
+  assert.deepEqual(ok.output, [1, 1000]);
+  assert.equal(ok.inputSource, 'option');
+});
+
+test('the input option and the default-input setting', () => {
+  const noComment = seed.replace('# input[3, 224, 224]', '#');
+  assert.equal(analyzeSource(noComment).inputSource, 'default');
+  const a = analyzeSource(noComment, { defaultInput: [3, 227, 227] });
+  assert.equal(a.inputSource, 'option');
+  assert.deepEqual(a.graph.nodes[1].cost!.outputShape, [1, 48, 56, 56]);
+  // The comment wins over the setting, the per-file option over both.
+  assert.equal(analyzeSource(seed, { defaultInput: [3, 227, 227] }).inputSource, 'comment');
+  assert.deepEqual(analyzeSource(seed, { input: [3, 227, 227] }).input, [1, 3, 227, 227]);
+});
+
+test('a wrong # output comment is a warning on its line', () => {
+  const src = seed.replace('# output[128, 6, 6]', '# output[128, 5, 5]');
+  const a = analyzeSource(src);
+  const w = a.diagnostics.filter((d) => d.code === 'shape-comment');
+  assert.equal(w.length, 1);
+  assert.equal(w[0].range.line, 21);
+  assert.match(w[0].message, /output\[128, 5, 5\].*\[128, 6, 6\]/);
+});
+
+test('a broken Linear: PyTorch\'s message at the Linear line, later layers without shapes', () => {
+  const src = seed.replace('nn.Linear(128 * 6 * 6, 2048)', 'nn.Linear(128 * 5 * 5, 2048)');
+  const a = analyzeSource(src);
+  assert.deepEqual(a.error, { message: 'mat1 and mat2 shapes cannot be multiplied (1x4608 and 3200x2048)', line: 25 });
+  const d = a.diagnostics.find((x) => x.code === 'shape')!;
+  assert.equal(d.severity, 'error');
+  assert.equal(d.range.line, 25);
+  assert.equal(a.output, null);
+  const after = a.graph.nodes.find((n) => n.path === 'classifier.4')!;
+  assert.equal(after.cost, undefined);
+  assert.equal(a.totalParams, analyzeSource(seed).totalParams - 4608 * 2048 + 3200 * 2048);
+});
+
+test('unsupported constructs are named with their line; the rest is still analysed', () => {
+  const src = seed.replace('nn.ReLU(inplace=True),\n            nn.MaxPool2d(kernel_size=3, stride=2),                  # output[48, 27, 27]',
+    'nn.ReLU(inplace=True),\n            nn.Hardswish(),\n            nn.MaxPool2d(kernel_size=3, stride=2),');
+  const a = analyzeSource(src);
+  const d = a.diagnostics.find((x) => x.code === 'unsupported')!;
+  assert.ok(d, JSON.stringify(a.diagnostics));
+  assert.match(d.message, /nn\.Hardswish is not supported/);
+  assert.equal(d.range.line, 11);
+  assert.deepEqual(a.graph.nodes.find((n) => n.path === 'features.0')!.cost!.outputShape, [1, 48, 55, 55]);
+  assert.equal(a.error, undefined, 'an unknown layer is not a PyTorch error');
+});
+
+test('a syntax error elsewhere in the file does not hide the model', () => {
+  const src = seed + '\n\ndef broken(:\n    pass\n';
+  const a = analyzeSource(src);
+  assert.ok(a.diagnostics.some((d) => d.code === 'syntax'));
+  assert.deepEqual(a.output, [1, 1000]);
+});
+
+test('module-level instance arguments are used: model = AlexNet(num_classes=10)', () => {
+  const a = analyzeSource(seed + '\nmodel = AlexNet(num_classes=10)\n');
+  assert.equal(a.entry, 'AlexNet');
+  assert.deepEqual(a.output, [1, 10]);
+  // ...but not from the __main__ block, which the import never runs.
+  const b = analyzeSource(seed + "\nif __name__ == '__main__':\n    model = AlexNet(num_classes=10)\n");
+  assert.deepEqual(b.output, [1, 1000]);
+});
+
+test('init_weights=True runs _initialize_weights (self.modules(), isinstance, nn.init) harmlessly', () => {
+  const a = analyzeSource(seed.replace('init_weights=False', 'init_weights=True'));
+  assert.deepEqual(a.output, [1, 1000]);
+  assert.deepEqual(a.diagnostics, []);
+});
+
+test('a flatten size computed in __init__ with a dummy forward', () => {
+  const src = `import torch
+import torch.nn as nn
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.features = nn.Sequential(nn.Conv2d(1, 8, 5), nn.ReLU(), nn.MaxPool2d(2))
+        with torch.no_grad():
+            n = self.features(torch.zeros(1, 1, 28, 28)).numel()
+        self.fc = nn.Linear(n, 10)
+
+    def forward(self, x):
+        x = self.features(x)
+        x = x.view(x.size(0), -1)
+        return self.fc(x)
+`;
+  const a = analyzeSource(src, { input: [1, 28, 28] });
+  assert.equal(a.error, undefined, a.error?.message);
+  assert.deepEqual(a.output, [1, 10]);
+  assert.equal(a.graph.nodes.find((n) => n.path === 'fc')!.args.in_features, 8 * 12 * 12);
+});
+
+test('files without a model say so, and Python errors in __init__ carry their line', () => {
+  assert.equal(analyzeSource('x = 1\nprint(x)\n').entry, null);
+  assert.equal(analyzeSource('').entry, null);
+  const a = analyzeSource('import torch.nn as nn\nclass N(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(10)\n    def forward(self, x):\n        return self.fc(x)\n');
+  const d = a.diagnostics.find((x) => x.severity === 'error')!;
+  assert.match(d.message, /missing 1 required positional argument: 'out_features'/);
+  assert.equal(d.range.line, 5);
+});
+
+test('an endless loop in forward is stopped with a diagnostic, not a hang', () => {
+  const src = seed.replace('x = self.features(x)', 'while True:\n            x = x + 1\n        x = self.features(x)');
+  const t = Date.now();
+  const a = analyzeSource(src);
+  assert.ok(Date.now() - t < 1000);
+  assert.ok(a.diagnostics.some((d) => d.code === 'budget'));
+});
+
+test('nodesAt: the constructor, the call in forward, nothing elsewhere', () => {
+  const a = analyzeSource(seed);
+  const onConv = nodesAt(a, 9, 20)!;
+  assert.equal(onConv.kind, 'def');
+  assert.deepEqual(onConv.nodes.map((n) => n.path), ['features.0']);
+  const onCall = nodesAt(a, 36, 15)!;
+  assert.equal(onCall.kind, 'call');
+  assert.equal(onCall.nodes.length, 13);
+  assert.equal(nodesAt(a, 3, 0), undefined);
+});
+
+test('a module called twice appears twice, its params counted once', () => {
+  const a = analyzeSource(read('test/corpus/shared_relu_cnn.py'));
+  const paths = a.layers.map((l) => l.path);
+  assert.ok(paths.filter((p) => p === 'relu').length >= 2);
+  const sumOnce = a.graph.nodes.filter((n) => n.kind === 'module').reduce((m, n) => m.set(n.path, n.cost?.params ?? 0), new Map<string | null, number>());
+  assert.equal(a.totalParams, [...sumOnce.values()].reduce((x, y) => x + y, 0));
+});

@@ -1,0 +1,70 @@
+// The CLI as a whole process: table, JSON, exit codes.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = join(__dirname, '..', '..');
+const cli = join(root, 'dist', 'cli.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { cwd: root, encoding: 'utf8' });
+
+before(() => {
+  if (!existsSync(cli)) assert.equal(spawnSync(process.execPath, ['tools/build.mjs'], { cwd: root }).status, 0);
+});
+
+test('inspect --json of the seed: the documented format', () => {
+  const r = run('inspect', 'models/alexnet.py', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout);
+  assert.equal(j.entry, 'AlexNet');
+  assert.deepEqual(j.input, [1, 3, 224, 224]);
+  assert.deepEqual(j.output, [1, 1000]);
+  assert.equal(j.totalParams, 16630440);
+  assert.deepEqual(j.layers[0], { path: 'features.0', type: 'Conv2d', line: 9, outputShape: [1, 48, 55, 55], params: 17472, macs: 52707600 });
+  const flatten = j.layers.find((l: { type: string }) => l.type === 'torch.flatten');
+  assert.equal(flatten.path, null);
+  assert.equal(j.error, undefined);
+});
+
+test('inspect prints a table with totals', () => {
+  const r = run('inspect', 'models/alexnet.py');
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /features\.0\s+Conv2d 3->48 11x11 s4 p2\s+9\s+\[1, 48, 55, 55\]\s+17,472/);
+  assert.match(r.stdout, /Total params: 16,630,440/);
+});
+
+test('a model error: exit 1, error with line, no output', () => {
+  const r = run('inspect', 'test/corpus/broken_linear_in_features.py', '--json');
+  assert.equal(r.status, 1);
+  const j = JSON.parse(r.stdout);
+  assert.match(j.error.message, /^mat1 and mat2 shapes cannot be multiplied/);
+  assert.equal(typeof j.error.line, 'number');
+  assert.equal(j.output, undefined);
+});
+
+test('--input overrides the size; bad --input, missing file, binary file, no model: exit 2', () => {
+  const ok = run('inspect', 'test/corpus/alexnet_2012_paper.py', '--input', '3,227,227', '--json');
+  assert.equal(ok.status, 0);
+  assert.deepEqual(JSON.parse(ok.stdout).input, [1, 3, 227, 227]);
+  assert.equal(run('inspect', 'models/alexnet.py', '--input', '3,x').status, 2);
+  assert.equal(run('inspect', 'nope.py').status, 2);
+  const dir = mkdtempSync(join(tmpdir(), 'cli-'));
+  writeFileSync(join(dir, 'bin.py'), Buffer.from([0, 1, 2, 3]));
+  writeFileSync(join(dir, 'empty.py'), 'x = 1\n');
+  assert.equal(run('inspect', join(dir, 'bin.py')).status, 2);
+  const none = run('inspect', join(dir, 'empty.py'));
+  assert.equal(none.status, 2);
+  assert.match(none.stderr, /no PyTorch model found/);
+  assert.equal(run('frobnicate').status, 2);
+  assert.equal(run('inspect', 'models/alexnet.py', '--bogus').status, 2);
+});
+
+test('--ir prints the whole graph', () => {
+  const r = run('inspect', 'models/alexnet.py', '--ir');
+  assert.equal(r.status, 0);
+  const a = JSON.parse(r.stdout);
+  assert.equal(a.graph.nodes.length, 23);
+  assert.ok(a.graph.edges.length > 0);
+});
