@@ -1,0 +1,223 @@
+// The ONNX exporter against PyTorch: models built from our IR + the fixture weights, run in onnxruntime-node,
+// compared to PyTorch 1.13's outputs (tools/make-onnx-fixtures.py); the bytes are the ones onnx.checker passed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as ort from 'onnxruntime-node';
+import { analyzeSource } from '../../src/core/model/analyze';
+import {
+  BUILDER_VERSION,
+  OnnxExportError,
+  ProtoWriter,
+  activationOutputs,
+  buildOnnxModel,
+  expectedParams,
+  floatTensors,
+} from '../../src/core/onnx';
+import { bindStateDict } from '../../src/core/weights';
+import { readCheckpointFile } from '../../src/core/weights/read-file.node';
+import {
+  type FixtureModel,
+  FIXTURE_DIR,
+  analyzeFixture,
+  bindFixture,
+  buildFixtureOnnx,
+  fixtureVariants,
+  readFixtureSpec,
+  readFloats,
+} from '../fixtures/onnx/fixture';
+import { join } from 'node:path';
+
+const spec = readFixtureSpec();
+const TOLERANCE = 1e-4;
+
+/** max |a - b| / max |b|. */
+function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  assert.equal(actual.length, expected.length);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return diff / (scale || 1);
+}
+
+async function run(bytes: Uint8Array, input: Float32Array, shape: number[]) {
+  const session = await ort.InferenceSession.create(bytes);
+  return session.run({ input: new ort.Tensor('float32', input, shape) });
+}
+
+const model = (name: string): FixtureModel => spec.models.find((m) => m.name === name)!;
+const errors: Record<string, number> = {};
+
+test('the fixtures cover the seed AlexNet, the paper AlexNet, the mixed ops and the corpus models', () => {
+  assert.deepEqual(
+    spec.models.map((m) => m.name),
+    ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny'],
+  );
+  assert.match(spec.torch, /^1\.13/);
+  assert.ok(spec.onnx, 'the fixture script ran onnx.checker');
+});
+
+for (const m of spec.models) {
+  test(`${m.name}: onnx.checker passed exactly these bytes (builder ${BUILDER_VERSION})`, () => {
+    for (const variant of fixtureVariants(m)) {
+      const bytes = buildFixtureOnnx(m, variant.options);
+      const checked = m.checked?.[variant.suffix];
+      assert.ok(checked, `no checker result for ${m.name}${variant.suffix}`);
+      assert.equal(
+        createHash('sha256').update(bytes).digest('hex'),
+        checked.sha256,
+        `${m.name}${variant.suffix}.onnx differs from the file onnx.checker passed: run /usr/bin/python3 tools/make-onnx-fixtures.py`,
+      );
+    }
+  });
+
+  test(`${m.name}: onnxruntime-node gives PyTorch's output within ${TOLERANCE} relative`, async () => {
+    const bytes = buildFixtureOnnx(m);
+    const out = await run(bytes, readFloats(m.inputFile), [1, ...m.input]);
+    assert.deepEqual(out.logits.dims, [1, m.logits.length]);
+    const err = relativeError(out.logits.data as Float32Array, m.logits);
+    errors[m.name] = err;
+    assert.ok(err <= TOLERANCE, `${m.name}: relative error ${err}`);
+  });
+}
+
+test('mixed_ops: every module output matches PyTorch (activations as graph outputs, any batch)', async () => {
+  const m = model('mixed_ops');
+  const analysis = analyzeFixture(m);
+  const bytes = buildFixtureOnnx(m, { batch: 'N', activations: true });
+  const out = await run(bytes, readFloats(m.inputFile), [1, ...m.input]);
+  const names = activationOutputs(analysis);
+  const all = readFloats(m.activationsFile!);
+  const seen = new Map<string, number>();
+  let worst = 0;
+  for (const rec of m.activations!) {
+    const k = seen.get(rec.path) ?? 0;
+    seen.set(rec.path, k + 1);
+    const layer = names.filter((n) => n.path === rec.path)[k];
+    assert.ok(layer, `no layer for ${rec.path} call ${k}`);
+    const got = out[layer.name];
+    assert.ok(got, `no graph output ${layer.name}`);
+    assert.deepEqual(got.dims, rec.shape, rec.path);
+    const size = rec.shape.reduce((a, b) => a * b, 1);
+    const err = relativeError(got.data as Float32Array, all.subarray(rec.offset, rec.offset + size));
+    worst = Math.max(worst, err);
+    assert.ok(err <= TOLERANCE, `${rec.path}: relative error ${err}`);
+  }
+  assert.ok(m.activations!.length >= 25);
+  // every IR layer is a graph output, named by path when the module runs once, else by node id
+  assert.equal(Object.keys(out).length, names.length + 1);
+  assert.ok(names.some((n) => n.name === 'stem.0') && names.some((n) => n.name === n.nodeId && n.path === null));
+  errors['mixed_ops (per layer)'] = worst;
+});
+
+test('batch N: a batch of two gives each sample its batch-1 output', async () => {
+  for (const name of ['alexnet_2012_small', 'resnet_tiny']) {
+    const m = model(name);
+    const one = readFloats(m.inputFile);
+    const two = new Float32Array(one.length * 2);
+    two.set(one.map((v) => v * 0.5));
+    two.set(one, one.length);
+    const out = await run(buildFixtureOnnx(m, { batch: 'N' }), two, [2, ...m.input]);
+    assert.deepEqual(out.logits.dims, [2, m.logits.length]);
+    const second = (out.logits.data as Float32Array).subarray(m.logits.length);
+    assert.ok(relativeError(second, m.logits) <= TOLERANCE, name);
+  }
+});
+
+test('expectedParams: the state_dict keys and shapes PyTorch registers', () => {
+  const a = analyzeFixture(model('alexnet_2012_small'));
+  const expected = expectedParams(a);
+  assert.deepEqual(expected.find((e) => e.path === 'conv2')!.params, [
+    { name: 'weight', shape: [32, 8, 5, 5] },
+    { name: 'bias', shape: [32] },
+  ]);
+  assert.deepEqual(expected.find((e) => e.path === 'fc6')!.params, [
+    { name: 'weight', shape: [64, 1152] },
+    { name: 'bias', shape: [64] },
+  ]);
+  // modules called twice (pool, dropout) are listed once
+  assert.equal(expected.filter((e) => e.path === 'pool').length, 1);
+  const bn = expectedParams(analyzeFixture(model('mixed_ops')));
+  assert.deepEqual(bn.find((e) => e.path === 'stem.1')!.params.map((p) => `${p.name}${JSON.stringify(p.shape)}`), [
+    'weight[8]', 'bias[8]', 'running_mean[8]', 'running_var[8]', 'num_batches_tracked[]',
+  ]);
+  assert.deepEqual(bn.find((e) => e.path === 'branch_b.1')!.params.map((p) => p.name), ['running_mean', 'running_var', 'num_batches_tracked']);
+  assert.deepEqual(bn.find((e) => e.path === 'branch_c.1')!.params.map((p) => p.name), ['weight', 'bias']);
+  assert.equal(bn.find((e) => e.path === 'branch_a.0')!.params[0].shape.join('x'), '8x8x3x4');
+  for (const m of spec.models) assert.ok(bindFixture(m).ok, m.name);
+});
+
+test('weights of another architecture: load_state_dict\'s error', () => {
+  const a = analyzeFixture(model('alexnet_small'));
+  const r = bindStateDict(expectedParams(a), readCheckpointFile(join(FIXTURE_DIR, 'alexnet_2012_small.pth')), { modelName: 'AlexNet' });
+  assert.equal(r.ok, false);
+  assert.match(r.error!, /^Error\(s\) in loading state_dict for AlexNet:\n\tMissing key\(s\) in state_dict: "features\.0\.weight"/);
+  assert.match(r.error!, /Unexpected key\(s\) in state_dict: "conv1\.weight"/);
+});
+
+test('weights that do not fit the layer: the builder names the key and both shapes', () => {
+  const m = model('alexnet_small');
+  const analysis = analyzeFixture(m);
+  const tensors = floatTensors(bindFixture(m, analysis).tensors);
+  tensors.set('features.3.weight', { shape: [16, 8, 3, 3], data: new Float32Array(16 * 8 * 9) });
+  assert.throws(() => buildOnnxModel(analysis, tensors), (e: unknown) => {
+    assert.ok(e instanceof OnnxExportError);
+    assert.equal(e.layer, 'features.3');
+    assert.equal(e.line, 13);
+    assert.match(e.message, /layer 'features\.3' \(Conv2d, line 13\).*'features\.3\.weight' has shape \[16, 8, 3, 3\] in the weights, the layer needs \[16, 8, 5, 5\]/);
+    return true;
+  });
+  tensors.delete('classifier.6.bias');
+  assert.throws(() => buildOnnxModel(analysis, new Map([...tensors].filter(([k]) => k !== 'features.3.weight'))), /the weights have no 'features\.3\.weight'/);
+});
+
+const exportError = (source: string): OnnxExportError => {
+  const a = analyzeSource(source);
+  try {
+    buildOnnxModel(a, new Map(), {});
+  } catch (e) {
+    assert.ok(e instanceof OnnxExportError, String(e));
+    return e;
+  }
+  assert.fail('expected an OnnxExportError');
+};
+
+test('what cannot be exported: a clear error naming the layer and its line', () => {
+  const header = 'import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n# input[3, 8, 8]\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n';
+  const avg = exportError(`${header}        self.pool = nn.AvgPool2d(2, divisor_override=3)\n    def forward(self, x):\n        return self.pool(x)\n`);
+  assert.equal(avg.line, 8);
+  assert.match(avg.message, /layer 'pool' \(AvgPool2d, line 8\).*divisor_override=3/);
+  const rnd = exportError(`${header}        pass\n    def forward(self, x):\n        return x + torch.randn(1, 3, 8, 8)\n`);
+  assert.equal(rnd.line, 10);
+  assert.match(rnd.message, /torch\.randn at line 10.*random/);
+  const unknown = exportError(`${header}        self.up = nn.Upsample(scale_factor=2)\n    def forward(self, x):\n        return self.up(x)\n`);
+  assert.match(unknown.message, /line \d+/);
+  const merge = analyzeSource(`${header}        pass\n    def forward(self, x):\n        return x.view(-1)\n`);
+  assert.throws(() => buildOnnxModel(merge, new Map(), { batch: 'N' }), /\.view at line 10.*mixing the batch dimension.*export with batch 1/);
+  assert.doesNotThrow(() => buildOnnxModel(merge, new Map(), { batch: 1 }));
+});
+
+test('protobuf: varints (negative int64 as ten bytes), floats, nested lengths', () => {
+  const w = new ProtoWriter();
+  w.int(1, 300);
+  w.int(2, -1);
+  w.float(3, 1.5);
+  const inner = new ProtoWriter();
+  inner.string(1, 'ab');
+  w.message(4, inner);
+  assert.deepEqual(
+    Array.from(w.finish()),
+    [0x08, 0xac, 0x02, 0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x1d, 0, 0, 0xc0, 0x3f, 0x22, 4, 0x0a, 2, 0x61, 0x62],
+  );
+  const big = new ProtoWriter();
+  big.int(1, 2 ** 40);
+  assert.deepEqual(Array.from(big.finish()), [0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x20]);
+});
+
+test('report: max relative error per model', () => {
+  // printed for the record (node --test shows it with the test's diagnostics)
+  for (const [name, err] of Object.entries(errors)) console.log(`# ${name}: ${err.toExponential(2)}`);
+});

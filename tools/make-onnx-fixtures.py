@@ -1,0 +1,156 @@
+#!/usr/bin/python3
+"""Fixtures for the ONNX exporter (test/unit/onnx.test.ts), made by PyTorch: run with /usr/bin/python3
+(Debian's torch 1.13 and python3-onnx) from the repository root.
+
+For each model: random weights, rounded to float16 and saved with torch.save(model.state_dict()) (half the
+bytes; the reference runs on the same rounded weights in float32), a fixed input (float32 little-endian .bin),
+PyTorch's output in eval mode, and for one model every module's output (forward hooks). Then our builder
+writes each model's ONNX (tools/write-onnx-fixtures.ts) and onnx.checker checks it; the sha256 of what
+passed is recorded, so the test knows the current builder's output is the one that was checked.
+"""
+import hashlib
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import torch
+import torch.nn as nn
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
+OUT = os.path.join(ROOT, 'test', 'fixtures', 'onnx')
+
+MODELS = [
+    # the seed AlexNet (models/alexnet.py) at a sixth of its width, the 2012 paper's with LRN and groups=2
+    dict(name='alexnet_small', source='test/fixtures/onnx/alexnet_small.py', entry='AlexNet', input=[3, 224, 224], seed=1),
+    dict(name='alexnet_2012_small', source='test/fixtures/onnx/alexnet_2012_small.py', entry='AlexNet2012', input=[3, 227, 227], seed=2),
+    # every mapped op; its module outputs are recorded too
+    dict(name='mixed_ops', source='test/fixtures/onnx/mixed_ops.py', entry='MixedOps', input=[3, 32, 32], seed=3, activations=True),
+    # corpus models as they are: BatchNorm, ReLU6/LeakyReLU/GELU/SiLU, Softmax, residual +=, torch.cat
+    dict(name='small_cnn_mixed', source='test/corpus/small_cnn_mixed.py', entry='SmallCNN', input=[3, 64, 64], seed=4),
+    dict(name='resnet_tiny', source='test/corpus/resnet_tiny.py', entry='TinyResNet', input=[3, 64, 64], seed=5),
+    dict(name='inception_tiny', source='test/corpus/inception_tiny.py', entry='TinyGoogLeNet', input=[3, 64, 64], seed=6),
+]
+
+
+def load_class(source, entry):
+    spec = importlib.util.spec_from_file_location('fixture_model', os.path.join(ROOT, source))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, entry)
+
+
+def randomize(model, gen):
+    """He-normal weights (activations stay O(1) through the depth), non-trivial BatchNorm statistics."""
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)):
+                fan_in = m.weight[0].numel()
+                m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * (2.0 / fan_in) ** 0.5)
+                if m.bias is not None:
+                    m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.1)
+            elif isinstance(m, nn.BatchNorm2d):
+                c = m.num_features
+                if m.affine:
+                    m.weight.copy_(torch.rand(c, generator=gen) + 0.5)
+                    m.bias.copy_(torch.randn(c, generator=gen) * 0.2)
+                if m.track_running_stats:
+                    m.running_mean.copy_(torch.randn(c, generator=gen) * 0.5)
+                    m.running_var.copy_(torch.rand(c, generator=gen) * 1.5 + 0.5)
+                    m.num_batches_tracked.fill_(100)
+
+
+def write_floats(path, t):
+    t.detach().to(torch.float32).contiguous().numpy().astype('<f4').tofile(path)
+
+
+def make(spec):
+    name = spec['name']
+    gen = torch.Generator().manual_seed(spec['seed'])
+    torch.manual_seed(spec['seed'])
+    model = load_class(spec['source'], spec['entry'])()
+    randomize(model, gen)
+    model.eval()
+
+    # float16 storage; the reference runs on the rounded values
+    state = model.state_dict()
+    for key in state:
+        if state[key].is_floating_point():
+            state[key] = state[key].half()
+    torch.save(state, os.path.join(OUT, name + '.pth'))
+    model.load_state_dict({k: (v.float() if v.is_floating_point() else v) for k, v in state.items()})
+
+    x = torch.randn([1] + spec['input'], generator=gen)
+    write_floats(os.path.join(OUT, name + '.input.bin'), x)
+
+    records = []
+    if spec.get('activations'):
+        names = {m: n for n, m in model.named_modules() if n}
+
+        def hook(module, _inputs, output):
+            records.append((names[module], output.detach().clone()))
+
+        for m in names:
+            if not isinstance(m, nn.Sequential):
+                m.register_forward_hook(hook)
+    with torch.no_grad():
+        logits = model(x)
+
+    entry = dict(
+        name=name, source=spec['source'], entry=spec['entry'], input=spec['input'],
+        checkpoint=name + '.pth', inputFile=name + '.input.bin',
+        logits=[float(v) for v in logits.flatten().tolist()],
+    )
+    if records:
+        offset = 0
+        entry['activations'] = []
+        with open(os.path.join(OUT, name + '.activations.bin'), 'wb') as f:
+            for path, t in records:
+                f.write(t.to(torch.float32).contiguous().numpy().astype('<f4').tobytes())
+                entry['activations'].append(dict(path=path, shape=list(t.shape), offset=offset))
+                offset += t.numel()
+        entry['activationsFile'] = name + '.activations.bin'
+    return entry
+
+
+def check_onnx(fixtures):
+    import onnx
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(['node', '--import', 'tsx', 'tools/write-onnx-fixtures.ts', tmp], cwd=ROOT, check=True)
+        for entry in fixtures['models']:
+            entry['checked'] = {}
+            for suffix in ['', '.activations'] if 'activations' in entry else ['']:
+                path = os.path.join(tmp, entry['name'] + suffix + '.onnx')
+                with open(path, 'rb') as f:
+                    data = f.read()
+                model = onnx.load_from_string(data)
+                onnx.checker.check_model(model, full_check=True)
+                checker = 'onnx %s check_model(full_check=True)' % onnx.__version__
+                entry['checked'][suffix] = dict(sha256=hashlib.sha256(data).hexdigest(), checker=checker)
+                print('checked %s%s.onnx (%d bytes, opset %d, ir %d)' % (
+                    entry['name'], suffix, len(data), model.opset_import[0].version, model.ir_version))
+    fixtures['onnx'] = onnx.__version__
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    only = set(sys.argv[1:])
+    fixtures = dict(torch=torch.__version__, onnx=None, models=[])
+    for spec in MODELS:
+        if only and spec['name'] not in only:
+            continue
+        fixtures['models'].append(make(spec))
+        print('made', spec['name'])
+    expected = os.path.join(OUT, 'expected.json')
+    with open(expected, 'w') as f:
+        json.dump(fixtures, f, indent=1)
+    check_onnx(fixtures)
+    with open(expected, 'w') as f:
+        json.dump(fixtures, f, indent=1)
+        f.write('\n')
+
+
+if __name__ == '__main__':
+    main()
