@@ -1099,8 +1099,8 @@ export class Interpreter {
   }
 
   /** Elementwise op whose output has the input's shape (tensor op scalar, unary minus). */
-  private tensorPassthrough(op: string, tensors: Extract<Value, { k: 'tensor' }>[], range: SourceRange): Value {
-    const node = this.addNode(op, 'function', null, {}, tensors, range, undefined);
+  private tensorPassthrough(op: string, tensors: Extract<Value, { k: 'tensor' }>[], range: SourceRange, args: Record<string, ArgValue> = {}): Value {
+    const node = this.addNode(op, 'function', null, args, tensors, range, undefined);
     const shape = tensors[0].shape;
     if (shape) node.cost = { inputShapes: tensors.map((t) => t.shape!).filter(Boolean), outputShape: shape, params: 0, macs: 0, activationBytes: numel(shape) * 4, formula: [] };
     return { k: 'tensor', node: node.id, shape };
@@ -1123,7 +1123,9 @@ export class Interpreter {
       if (other.k === 'unknown') return { k: 'tensor', node: t.node, shape: t.shape };
       return this.unsupportedTensorOp(`tensor ${op} ${typeName(other)}`, [t], range);
     }
-    return this.tensorPassthrough(name, [t], range);
+    // The scalar operand, for export; `reversed` when it comes first (`1 - x`).
+    const scalar = Number(other.v);
+    return this.tensorPassthrough(name, [t], range, a.k === 'tensor' ? { other: scalar } : { other: scalar, reversed: true });
   }
 
   // ---------------------------------------------------------------- methods
