@@ -54,6 +54,7 @@ export class GraphApp {
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private tableTimer: ReturnType<typeof setTimeout> | undefined;
   private tableVisible = true;
+  private tableToken: object | null = null;
 
   // DOM, built on `init` (strings come from the host).
   private graph!: GraphView;
@@ -209,9 +210,14 @@ export class GraphApp {
     }, s);
     this.graph.setStrings(s, this.language);
     this.table = new LayerTable(this.sideElement, s, (id) => this.selectFromTable(id));
+    // Capture phase: Escape closes an open note before the graph's own Escape (clear search/selection) runs.
     document.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape' && !this.popover.hidden) this.hideNote();
-    });
+      if (e.key === 'Escape' && !this.popover.hidden) {
+        this.hideNote();
+        e.stopPropagation();
+        e.preventDefault();
+      }
+    }, true);
     document.addEventListener('mousedown', (e) => {
       if (!this.popover.hidden && !this.popover.contains(e.target as Node)) this.hideNote();
     });
@@ -266,8 +272,11 @@ export class GraphApp {
     const started = performance.now();
     try {
       this.view = buildView(this.loaded!.analysis, this.collapsed, this.notes);
+      const t1 = performance.now();
       this.layout = layoutGraph(this.view);
+      const t2 = performance.now();
       this.graph.render(this.view, this.layout);
+      this.root.dataset.timing = `view ${(t1 - started).toFixed(0)} layout ${(t2 - t1).toFixed(0)} render ${(performance.now() - t2).toFixed(0)}`;
       this.graph.select(this.selectedId && this.view.nodes.some((n) => n.id === this.selectedId) ? this.selectedId : null);
       this.root.dataset.state = 'rendered';
       this.root.dataset.renderMs = (performance.now() - started).toFixed(1);
@@ -299,17 +308,19 @@ export class GraphApp {
   private scheduleTable(): void {
     clearTimeout(this.tableTimer);
     if (!this.tableVisible || !this.loaded) return;
-    // After the graph has painted: the table is secondary and can take longer on big models.
-    this.tableTimer = setTimeout(() => {
+    // After the graph has painted (two frames, then a task): the table is secondary and slower on big models.
+    const token = (this.tableToken = {});
+    const draw = () => {
+      if (this.tableToken !== token || !this.loaded) return;
       try {
-        if (!this.loaded) return;
         this.table.update(this.loaded.analysis);
         this.table.select(this.tableRowFor(this.selectedId));
         this.sideElement.dataset.rows = String(this.loaded.analysis.layers.length);
       } catch (e) {
         this.report('render', e);
       }
-    }, 0);
+    };
+    requestAnimationFrame(() => requestAnimationFrame(() => { this.tableTimer = setTimeout(draw, 0); }));
   }
 
   private toggleTable(): void {

@@ -51,12 +51,24 @@ function scalarOrTuple(v: ArgValue | undefined): string {
   return String(v);
 }
 
+/** "torch.nn.functional.relu" -> "relu", ".view" -> "view", "Conv2d" -> "Conv2d". */
+export function bareOp(op: string): string {
+  return op.slice(op.lastIndexOf('.') + 1);
+}
+
+/** How an op is named on a node: F.relu, torch.flatten, view. */
+export function displayOp(op: string): string {
+  if (op.startsWith('torch.nn.functional.')) return `F.${op.slice('torch.nn.functional.'.length)}`;
+  if (op.startsWith('.')) return op.slice(1);
+  return op;
+}
+
 /** The node's title: type plus its key arguments, e.g. "Conv2d 11x11 s4 p2", "Linear 4608→2048", "Dropout p=0.5". */
 export function layerTitle(node: GraphNode): string {
   const a = node.args ?? {};
-  const op = node.op;
-  const parts: string[] = [op];
-  if (/^Conv(Transpose)?[123]d$/.test(op) || /^(Max|Avg)Pool[123]d$/.test(op) || op === 'max_pool2d' || op === 'avg_pool2d' || op === 'conv2d') {
+  const op = bareOp(node.op);
+  const parts: string[] = [displayOp(node.op)];
+  if (/^Conv(Transpose)?[123]d$/.test(op) || /^(Max|Avg)Pool[123]d$/.test(op) || /^(max|avg)_pool[123]d$/.test(op) || /^conv[123]d$/.test(op)) {
     const k = kernel(a.kernel_size);
     if (k) parts.push(k);
     const isPool = /pool/i.test(op);
@@ -68,7 +80,7 @@ export function layerTitle(node: GraphNode): string {
     if (typeof a.groups === 'number' && a.groups > 1) parts.push(`g${a.groups}`);
   } else if (op === 'Linear' && a.in_features !== undefined) {
     parts.push(`${a.in_features}→${a.out_features}`);
-  } else if ((op === 'Dropout' || op === 'dropout' || op === 'Dropout2d') && a.p !== undefined) {
+  } else if (/^(Dropout[123]?d?|dropout[123]?d?)$/.test(op) && a.p !== undefined) {
     parts.push(`p=${a.p}`);
   } else if (op === 'LocalResponseNorm' && a.size !== undefined) {
     parts.push(`n=${a.size}`);

@@ -173,7 +173,8 @@ export class GraphView {
       }
       if (box.errorLines.length && t === 0) {
         const err = card.append('text').attr('class', 'node-error').attr('x', ox + 8).attr('y', y + 12);
-        box.errorLines.forEach((l, i) => err.append('tspan').attr('x', ox + 8).attr('dy', i === 0 ? 0 : 14).text(l));
+        // Trailing spaces keep the message's words apart in textContent (screen readers, copy).
+        box.errorLines.forEach((l, i, all) => err.append('tspan').attr('x', ox + 8).attr('dy', i === 0 ? 0 : 14).text(i < all.length - 1 ? `${l} ` : l));
       }
     }
     if (towers > 1) {

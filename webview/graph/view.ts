@@ -1,7 +1,7 @@
 // From the analysis (IR) to what is drawn: one view node per layer call, or one per collapsed group.
 import type { Analysis, GraphNode, Shape } from '../../src/core/model/ir';
 import type { LayerNote } from '../../src/shared/protocol';
-import { layerTitle } from './format';
+import { bareOp, layerTitle } from './format';
 import { notesFor } from './notes';
 
 export interface ViewNode {
@@ -68,8 +68,9 @@ function towerCounts(nodes: GraphNode[], producerOf: Map<string, string>): Map<s
   for (const n of nodes) {
     let t = 1;
     const groups = n.args?.groups;
-    if (/^Conv[123]d$|^conv[123]d$/.test(n.op) && typeof groups === 'number' && groups > 1 && groups <= MAX_TOWERS) t = groups;
-    else if (PER_CHANNEL.test(n.op) && n.inputs.length === 1) {
+    const op = bareOp(n.op);
+    if (/^Conv[123]d$|^conv[123]d$/.test(op) && typeof groups === 'number' && groups > 1 && groups <= MAX_TOWERS) t = groups;
+    else if (PER_CHANNEL.test(op) && n.inputs.length === 1) {
       const from = producerOf.get(n.inputs[0]);
       t = (from && towers.get(from)) || 1;
     }

@@ -1,0 +1,83 @@
+// media/layer-notes.json and media/graph-strings.json: both languages everywhere, only ops the analyzer knows.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import graphStrings from '../../media/graph-strings.json';
+import layerNotes from '../../media/layer-notes.json';
+import { allRules } from '../../src/core/shapes/registry';
+import type { LayerNote, UiLanguage } from '../../src/shared/protocol';
+import { initMessage, uiLanguage } from '../../src/vscode/graphStrings';
+import { notesFor } from '../../webview/graph/notes';
+
+const LANGUAGES: UiLanguage[] = ['en', 'zh-cn'];
+const notes = layerNotes.notes as LayerNote[];
+const hasCjk = (s: string) => /[\u4e00-\u9fff]/.test(s);
+
+test('every note has a unique id, ops, and badge, title and text in English and Simplified Chinese', () => {
+  assert.ok(notes.length >= 5);
+  assert.equal(new Set(notes.map((n) => n.id)).size, notes.length, 'unique ids');
+  for (const n of notes) {
+    assert.ok(n.ops.length > 0, `${n.id}: ops`);
+    for (const field of ['badge', 'title', 'text'] as const) {
+      for (const lang of LANGUAGES) {
+        const text = n[field][lang];
+        assert.equal(typeof text, 'string', `${n.id}.${field}.${lang}`);
+        assert.ok(text.trim().length > 0, `${n.id}.${field}.${lang} is empty`);
+      }
+      assert.deepEqual(Object.keys(n[field]).sort(), [...LANGUAGES].sort(), `${n.id}.${field}: exactly en and zh-cn`);
+    }
+    assert.ok(hasCjk(n.title['zh-cn']) && hasCjk(n.text['zh-cn']), `${n.id}: zh-cn is Chinese`);
+    assert.ok(!hasCjk(n.text.en), `${n.id}: en is English`);
+  }
+});
+
+test('every op a note mentions is an op of the shape registry (the IR\'s op names)', () => {
+  const known = new Set(allRules().map((r) => r.op));
+  assert.ok(known.size > 0, 'the registry has rules');
+  for (const n of notes) for (const op of n.ops) assert.ok(known.has(op), `${n.id}: unknown op ${op}`);
+  // And the conditions name arguments of those ops' signatures.
+  for (const n of notes) {
+    if (!n.when) continue;
+    for (const op of n.ops) {
+      const rule = allRules().find((r) => r.op === op)!;
+      const params = rule.signature.map((p) => p.name);
+      assert.ok(params.includes(n.when.arg), `${n.id}: ${op} has no argument ${n.when.arg}`);
+      if (n.when.gtArg) assert.ok(params.includes(n.when.gtArg), `${n.id}: ${op} has no argument ${n.when.gtArg}`);
+    }
+  }
+});
+
+test('the notes of the issue are there: ReLU, LRN, overlapping pooling, Dropout, the two-GPU split', () => {
+  const conv = (args: Record<string, number>) => notesFor({ op: 'Conv2d', args }, notes).map((n) => n.id);
+  assert.deepEqual(notesFor({ op: 'ReLU', args: {} }, notes).map((n) => n.id), ['relu']);
+  assert.deepEqual(notesFor({ op: 'torch.nn.functional.relu', args: {} }, notes).map((n) => n.id), ['relu']);
+  assert.deepEqual(notesFor({ op: 'LocalResponseNorm', args: { size: 5 } }, notes).map((n) => n.id), ['lrn']);
+  assert.deepEqual(notesFor({ op: 'MaxPool2d', args: { kernel_size: 3, stride: 2 } }, notes).map((n) => n.id), ['overlapping-pool']);
+  assert.deepEqual(notesFor({ op: 'MaxPool2d', args: { kernel_size: [2, 2], stride: [2, 2] } }, notes), [], 'not overlapping');
+  assert.deepEqual(notesFor({ op: 'torch.nn.functional.max_pool2d', args: { kernel_size: 2, stride: null } }, notes), [], 'stride defaults to the kernel');
+  assert.deepEqual(notesFor({ op: 'Dropout', args: { p: 0.5 } }, notes).map((n) => n.id), ['dropout']);
+  assert.deepEqual(conv({ groups: 2, kernel_size: 5 }), ['two-gpu']);
+  assert.deepEqual(conv({ groups: 1, kernel_size: 11 }), ['large-kernel']);
+  assert.deepEqual(conv({ groups: 32, kernel_size: 3 }), ['grouped-conv']);
+  assert.deepEqual(conv({ groups: 1, kernel_size: 3 }), []);
+});
+
+test('the webview strings exist in both languages with the same placeholders', () => {
+  const en = graphStrings.en as Record<string, string>;
+  const zh = graphStrings['zh-cn'] as Record<string, string>;
+  assert.deepEqual(Object.keys(zh).sort(), Object.keys(en).sort());
+  for (const key of Object.keys(en)) {
+    const placeholders = (s: string) => (s.match(/\{\d\}/g) ?? []).sort().join();
+    assert.equal(placeholders(zh[key]), placeholders(en[key]), `${key}: placeholders`);
+  }
+});
+
+test('the UI language follows VS Code\'s: zh-cn in Chinese, everything else in English', () => {
+  assert.equal(uiLanguage('zh-cn'), 'zh-cn');
+  assert.equal(uiLanguage('zh-CN'), 'zh-cn');
+  assert.equal(uiLanguage('en'), 'en');
+  assert.equal(uiLanguage('de'), 'en');
+  assert.equal(uiLanguage('zh-tw'), 'en');
+  const zh = initMessage('zh-cn');
+  assert.equal(zh.strings.fit, '适应');
+  assert.equal(zh.notes.length, notes.length);
+});

@@ -1,0 +1,379 @@
+// The graph webview in headless Chromium: rendering, groups, search, keyboard, editor link, export, errors, state.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import type { Analysis } from '../../src/core/model/ir';
+import type { RevealMessage, SaveExportRequest } from '../../src/shared/protocol';
+import { analysisMessage, launch, loadFixture, openGraphPage, ROOT, withShapeError, type GraphPage } from './page';
+
+const SEED_URI = 'file:///work/models/alexnet.py';
+const shots = join(ROOT, 'test-results');
+
+let browser: Browser;
+before(async () => {
+  browser = await launch();
+  mkdirSync(shots, { recursive: true });
+});
+after(() => browser?.close());
+
+async function seedPage(options: Parameters<typeof openGraphPage>[1] = {}): Promise<GraphPage> {
+  const gp = await openGraphPage(browser, options);
+  await gp.show(loadFixture('alexnet'), SEED_URI);
+  return gp;
+}
+
+const texts = (gp: GraphPage, selector: string) => gp.page.locator(selector).allTextContents();
+const nodeCount = (gp: GraphPage) => gp.page.locator('.nodes > .node').count();
+const node = (gp: GraphPage, path: string) => gp.page.locator(`.node[data-path="${path}"]`);
+const transform = (gp: GraphPage) => gp.page.locator('.viewport').getAttribute('transform');
+/** The whole graph in view (as the user would press Fit before clicking around). */
+const fit = (gp: GraphPage) => gp.page.click('#fit');
+
+describe('graph webview', () => {
+  test('the seed model renders one node per layer call with shapes, titles and badges', async () => {
+    const gp = await seedPage();
+    try {
+      assert.ok((await nodeCount(gp)) >= 20, 'at least 20 nodes');
+      assert.equal(await nodeCount(gp), 23);
+      const shapes = await texts(gp, '.node-shape');
+      assert.ok(shapes.includes('[1, 48, 55, 55]'), 'conv1 output shape');
+      assert.ok(shapes.includes('[1, 1000]'), 'logits shape');
+      const edgeLabels = await texts(gp, '.edge-label');
+      assert.ok(edgeLabels.includes('[1, 48, 55, 55]') && edgeLabels.includes('[1, 1000]'), 'edges labelled with the tensor shape');
+      assert.equal(await node(gp, 'features.0').locator('.node-title').textContent(), 'Conv2d 11x11 s4 p2');
+      assert.equal(await node(gp, 'features.2').locator('.node-title').textContent(), 'MaxPool2d 3x3 s2');
+      assert.equal(await node(gp, 'classifier.1').locator('.node-title').textContent(), 'Linear 4608→2048');
+      assert.match((await node(gp, 'features.0').locator('.node-cost').textContent())!, /17\.5K params · 52\.7M MACs/);
+      // flatten is functional: no module path, still a node.
+      assert.equal(await gp.page.locator('.node-title', { hasText: 'torch.flatten' }).count(), 1);
+      // Notes as badges: overlapping pooling on the 3x3/s2 pools, dropout, ReLU.
+      assert.equal(await node(gp, 'features.2').locator('.badge[data-note="overlapping-pool"]').count(), 1);
+      assert.equal(await node(gp, 'classifier.0').locator('.badge[data-note="dropout"]').count(), 1);
+      assert.equal(await node(gp, 'features.1').locator('.badge[data-note="relu"]').count(), 1);
+      // A size glyph per tensor: the input is narrow and tall, conv1's output wider and flatter.
+      const glyph = async (p: string) => node(gp, p).locator('.glyph-front').evaluate((r) => ({ w: Number(r.getAttribute('width')), h: Number(r.getAttribute('height')) }));
+      const input = await gp.page.locator('.node.kind-input .glyph-front').evaluate((r) => ({ w: Number(r.getAttribute('width')), h: Number(r.getAttribute('height')) }));
+      const conv1 = await glyph('features.0'), conv5 = await glyph('features.12');
+      assert.ok(input.w < conv1.w && input.h > conv1.h && conv1.h > conv5.h, 'funnel: channels grow, spatial size shrinks');
+      // Groups drawn as boxes.
+      assert.deepEqual(await gp.page.locator('.group').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-group'))), ['features', 'classifier']);
+      // The toolkit's components are registered (toolbar, table).
+      assert.equal(await gp.page.evaluate(() => !!customElements.get('vscode-button') && !!customElements.get('vscode-data-grid')), true);
+      await gp.page.screenshot({ path: join(shots, 'webview-seed-dark.png') });
+      assert.deepEqual(gp.problems, [], 'no page errors, console errors or CSP violations');
+    } finally {
+      await gp.close();
+    }
+  });
+
+  test('features collapses into one node and expands again', async () => {
+    const gp = await seedPage();
+    try {
+      await fit(gp);
+      await gp.page.locator('.group[data-group="features"] .group-label').click();
+      await gp.page.waitForSelector('.node[data-id="group:features"]');
+      assert.equal(await nodeCount(gp), 23 - 13 + 1);
+      const group = gp.page.locator('.node[data-id="group:features"]');
+      assert.match((await group.locator('.node-title').textContent())!, /features/);
+      assert.equal(await group.locator('.node-shape').textContent(), '[1, 128, 6, 6]', 'the group shows its output shape');
+      assert.match((await group.locator('.node-cost').textContent())!, /946K params/);
+      await group.click();
+      await gp.page.waitForSelector('.node[data-path="features.3"]');
+      assert.equal(await nodeCount(gp), 23);
+      // Toolbar: collapse all / expand all.
+      await gp.page.click('#collapse-all');
+      assert.equal(await nodeCount(gp), 23 - 13 + 1 - 7 + 1);
+      await gp.page.click('#expand-all');
+      assert.equal(await nodeCount(gp), 23);
+      assert.deepEqual(gp.problems, []);
+    } finally {
+      await gp.close();
+    }
+  });
+
+  test('search highlights matches, counts them and jumps with Enter', async () => {
+    const gp = await seedPage();
+    try {
+      await gp.page.fill('#search input', 'conv');
+      assert.equal(await gp.page.locator('.node.match').count(), 5);
+      assert.equal(await gp.page.locator('.search-count').textContent(), '1 of 5');
+      assert.ok((await gp.page.locator('.node.dimmed').count()) > 10);
+      assert.equal(await node(gp, 'features.0').getAttribute('class').then((c) => c!.includes('selected')), true);
+      await gp.page.press('#search input', 'Enter');
+      assert.equal(await gp.page.locator('.search-count').textContent(), '2 of 5');
+      assert.match((await node(gp, 'features.3').getAttribute('class'))!, /selected/);
+      await gp.page.fill('#search input', 'features.10');
+      assert.equal(await gp.page.locator('.node.match').count(), 1);
+      await gp.page.fill('#search input', 'no such layer');
+      assert.equal(await gp.page.locator('.search-count').textContent(), 'No match');
+      await gp.page.press('#search input', 'Escape');
+      assert.equal(await gp.page.locator('.node.dimmed').count(), 0);
+    } finally {
+      await gp.close();
+    }
+  });
+
+  test('keyboard: arrows move between nodes, Enter reveals the code', async () => {
+    const gp = await seedPage();
+    try {
+      await gp.page.focus('#graph');
+      await gp.page.keyboard.press('ArrowDown');
+      assert.match((await gp.page.locator('.node.selected').getAttribute('class'))!, /kind-input/);
+      await gp.page.keyboard.press('ArrowDown');
+      await gp.page.keyboard.press('ArrowDown');
+      await gp.page.keyboard.press('ArrowDown');
+      await gp.page.keyboard.press('ArrowDown');
+      assert.equal(await gp.page.locator('.node.selected').getAttribute('data-path'), 'features.3');
+      await gp.page.keyboard.press('ArrowUp');
+      assert.equal(await gp.page.locator('.node.selected').getAttribute('data-path'), 'features.2');
+      await gp.page.keyboard.press('ArrowDown');
+      await gp.page.keyboard.press('Enter');
+      const reveal = await gp.waitForPosted('reveal');
+      assert.equal(reveal.nodeId, (await loadFixture('alexnet').graph.nodes.find((n) => n.path === 'features.3'))!.id);
+      assert.equal(reveal.range.line, 12, 'the line of nn.Conv2d(48, 128, ...)');
+      // aria-activedescendant follows the selection.
+      assert.match((await gp.page.locator('#graph').getAttribute('aria-activedescendant'))!, /^node-/);
+      await gp.page.keyboard.press('End');
+      assert.match((await gp.page.locator('.node.selected').getAttribute('class'))!, /kind-output/);
+    } finally {
+      await gp.close();
+    }
+  });
+
+  test('click on a node reveals its line; the editor cursor highlights the node', async () => {
+    const gp = await seedPage();
+    try {
+      await fit(gp);
+      await node(gp, 'classifier.4').click();
+      const reveal = (await gp.posted()).find((m): m is RevealMessage => m.type === 'reveal')!;
+      assert.equal(reveal.range.line, 28);
+      assert.equal(reveal.range.column, 12);
+      await gp.post({ type: 'cursor', uri: SEED_URI, line: 15 });
+      assert.equal(await gp.page.locator('.node.selected').getAttribute('data-path'), 'features.6');
+      assert.equal(await gp.page.locator('.edge.active').count(), 2, 'its edges are highlighted');
+      // The flatten call in forward().
+      await gp.post({ type: 'cursor', uri: SEED_URI, line: 37 });
+      assert.equal(await gp.page.locator('.node.selected .node-title').textContent(), 'torch.flatten');
+      // Another file's cursor is ignored.
+      await gp.post({ type: 'cursor', uri: 'file:///other.py', line: 12 });
+      assert.equal(await gp.page.locator('.node.selected .node-title').textContent(), 'torch.flatten');
+    } finally {
+      await gp.close();
+    }
+  });
+
+  test('export: SVG text with the nodes and resolved colours, PNG bytes, both saved via the host', async () => {
+    const gp = await seedPage();
+    try {
+      await gp.page.click('#export');
+      const svg = (await gp.waitForPosted('saveExport')) as SaveExportRequest;
+      assert.equal(svg.format, 'svg');
+      assert.equal(svg.encoding, 'utf8');
+      assert.equal(svg.suggestedName, 'alexnet.svg');
+      assert.match(svg.data, /^<\?xml[^>]*>\s*<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      for (const text of ['Conv2d 11x11 s4 p2', 'features.0', 'classifier.6', '[1, 48, 55, 55]', '[1, 1000]']) assert.ok(svg.data.includes(text), text);
+      assert.ok(!svg.data.includes('var(--vscode'), 'theme variables resolved');
+      assert.equal((svg.data.match(/data-id="n\d+"/g) ?? []).length, 23);
+      await gp.post({ type: 'saveResult', inReplyTo: svg.requestId, outcome: 'saved', path: '/tmp/alexnet.svg' });
+      await gp.page.waitForFunction(() => document.querySelector('.status')?.textContent === 'Saved /tmp/alexnet.svg');
+
+      await gp.page.click('#export-format');
+      await gp.page.click('vscode-option[value="png"]');
+      await gp.page.click('#export');
+      await gp.page.waitForFunction(() => (window as unknown as { __posted: Array<{ type: string; format?: string }> }).__posted.some((m) => m.type === 'saveExport' && m.format === 'png'));
+      const png = (await gp.posted()).filter((m): m is SaveExportRequest => m.type === 'saveExport').at(-1)!;
+      assert.equal(png.encoding, 'base64');
+      const bytes = Buffer.from(png.data, 'base64');
+      assert.equal(bytes.subarray(1, 4).toString('latin1'), 'PNG');
+      assert.ok(bytes.length > 20_000, `a real image (${bytes.length} bytes)`);
+      await gp.post({ type: 'saveResult', inReplyTo: png.requestId, outcome: 'cancelled' });
+      await gp.page.waitForFunction(() => document.querySelector('.status')?.textContent === 'Export cancelled');
+      assert.deepEqual(gp.problems, []);
+    } finally {
+      await gp.close();
+    }
+  });
+
+  test('a shape error shows on the offending node in red with PyTorch\'s message', async () => {
+    const gp = await openGraphPage(browser);
+    try {
+      const broken = withShapeError(loadFixture('alexnet'));
+      await gp.show(broken, SEED_URI);
+      const bad = node(gp, 'features.3');
+      assert.match((await bad.getAttribute('class'))!, /\berror\b/);
+      const stroke = await bad.locator('.card-box').evaluate((r) => getComputedStyle(r).stroke);
+      assert.equal(stroke, 'rgb(248, 81, 73)', 'the theme\'s errorForeground');
+      const message = (await bad.locator('.node-error').textContent())!;
+      assert.match(message, /expected input\[1, 48, 27, 27\] to have 64 channels, but got 48 channels instead/);
+      assert.equal(await gp.page.locator('.node.error').count(), 1);
+      const banner = gp.page.locator('.banner');
+      assert.equal(await banner.isVisible(), true);
+      assert.match((await banner.textContent())!, /^Line \d+: Given groups=1, weight of size \[128, 64, 5, 5\]/);
+      // Layers after the error have no shape.
+      assert.equal(await node(gp, 'classifier.6').locator('.node-shape').textContent(), '?');
+      await gp.page.screenshot({ path: join(shots, 'webview-error-dark.png') });
+      // Fixing the code clears it.
+      await gp.post(analysisMessage(loadFixture('alexnet'), SEED_URI, 2));
+      await gp.page.waitForFunction(() => document.querySelectorAll('.node.error').length === 0);
+      assert.equal(await banner.isVisible(), false);
+    } finally {
+      await gp.close();
+    }
+  });
+
+  test('the 2012 paper model: two towers side by side for groups=2, LRN and notes on click', async () => {
+    const gp = await openGraphPage(browser);
+    try {
+      await gp.show(loadFixture('paper-alexnet'), 'file:///work/test/corpus/alexnet_2012_paper.py');
+      await fit(gp);
+      const conv2 = node(gp, 'conv2');
+      assert.equal(await conv2.locator('.card').count(), 2, 'two tower cards');
+      assert.deepEqual(await conv2.locator('.node-shape').allTextContents(), ['[1, 128, 27, 27]', '[1, 128, 27, 27]']);
+      const [a, b] = await conv2.locator('.card-box').evaluateAll((rs) => rs.map((r) => r.getBoundingClientRect().toJSON() as DOMRect));
+      assert.ok(Math.abs(a.y - b.y) < 1 && b.x > a.x + a.width, 'side by side');
+      assert.equal(await node(gp, 'conv3').locator('.card').count(), 1, 'conv3 talks across GPUs');
+      assert.equal(await node(gp, 'conv4').locator('.card').count(), 2);
+      assert.equal(await node(gp, 'norm2').locator('.card').count(), 2, 'per-GPU ops stay in their tower');
+      const pathsPerEdge = await gp.page.locator('.edge').evaluateAll((es) => es.map((e) => e.querySelectorAll('.edge-path').length));
+      assert.ok(pathsPerEdge.filter((n) => n === 2).length >= 8, 'parallel edges into, between and out of the towers');
+      assert.equal(await node(gp, 'conv2').locator('.badge[data-note="two-gpu"]').count(), 2);
+      await node(gp, 'norm1').locator('.badge[data-note="lrn"]').click();
+      const pop = gp.page.locator('.popover');
+      assert.equal(await pop.isVisible(), true);
+      assert.match((await pop.textContent())!, /Local response normalization.*lateral inhibition.*§3\.3/s);
+      await gp.page.keyboard.press('Escape');
+      assert.equal(await pop.isVisible(), false);
+      assert.equal((await gp.posted()).filter((m) => m.type === 'reveal').length, 0, 'a badge click does not move the editor');
+      await gp.page.screenshot({ path: join(shots, 'webview-paper-dark.png') });
+      assert.deepEqual(gp.problems, []);
+    } finally {
+      await gp.close();
+    }
+  });
+
+  test('Simplified Chinese: strings from the host, notes from the data file', async () => {
+    const gp = await openGraphPage(browser, { language: 'zh-cn', theme: 'light' });
+    try {
+      await gp.show(loadFixture('alexnet'), SEED_URI);
+      assert.equal(await gp.page.locator('#fit').textContent(), '适应');
+      assert.equal(await gp.page.getAttribute('html', 'lang'), 'zh-cn');
+      assert.equal(await node(gp, 'features.2').locator('.badge-text').first().textContent(), '重叠池化');
+      await fit(gp);
+      assert.match((await node(gp, 'features.0').locator('.node-cost').textContent())!, /参数/);
+      await gp.page.waitForSelector('.side dl');
+      assert.match((await gp.page.locator('.side').textContent())!, /总参数量/);
+      await node(gp, 'classifier.0').locator('.badge').first().click();
+      assert.match((await gp.page.locator('.popover').textContent())!, /过拟合/);
+      await gp.page.keyboard.press('Escape');
+      await gp.page.screenshot({ path: join(shots, 'webview-seed-light-zh.png') });
+      assert.deepEqual(gp.problems, []);
+    } finally {
+      await gp.close();
+    }
+  });
+
+  test('the table: totals, sortable columns, row click selects and reveals', async () => {
+    const gp = await seedPage();
+    try {
+      await gp.page.waitForSelector('.layer-table vscode-data-grid-row[data-row-id]');
+      const rows = gp.page.locator('.layer-table vscode-data-grid-row[data-row-id]');
+      assert.equal(await rows.count(), 21);
+      const totals = (await gp.page.locator('.totals').textContent())!;
+      assert.match(totals, /16,630,440/);
+      assert.match(totals, /311,191,824/);
+      assert.match(totals, /66\.52 MB/, 'fp32 weights');
+      assert.match(totals, /33\.26 MB/, 'fp16 weights');
+      const header = (key: string) => gp.page.locator(`.layer-table [data-sort-key="${key}"]`);
+      await header('params').click();
+      assert.match((await rows.first().textContent())!, /classifier\.1/, 'largest first');
+      await header('params').click();
+      assert.match((await header('params').textContent())!, /▲/);
+      await header('index').click();
+      assert.match((await rows.first().textContent())!, /features\.0/);
+      await rows.nth(3).click();
+      assert.equal(await gp.page.locator('.node.selected').getAttribute('data-path'), 'features.3');
+      assert.equal((await gp.waitForPosted('reveal')).range.line, 12);
+      await gp.page.click('#toggle-table');
+      assert.equal(await gp.page.locator('.side').isVisible(), false);
+    } finally {
+      await gp.close();
+    }
+  });
+
+  test('edits re-render live keeping zoom, pan, groups and selection; state is saved and restored', async () => {
+    const gp = await seedPage();
+    try {
+      await fit(gp);
+      await gp.page.click('.group[data-group="classifier"] .group-label');
+      await node(gp, 'features.3').click();
+      await gp.page.click('#zoom-in');
+      const before = await transform(gp);
+      // The user changes conv2's kernel to 3: a new analysis of the same file.
+      const edited: Analysis = structuredClone(loadFixture('alexnet'));
+      const conv = edited.graph.nodes.find((n) => n.path === 'features.3')!;
+      conv.args.kernel_size = 3;
+      conv.args.padding = 1;
+      await gp.post(analysisMessage(edited, SEED_URI, 2));
+      await gp.page.waitForFunction(() => document.querySelector('.node[data-path="features.3"] .node-title')?.textContent === 'Conv2d 3x3 p1');
+      assert.equal(await transform(gp), before, 'zoom and pan kept');
+      assert.equal(await gp.page.locator('.node[data-id="group:classifier"]').count(), 1, 'collapsed group kept');
+      assert.equal(await gp.page.locator('.node.selected').getAttribute('data-path'), 'features.3', 'selection kept');
+      await gp.page.waitForFunction((id) => (window as unknown as { __state?: { selected?: string } }).__state?.selected === id, conv.id);
+      const state = (await gp.state())!;
+      assert.equal(state.uri, SEED_URI);
+      assert.equal(state.selected, conv.id);
+      assert.ok(state.zoom && state.zoom.k > 0);
+
+      // After a window reload the webview starts with that state.
+      const restored = await openGraphPage(browser, { state });
+      try {
+        await restored.show(loadFixture('alexnet'), SEED_URI);
+        const t = await transform(restored);
+        assert.match(t!, new RegExp(`scale\\(${state.zoom!.k}`));
+        assert.equal(await restored.page.locator('.node.selected').getAttribute('data-path'), 'features.3');
+      } finally {
+        await restored.close();
+      }
+    } finally {
+      await gp.close();
+    }
+  });
+
+  test('never a blank panel: analysis failures, models without a network, render errors', async () => {
+    const gp = await openGraphPage(browser);
+    try {
+      await gp.waitForPosted('ready');
+      const init = (await import('../../src/vscode/graphStrings')).initMessage('en');
+      await gp.post(init);
+      await gp.post({ type: 'analysisFailed', uri: SEED_URI, fileName: 'alexnet.py', message: 'internal error' });
+      await gp.page.waitForSelector('.placeholder:not([hidden])');
+      assert.match((await gp.page.locator('.graph .placeholder').textContent())!, /Could not analyse alexnet\.py: internal error/);
+
+      const empty: Analysis = { ...loadFixture('alexnet'), entry: null, candidates: [], graph: { nodes: [], edges: [] }, layers: [], output: null, totalParams: 0, totalMacs: 0 };
+      await gp.post(analysisMessage(empty, 'file:///work/empty.py'));
+      await gp.page.waitForFunction(() => /No nn\.Module/.test(document.querySelector('.graph .placeholder')?.textContent ?? ''));
+
+      // A malformed IR: the error is shown and reported to the host, not thrown away.
+      await gp.post(analysisMessage({ ...empty, graph: null } as unknown as Analysis, 'file:///work/bad.py'));
+      const error = await gp.waitForPosted('error');
+      assert.equal(error.source, 'render');
+      assert.match((await gp.page.locator('.graph .placeholder').textContent())!, /The graph could not be drawn/);
+      assert.equal(await gp.page.locator('#app').getAttribute('data-state'), 'render-error');
+    } finally {
+      await gp.close();
+    }
+  });
+
+  test('high-contrast theme uses the contrast border colours', async () => {
+    const gp = await seedPage({ theme: 'high-contrast' });
+    try {
+      const stroke = await node(gp, 'features.0').locator('.card-box').evaluate((r) => getComputedStyle(r).stroke);
+      assert.equal(stroke, 'rgb(111, 195, 223)');
+      assert.deepEqual(gp.problems, []);
+    } finally {
+      await gp.close();
+    }
+  });
+});
