@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { AnalysisService } from './vscode/analysisService';
 import { registerCommands } from './vscode/commands';
 import { registerDiagnostics } from './vscode/diagnostics';
+import { registerGraphPanel } from './vscode/graphPanel';
 import { ShapeHoverProvider } from './vscode/hover';
 import { ShapeInlayHintsProvider } from './vscode/inlayHints';
 
@@ -18,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerDiagnostics(analyses),
     ...registerCommands(context, analyses),
   );
+  registerGraphPanel(context, { getAnalysis: (d) => analyses.get(d), onDidChangeAnalysis: analyses.onDidChangeAnalysis });
 }
 
 export function deactivate(): void {}
