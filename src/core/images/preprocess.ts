@@ -1,0 +1,147 @@
+/**
+ * The model's input as torchvision + Pillow make it, so a prediction here is the prediction in Python:
+ * Pillow's convert('RGB') / convert('L'), Pillow's bilinear resize (resample.ts), torchvision's Resize/CenterCrop
+ * arithmetic, then ToTensor and Normalize in float32 as torch computes them.
+ */
+import type { DecodedImage } from './decode';
+import { ImageError } from './errors';
+import { MAX_PIXELS } from './format';
+import { resizeBilinear } from './resample';
+
+export type Preset = 'seed' | 'imagenet';
+export type Channels = 1 | 3;
+
+export const INPUT_SIZE = 224;
+
+export interface PresetInfo {
+  /** The torchvision transforms, as Python, for messages and docs. */
+  transforms: string;
+  mean: readonly [number, number, number];
+  std: readonly [number, number, number];
+  /** Mean and std for a single (grayscale) channel. */
+  grayMean: number;
+  grayStd: number;
+}
+
+export const PRESETS: Record<Preset, PresetInfo> = {
+  // the study note's training script; Normalize((0.5,), (0.5,)) for one channel
+  seed: {
+    transforms: 'Resize((224, 224)), ToTensor(), Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))',
+    mean: [0.5, 0.5, 0.5],
+    std: [0.5, 0.5, 0.5],
+    grayMean: 0.5,
+    grayStd: 0.5,
+  },
+  // torchvision's ImageNet recipe; one channel uses the averages 0.449 / 0.226 (torchvision defines none)
+  imagenet: {
+    transforms: 'Resize(256), CenterCrop(224), ToTensor(), Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])',
+    mean: [0.485, 0.456, 0.406],
+    std: [0.229, 0.224, 0.225],
+    grayMean: 0.449,
+    grayStd: 0.226,
+  },
+};
+
+/**
+ * Pillow's convert('RGB') (alpha dropped, not composited) or convert('L') (ITU-R 601-2 luma in Pillow's fixed point:
+ * (R*19595 + G*38470 + B*7471 + 0x8000) >> 16), as interleaved 8-bit samples.
+ */
+export function convertPixels(img: DecodedImage, channels: Channels): Uint8Array {
+  const n = img.width * img.height;
+  const { data } = img;
+  if (channels === 3) {
+    const out = new Uint8Array(n * 3);
+    for (let i = 0; i < n; i++) {
+      out[i * 3] = data[i * 4]!;
+      out[i * 3 + 1] = data[i * 4 + 1]!;
+      out[i * 3 + 2] = data[i * 4 + 2]!;
+    }
+    return out;
+  }
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    out[i] = (data[i * 4]! * 19595 + data[i * 4 + 1]! * 38470 + data[i * 4 + 2]! * 7471 + 0x8000) >>> 16;
+  }
+  return out;
+}
+
+/** Python's round(): halves go to the even neighbour (torchvision's CenterCrop offsets use it). */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** torchvision.transforms.functional.resize's output size for an int size: the shorter side to `size`. */
+export function shorterSideSize(width: number, height: number, size: number): { width: number; height: number } {
+  const [short, long] = width <= height ? [width, height] : [height, width];
+  const newLong = Math.trunc((size * long) / short);
+  return width <= height ? { width: size, height: newLong } : { width: newLong, height: size };
+}
+
+export interface ResizedImage {
+  width: number;
+  height: number;
+  channels: Channels;
+  /** Interleaved 8-bit samples (HWC), before ToTensor: what Pillow's image holds at the end of the transforms. */
+  data: Uint8Array;
+}
+
+/**
+ * The preset's geometric transforms on the converted image: the 224x224 8-bit image ToTensor receives. `file`
+ * names the image in the error for a shape too extreme for Resize(256) (a 16384x1 strip would become 4194304x256).
+ */
+export function resizeForPreset(img: DecodedImage, preset: Preset, channels: Channels, file = 'image'): ResizedImage {
+  const pixels = convertPixels(img, channels);
+  if (preset === 'seed') {
+    const data = resizeBilinear(pixels, img.width, img.height, channels, INPUT_SIZE, INPUT_SIZE);
+    return { width: INPUT_SIZE, height: INPUT_SIZE, channels, data };
+  }
+  const size = shorterSideSize(img.width, img.height, 256);
+  if (size.width * size.height > MAX_PIXELS) {
+    throw new ImageError('too-large', file, `is too elongated for Resize(256): ${img.width}x${img.height} would become ${size.width}x${size.height}; crop it first`);
+  }
+  const resized = resizeBilinear(pixels, img.width, img.height, channels, size.width, size.height);
+  const top = roundHalfEven((size.height - INPUT_SIZE) / 2);
+  const left = roundHalfEven((size.width - INPUT_SIZE) / 2);
+  const data = new Uint8Array(INPUT_SIZE * INPUT_SIZE * channels);
+  const rowLength = INPUT_SIZE * channels;
+  for (let y = 0; y < INPUT_SIZE; y++) {
+    const from = ((top + y) * size.width + left) * channels;
+    data.set(resized.subarray(from, from + rowLength), y * rowLength);
+  }
+  return { width: INPUT_SIZE, height: INPUT_SIZE, channels, data };
+}
+
+/**
+ * ToTensor + Normalize as torch does them in float32: x = fl(v / 255), then fl(fl(x - mean) / std), with mean and
+ * std rounded to float32 first. Returns, per channel, the value for each of the 256 byte values.
+ */
+export function normalizationTable(preset: Preset, channels: Channels): Float32Array[] {
+  const info = PRESETS[preset];
+  const means = channels === 3 ? info.mean : [info.grayMean];
+  const stds = channels === 3 ? info.std : [info.grayStd];
+  return means.map((m, c) => {
+    const mean = Math.fround(m);
+    const std = Math.fround(stds[c]!);
+    const table = new Float32Array(256);
+    for (let v = 0; v < 256; v++) table[v] = Math.fround(Math.fround(v / 255) - mean) / std;
+    return table;
+  });
+}
+
+/** The model input: CHW float32, channels x 224 x 224, exactly as the preset's torchvision transforms make it. */
+export function preprocess(img: DecodedImage, preset: Preset, channels: Channels, file = 'image'): Float32Array {
+  return normalize(resizeForPreset(img, preset, channels, file), preset);
+}
+
+/** ToTensor + Normalize of an already resized image (HWC bytes -> CHW float32). */
+export function normalize(img: ResizedImage, preset: Preset): Float32Array {
+  const tables = normalizationTable(preset, img.channels);
+  const plane = img.width * img.height;
+  const out = new Float32Array(plane * img.channels);
+  for (let c = 0; c < img.channels; c++) {
+    const table = tables[c]!;
+    for (let i = 0; i < plane; i++) out[c * plane + i] = table[img.data[i * img.channels + c]!]!;
+  }
+  return out;
+}
