@@ -1,16 +1,34 @@
 // alexnet-explorer: the same core from a terminal.
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join } from 'node:path';
 import { analyzeSource } from './core/model/analyze';
+import type { Analysis, GraphNode } from './core/model/ir';
 import { formatInspectTable, toInspectJson } from './core/model/report';
+import { ImageError, type Preset, decodeImage, preprocess } from './core/images';
+import { IMAGENET_CLASSES, LabelsError, isTorchvisionAlexNetCheckpoint, readLabels } from './core/labels';
+import { OnnxExportError, buildOnnxModel, expectedParams, floatTensors } from './core/onnx';
+import { type BindResult, type Checkpoint, WeightsError, bindStateDict } from './core/weights';
+import { readCheckpointFile } from './core/weights/read-file.node';
 
 const USAGE = `Usage:
   alexnet-explorer inspect FILE.py [--input C,H,W] [--entry NAME] [--json | --ir]
+  alexnet-explorer export FILE.py --weights W.pth [--out model.onnx] [--input C,H,W] [--entry NAME]
+                          [--batch N] [--activations]
+  alexnet-explorer classify IMAGE... [--model FILE.py] [--weights FILE] [--labels FILE] [--topk K]
+                          [--preset seed|imagenet] [--json] [--logits]
 
 Commands:
   inspect   Read a PyTorch model file (no Python needed) and print every layer's output shape,
             parameters and MACs, torchinfo-style; --json prints the summary as JSON, --ir the whole graph.
+  export    Write the model with its weights (.pth or .safetensors) as ONNX (opset 13, input 'input',
+            output 'logits'); --batch N fixes the batch size (default 1, 'N' for any), --activations adds
+            every layer's output as a graph output.
+  classify  Classify images with onnxruntime-node: the seed AlexNet and its Fashion-MNIST weights by default,
+            or --model/--weights/--labels (class_indices.json beside the weights when not given;
+            torchvision's alexnet-owt-*.pth gets the ImageNet classes and preprocessing built in).
+            --preset picks the preprocessing (default: the weights' training.json, else 'seed').
 
-Exit status: 0 success, 1 the model is wrong (PyTorch would raise), 2 unusable input.`;
+Exit status: 0 success, 1 the model is wrong (PyTorch would raise) or its weights do not fit it, 2 unusable input.`;
 
 const MAX_SOURCE_BYTES = 5 * 1024 * 1024;
 
@@ -22,7 +40,7 @@ function parseArgs(argv: string[]): Parsed {
   const [command = '', ...rest] = argv;
   const files: string[] = [];
   const flags = new Map<string, string | true>();
-  const withValue = new Set(['--input', '--entry']);
+  const withValue = new Set(['--input', '--entry', '--weights', '--out', '--model', '--labels', '--topk', '--preset', '--batch']);
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a.startsWith('--')) {
@@ -31,7 +49,7 @@ function parseArgs(argv: string[]): Parsed {
         const val = v ?? rest[++i];
         if (val === undefined) throw new UsageError(`${k} needs a value`);
         flags.set(k, val);
-      } else if (['--json', '--ir', '--help'].includes(k)) {
+      } else if (['--json', '--ir', '--help', '--logits', '--activations'].includes(k)) {
         flags.set(k, true);
       } else {
         throw new UsageError(`unknown option ${k}`);
@@ -98,7 +116,258 @@ function inspect(p: Parsed): number {
   return 0;
 }
 
-export function main(argv: string[]): number {
+// ---------------------------------------------------------------- export and classify
+
+/** A failure with its exit status: 1 the model or weights are wrong, 2 unusable input. */
+class ExitError extends Error {
+  constructor(message: string, readonly code: 1 | 2) {
+    super(message);
+  }
+}
+
+const MODELS_DIR = join(__dirname, '..', 'models');
+const DEFAULT_MODEL = join(MODELS_DIR, 'alexnet.py');
+const DEFAULT_WEIGHTS = join(MODELS_DIR, 'fashion-mnist', 'alexnet-fashion-mnist.pth');
+const BACKEND = 'onnxruntime-node (cpu)';
+
+function rejectFlags(p: Parsed, allowed: string[]): void {
+  for (const k of p.flags.keys()) {
+    if (k !== '--help' && !allowed.includes(k)) throw new UsageError(`${p.command} does not take ${k}`);
+  }
+}
+
+function requireFile(file: string, what: string): void {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    throw new ExitError(`${file}: no such file (${what})`, 2);
+  }
+  if (st.isDirectory()) throw new ExitError(`${file}: is a directory, expected ${what}`, 2);
+}
+
+interface LoadedModel {
+  analysis: Analysis;
+  bound: BindResult;
+  /** Sentences for stderr: what was adapted (the number of classes, checkpoint notes). */
+  notes: string[];
+}
+
+/** The model's output layer: the Linear whose output reaches the model's output through shape-keeping ops. */
+function headLinear(analysis: Analysis): GraphNode | null {
+  const byId = new Map(analysis.graph.nodes.map((n) => [n.id, n]));
+  const edgeFrom = new Map(analysis.graph.edges.map((e) => [e.id, e.from]));
+  const passThrough = /^(Softmax|LogSoftmax|Dropout|Identity|ReLU|.*softmax|.*dropout)$/;
+  let node = byId.get(edgeFrom.get(analysis.graph.nodes[analysis.graph.nodes.length - 1]?.inputs[0] ?? '') ?? '');
+  while (node && node.op !== 'Linear' && node.inputs.length === 1 && passThrough.test(node.op)) {
+    node = byId.get(edgeFrom.get(node.inputs[0]) ?? '');
+  }
+  return node && node.op === 'Linear' && node.path ? node : null;
+}
+
+/**
+ * Analyses the model and binds the checkpoint as load_state_dict(strict=True) would. When only the output
+ * layer's size differs (the file's default num_classes=1000, a checkpoint trained for 10), the model is
+ * built as `Entry(num_classes=K)`, as the training script did, and a note says so.
+ */
+function loadModel(modelFile: string, weightsFile: string, input: number[] | undefined, entry: string | undefined, inputNote = ''): LoadedModel {
+  const source = readSource(modelFile);
+  const analysis = analyzeSource(source, { input, entry });
+  if (!analysis.entry) throw new ExitError(`${modelFile}: no PyTorch model found (a class deriving from nn.Module or a module-level nn.Sequential)`, 2);
+  if (entry && analysis.entry !== entry) throw new UsageError(`${modelFile}: no model named '${entry}'; found: ${analysis.candidates.join(', ')}`);
+  if (analysis.error) throw new ExitError(`${modelFile}:${analysis.error.line}: ${analysis.error.message}${inputNote}`, 1);
+  let checkpoint: Checkpoint;
+  try {
+    checkpoint = readCheckpointFile(weightsFile);
+  } catch (e) {
+    if (e instanceof WeightsError) throw new ExitError(e.message, e.code === 'not-a-checkpoint' && !existsSync(weightsFile) ? 2 : 1);
+    throw e;
+  }
+  const notes = checkpoint.notes.map((n) => `${weightsFile}: ${n}`);
+  const bound = bindStateDict(expectedParams(analysis), checkpoint, { modelName: analysis.entry });
+  if (bound.ok) return { analysis, bound, notes };
+
+  const head = headLinear(analysis);
+  const headWeight = head ? checkpoint.tensors.get(`${head.path}.weight`) : undefined;
+  const onlyHead = head && headWeight && headWeight.shape.length === 2 && bound.missing.length === 0 && bound.unexpected.length === 0 &&
+    bound.sizeMismatches.every((m) => m.key === `${head.path}.weight` || m.key === `${head.path}.bias`);
+  if (onlyHead && /^[A-Za-z_]\w*$/.test(analysis.entry)) {
+    const classes = headWeight.shape[0];
+    const resized = analyzeSource(`${source}\n__alexnet_explorer_model__ = ${analysis.entry}(num_classes=${classes})\n`, { input });
+    if (!resized.error && resized.entry === analysis.entry) {
+      const rebound = bindStateDict(expectedParams(resized), checkpoint, { modelName: analysis.entry });
+      if (rebound.ok) {
+        const was = head.args.out_features;
+        notes.push(`${modelFile}: ${analysis.entry} is built with ${was} classes by default; the weights have ${classes}: using ${analysis.entry}(num_classes=${classes})`);
+        return { analysis: resized, bound: rebound, notes };
+      }
+    }
+  }
+  throw new ExitError(`${weightsFile}: ${bound.error}`, 1);
+}
+
+function buildOnnx(loaded: LoadedModel, options: { batch?: number | 'N'; activations?: boolean }): Uint8Array {
+  try {
+    return buildOnnxModel(loaded.analysis, floatTensors(loaded.bound.tensors), options);
+  } catch (e) {
+    if (e instanceof OnnxExportError) throw new ExitError(e.message, 1);
+    throw e;
+  }
+}
+
+function exportOnnx(p: Parsed): number {
+  rejectFlags(p, ['--weights', '--out', '--input', '--entry', '--batch', '--activations']);
+  if (p.files.length !== 1) throw new UsageError('export takes exactly one FILE.py');
+  const file = p.files[0];
+  const weights = p.flags.get('--weights');
+  if (typeof weights !== 'string') throw new UsageError('export needs --weights FILE (a .pth or .safetensors checkpoint)');
+  const input = typeof p.flags.get('--input') === 'string' ? parseInput(p.flags.get('--input') as string) : undefined;
+  const batchFlag = p.flags.get('--batch') as string | undefined;
+  let batch: number | 'N' = 1;
+  if (batchFlag !== undefined) {
+    if (/^[Nn]$/.test(batchFlag)) batch = 'N';
+    else if (/^\d+$/.test(batchFlag) && Number(batchFlag) >= 1) batch = Number(batchFlag);
+    else throw new UsageError(`--batch expects a positive integer or N, got '${batchFlag}'`);
+  }
+  const out = (p.flags.get('--out') as string | undefined) ?? `${basename(file, extname(file))}.onnx`;
+  requireFile(weights, 'a .pth or .safetensors checkpoint');
+  const loaded = loadModel(file, weights, input, p.flags.get('--entry') as string | undefined);
+  for (const note of loaded.notes) process.stderr.write(`note: ${note}\n`);
+  const bytes = buildOnnx(loaded, { batch, activations: p.flags.has('--activations') });
+  try {
+    writeFileSync(out, bytes);
+  } catch (e) {
+    throw new ExitError(`${out}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 2);
+  }
+  const { input: shape, output } = loaded.analysis;
+  const dims = (s: number[]) => `[${[batch, ...s.slice(1)].join(', ')}]`;
+  process.stdout.write(`wrote ${out} (${bytes.length} bytes, ONNX opset 13): input ${dims(shape)} -> logits ${dims(output ?? [])}\n`);
+  return 0;
+}
+
+interface ImageResult {
+  file: string;
+  top?: { index: number; label: string; prob: number }[];
+  logits?: number[];
+  backend?: string;
+  ms?: number;
+  error?: string;
+}
+
+/** Probabilities from the model's output: as is after a Softmax, exp() after a LogSoftmax, else softmax. */
+function probabilities(out: Float32Array, lastOp: string): number[] {
+  const values = Array.from(out);
+  const op = lastOp.toLowerCase();
+  if (/log_?softmax$/.test(op)) return values.map(Math.exp);
+  if (/softmax$/.test(op)) return values;
+  const max = Math.max(...values);
+  const exps = values.map((v) => Math.exp(v - max));
+  const sum = exps.reduce((a, b) => a + b, 0);
+  return exps.map((e) => e / sum);
+}
+
+function readPreset(p: Parsed, weights: string): Preset {
+  const flag = p.flags.get('--preset');
+  if (flag !== undefined) {
+    if (flag !== 'seed' && flag !== 'imagenet') throw new UsageError(`--preset expects seed or imagenet, got '${String(flag)}'`);
+    return flag;
+  }
+  if (isTorchvisionAlexNetCheckpoint(weights)) return 'imagenet';
+  const training = join(dirname(weights), 'training.json');
+  try {
+    const preset = (JSON.parse(readFileSync(training, 'utf8')) as { preset?: unknown }).preset;
+    if (preset === 'seed' || preset === 'imagenet') return preset;
+  } catch {
+    // no training.json: the study note's preprocessing
+  }
+  return 'seed';
+}
+
+async function classify(p: Parsed): Promise<number> {
+  rejectFlags(p, ['--model', '--weights', '--labels', '--topk', '--preset', '--json', '--logits', '--entry']);
+  if (p.files.length === 0) throw new UsageError('classify takes one or more IMAGE files');
+  const topkFlag = p.flags.get('--topk') as string | undefined;
+  if (topkFlag !== undefined && !(/^\d+$/.test(topkFlag) && Number(topkFlag) >= 1)) throw new UsageError(`--topk expects a positive integer, got '${topkFlag}'`);
+  const modelFile = (p.flags.get('--model') as string | undefined) ?? DEFAULT_MODEL;
+  const weights = (p.flags.get('--weights') as string | undefined) ?? DEFAULT_WEIGHTS;
+  requireFile(modelFile, 'a PyTorch model file');
+  if (!p.flags.has('--weights') && !existsSync(weights)) {
+    throw new ExitError(`the default weights ${weights} are not there (they are made by tools/train-fashion-mnist.py); pass --weights FILE`, 2);
+  }
+  requireFile(weights, 'a .pth or .safetensors checkpoint');
+  const labelsFile = (p.flags.get('--labels') as string | undefined) ?? join(dirname(weights), 'class_indices.json');
+  if (p.flags.has('--labels')) requireFile(labelsFile, 'a labels file');
+  const preset = readPreset(p, weights);
+
+  // the channels the model takes, at the 224x224 the preprocessing makes
+  const entry = p.flags.get('--entry') as string | undefined;
+  const probe = analyzeSource(readSource(modelFile), { entry });
+  const channels = probe.input.length === 4 ? probe.input[1] : 0;
+  if (channels !== 1 && channels !== 3) {
+    throw new ExitError(`${modelFile}: the model takes input [${probe.input.slice(1).join(', ')}]; classify feeds images as [1 or 3, 224, 224]`, 1);
+  }
+  const loaded = loadModel(modelFile, weights, [channels, 224, 224], entry, ` (with the [${channels}, 224, 224] input classify feeds it)`);
+  for (const note of loaded.notes) process.stderr.write(`note: ${note}\n`);
+  const classes = loaded.analysis.output?.[loaded.analysis.output.length - 1] ?? 0;
+  let labels: readonly string[] | null = null;
+  if (existsSync(labelsFile)) {
+    try {
+      labels = readLabels(readFileSync(labelsFile, 'utf8'), labelsFile);
+    } catch (e) {
+      if (e instanceof LabelsError) throw new ExitError(e.message, 2);
+      throw e;
+    }
+    if (labels.length !== classes) throw new ExitError(`${labelsFile}: ${labels.length} labels, but the model has ${classes} classes`, 2);
+  } else if (isTorchvisionAlexNetCheckpoint(weights) && classes === IMAGENET_CLASSES.length) {
+    labels = IMAGENET_CLASSES;
+  }
+  const bytes = buildOnnx(loaded, { batch: 1 });
+  const ort = await import('onnxruntime-node');
+  const session = await ort.InferenceSession.create(bytes);
+  const outputNode = loaded.analysis.graph.nodes[loaded.analysis.graph.nodes.length - 1];
+  const lastEdge = loaded.analysis.graph.edges.find((e) => e.id === outputNode.inputs[0]);
+  const lastOp = loaded.analysis.graph.nodes.find((n) => n.id === lastEdge?.from)?.op ?? '';
+  const k = Math.min(topkFlag ? Number(topkFlag) : 5, classes);
+
+  const results: ImageResult[] = [];
+  let status = 0;
+  for (const file of p.files) {
+    let input: Float32Array;
+    try {
+      requireFile(file, 'an image');
+      input = preprocess(decodeImage(readFileSync(file), file), preset, channels);
+    } catch (e) {
+      if (!(e instanceof ImageError) && !(e instanceof ExitError)) throw e;
+      status = 2;
+      results.push({ file, error: e.message });
+      process.stderr.write(`alexnet-explorer: ${e.message}\n`);
+      continue;
+    }
+    const start = performance.now();
+    const out = await session.run({ input: new ort.Tensor('float32', input, [1, channels, 224, 224]) });
+    const ms = performance.now() - start;
+    const logits = out.logits.data as Float32Array;
+    const probs = probabilities(logits, lastOp);
+    const order = probs.map((prob, index) => ({ index, prob })).sort((a, b) => b.prob - a.prob || a.index - b.index);
+    const top = order.slice(0, k).map(({ index, prob }) => ({ index, label: labels ? labels[index] : String(index), prob }));
+    results.push({ file, top, ...(p.flags.has('--logits') ? { logits: Array.from(logits) } : {}), backend: BACKEND, ms: Math.round(ms * 100) / 100 });
+  }
+
+  if (p.flags.has('--json')) {
+    process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+  } else {
+    for (const r of results) {
+      if (!r.top) continue;
+      process.stdout.write(`${r.file}  (${r.backend}, ${r.ms} ms)\n`);
+      const width = Math.max(...r.top.map((t) => t.label.length));
+      r.top.forEach((t, i) => process.stdout.write(`  ${i + 1}. ${t.label.padEnd(width)}  ${(t.prob * 100).toFixed(2).padStart(6)}%\n`));
+      if (r.logits) process.stdout.write(`  logits: [${r.logits.map((v) => v.toFixed(4)).join(', ')}]\n`);
+    }
+  }
+  return status;
+}
+
+export function main(argv: string[]): number | Promise<number> {
   try {
     const p = parseArgs(argv);
     if (p.flags.has('--help') || p.command === 'help' || p.command === '') {
@@ -107,18 +376,30 @@ export function main(argv: string[]): number {
     }
     switch (p.command) {
       case 'inspect': return inspect(p);
+      case 'export': return exportOnnx(p);
+      case 'classify': return classify(p).catch(failed);
       default: throw new UsageError(`unknown command '${p.command}'`);
     }
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`alexnet-explorer: ${e.message}\n${USAGE}\n`);
-      return 2;
-    }
-    process.stderr.write(`alexnet-explorer: internal error: ${(e as Error).stack ?? e}\n`);
-    return 2;
+    return failed(e);
   }
 }
 
+function failed(e: unknown): number {
+  if (e instanceof ExitError) {
+    process.stderr.write(`alexnet-explorer: ${e.message}\n`);
+    return e.code;
+  }
+  if (e instanceof UsageError) {
+    process.stderr.write(`alexnet-explorer: ${e.message}\n${USAGE}\n`);
+    return 2;
+  }
+  process.stderr.write(`alexnet-explorer: internal error: ${(e as Error).stack ?? e}\n`);
+  return 2;
+}
+
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  void Promise.resolve(main(process.argv.slice(2))).then((code) => {
+    process.exitCode = code;
+  });
 }
