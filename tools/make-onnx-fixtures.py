@@ -18,13 +18,25 @@ import tempfile
 
 import torch
 import torch.nn as nn
+from PIL import Image
+from torchvision import transforms
+
+PRESETS = {
+    'seed': transforms.Compose([transforms.Resize((224, 224)), transforms.ToTensor(),
+                                transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))]),
+    'imagenet': transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(),
+                                    transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])]),
+}
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
 OUT = os.path.join(ROOT, 'test', 'fixtures', 'onnx')
 
 MODELS = [
     # the seed AlexNet (models/alexnet.py) at a sixth of its width, the 2012 paper's with LRN and groups=2
-    dict(name='alexnet_small', source='test/fixtures/onnx/alexnet_small.py', entry='AlexNet', input=[3, 224, 224], seed=1),
+    dict(name='alexnet_small', source='test/fixtures/onnx/alexnet_small.py', entry='AlexNet', input=[3, 224, 224], seed=1,
+         # whole-chain references for `classify`: Pillow decode + torchvision transforms + the model
+         images=[('models/fashion-mnist/samples/0000-ankle-boot.png', 'seed'),
+                 ('test/fixtures/images/inputs/rgb-300x200.png', 'imagenet')]),
     dict(name='alexnet_2012_small', source='test/fixtures/onnx/alexnet_2012_small.py', entry='AlexNet2012', input=[3, 227, 227], seed=2),
     # every mapped op; its module outputs are recorded too
     dict(name='mixed_ops', source='test/fixtures/onnx/mixed_ops.py', entry='MixedOps', input=[3, 32, 32], seed=3, activations=True),
@@ -103,6 +115,13 @@ def make(spec):
         checkpoint=name + '.pth', inputFile=name + '.input.bin',
         logits=[float(v) for v in logits.flatten().tolist()],
     )
+    if spec.get('images'):
+        entry['images'] = []
+        for path, preset in spec['images']:
+            image = PRESETS[preset](Image.open(os.path.join(ROOT, path)).convert('RGB')).unsqueeze(0)
+            with torch.no_grad():
+                out = model(image)
+            entry['images'].append(dict(file=path, preset=preset, logits=[float(v) for v in out.flatten().tolist()]))
     if records:
         offset = 0
         entry['activations'] = []

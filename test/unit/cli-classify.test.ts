@@ -122,6 +122,19 @@ test('classify --json --logits: top-k with labels, probabilities, logits, backen
   assert.match(text.stdout, /a\.png {2}\(onnxruntime-node \(cpu\), [\d.]+ ms\)\n {2}1\. .+%\n {2}2\. .+%\n$/);
 });
 
+test('classify --logits gives PyTorch\'s output for image files (Pillow + torchvision preprocessing + the model)', () => {
+  const m = readFixtureSpec().models.find((x) => x.name === 'alexnet_small')!;
+  assert.ok(m.images && m.images.length >= 2);
+  for (const ref of m.images) {
+    const r = run('classify', ref.file, '--model', MODEL, '--weights', WEIGHTS, '--preset', ref.preset, '--json', '--logits');
+    assert.equal(r.status, 0, r.stderr);
+    const [out] = JSON.parse(r.stdout) as { logits: number[] }[];
+    const scale = Math.max(...ref.logits.map(Math.abs));
+    const err = Math.max(...ref.logits.map((v, i) => Math.abs(out.logits[i] - v))) / scale;
+    assert.ok(err <= 1e-4, `${ref.file} (${ref.preset}): relative error ${err}`);
+  }
+});
+
 test('classify: unusable images -> 2 (the others are still classified); bad labels and flags -> 2; model errors -> 1', () => {
   const good = png('good.png', 16, 16, 3);
   const text = join(dir, 'notes.png');
