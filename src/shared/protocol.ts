@@ -109,10 +109,11 @@ export interface ReadyMessage {
   type: 'ready';
 }
 
-/** A node was activated (click, Enter): reveal and select its source. */
+/** A node (or the error banner) was activated: reveal and select that source range. */
 export interface RevealMessage {
   type: 'reveal';
-  nodeId: string;
+  /** The node, or null for the banner's diagnostic. */
+  nodeId: string | null;
   range: SourceRange;
 }
 

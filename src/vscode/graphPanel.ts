@@ -22,10 +22,10 @@ export interface GraphAnalysisSource {
   /** The analysis of a document's current text (the caller may cache it by version). */
   getAnalysis(document: vscode.TextDocument): Analysis;
   /**
-   * Fires when a document's analysis changed (after the caller's debounce). Without it the panel re-analyses
-   * on its own `alexnetExplorer.analysisDelay` after each edit.
+   * Fires when a document's analysis changed (after the caller's debounce; AnalysisService.onDidChangeAnalysis
+   * fits). Without it the panel re-analyses on its own `alexnetExplorer.analysisDelay` after each edit.
    */
-  onDidChangeAnalysis?: vscode.Event<vscode.Uri>;
+  onDidChangeAnalysis?: vscode.Event<{ document: vscode.TextDocument }>;
 }
 
 /** Registers the command and the serializer; everything is disposed with the extension. */
@@ -125,7 +125,7 @@ export class GraphPanel {
 
     if (source.onDidChangeAnalysis) {
       source.onDidChangeAnalysis((changed) => {
-        if (changed.toString() === this.uri.toString()) void this.postAnalysis();
+        if (changed.document.uri.toString() === this.uri.toString()) void this.postAnalysis();
       }, null, this.disposables);
     } else {
       vscode.workspace.onDidChangeTextDocument((e) => {

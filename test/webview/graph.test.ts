@@ -223,6 +223,26 @@ describe('graph webview', () => {
     }
   });
 
+  test('other errors (a syntax error while typing) show in the banner, which reveals their line', async () => {
+    const gp = await openGraphPage(browser, { width: 800 });
+    try {
+      const a = loadFixture('alexnet');
+      const range = { line: 25, column: 36, endLine: 25, endColumn: 37 };
+      await gp.show({ ...a, diagnostics: [{ message: 'SyntaxError: invalid syntax', severity: 'error', range, code: 'syntax' }] }, SEED_URI);
+      const banner = gp.page.locator('.banner');
+      assert.equal(await banner.textContent(), 'Line 25: SyntaxError: invalid syntax');
+      await banner.click();
+      const reveal = await gp.waitForPosted('reveal');
+      assert.deepEqual(reveal, { type: 'reveal', nodeId: null, range });
+      // A narrow panel starts with the table folded; the toolbar button unfolds it.
+      assert.equal(await gp.page.locator('.side').isVisible(), false);
+      await gp.page.click('#toggle-table');
+      await gp.page.waitForSelector('.layer-table vscode-data-grid-row[data-row-id]');
+    } finally {
+      await gp.close();
+    }
+  });
+
   test('the 2012 paper model: two towers side by side for groups=2, LRN and notes on click', async () => {
     const gp = await openGraphPage(browser);
     try {

@@ -55,6 +55,7 @@ export class GraphApp {
   private tableTimer: ReturnType<typeof setTimeout> | undefined;
   private tableVisible = true;
   private tableToken: object | null = null;
+  private bannerRange: SourceRange | null = null;
 
   // DOM, built on `init` (strings come from the host).
   private graph!: GraphView;
@@ -159,7 +160,9 @@ export class GraphApp {
       onChange: () => undefined,
     });
     this.tableButton = button({ label: s.tableToggle, title: s.tableToggleTitle, id: 'toggle-table', onClick: () => this.toggleTable() });
-    setPressed(this.tableButton, true);
+    // A narrow panel (beside the editor on a laptop) is the graph's: the table starts folded there.
+    this.tableVisible = window.innerWidth >= 900;
+    setPressed(this.tableButton, this.tableVisible);
     this.modelInfo = el('span', 'model-info');
     toolbar.append(
       button({ label: s.fit, title: s.fitTitle, id: 'fit', onClick: () => this.graph.fit() }),
@@ -183,6 +186,7 @@ export class GraphApp {
     this.banner.addEventListener('click', () => {
       const errorNode = this.view?.nodes.find((n) => n.error);
       if (errorNode) this.activate(errorNode.id);
+      else if (this.bannerRange) this.api.postMessage({ type: 'reveal', nodeId: null, range: this.bannerRange });
     });
     const main = el('div', 'main');
     this.graphElement = el('div', 'graph');
@@ -195,6 +199,7 @@ export class GraphApp {
     this.graphElement.append(this.placeholder);
     this.sideElement = el('aside', 'side');
     this.sideElement.id = 'side';
+    this.sideElement.hidden = !this.tableVisible;
     main.append(this.graphElement, this.sideElement);
     this.popover = el('div', 'popover');
     this.popover.hidden = true;
@@ -296,8 +301,14 @@ export class GraphApp {
 
   private showBanner(a: Analysis): void {
     const s = this.strings!;
+    // The shape error PyTorch would raise; else the first other error (syntax, unsupported construct).
+    const diagnostic = a.diagnostics.find((d) => d.severity === 'error');
+    this.bannerRange = a.error ? null : diagnostic?.range ?? null;
     if (a.error) {
       this.banner.textContent = fill(s.errorAtLine, a.error.line, a.error.message);
+      this.banner.hidden = false;
+    } else if (diagnostic) {
+      this.banner.textContent = fill(s.errorAtLine, diagnostic.range.line, diagnostic.message);
       this.banner.hidden = false;
     } else {
       this.banner.hidden = true;
