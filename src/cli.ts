@@ -307,7 +307,9 @@ async function classify(p: Parsed): Promise<number> {
     throw new ExitError(`${modelFile}: the model takes input [${probe.input.slice(1).join(', ')}]; classify feeds images as [1 or 3, 224, 224]`, 1);
   }
   const loaded = loadModel(modelFile, weights, [channels, 224, 224], entry, ` (with the [${channels}, 224, 224] input classify feeds it)`);
-  for (const note of loaded.notes) process.stderr.write(`note: ${note}\n`);
+  // the shipped pair needs num_classes=10 by design: no note for it
+  const shipped = !p.flags.has('--model') && !p.flags.has('--weights');
+  if (!shipped) for (const note of loaded.notes) process.stderr.write(`note: ${note}\n`);
   const classes = loaded.analysis.output?.[loaded.analysis.output.length - 1] ?? 0;
   let labels: readonly string[] | null = null;
   if (existsSync(labelsFile)) {
