@@ -56,6 +56,7 @@ export class GraphApp {
   private tableVisible = true;
   private tableToken: object | null = null;
   private bannerRange: SourceRange | null = null;
+  private statusTimer: ReturnType<typeof setTimeout> | undefined;
 
   // DOM, built on `init` (strings come from the host).
   private graph!: GraphView;
@@ -613,8 +614,8 @@ export class GraphApp {
   private setStatus(text: string): void {
     this.status.textContent = text;
     this.status.classList.add('visible');
-    clearTimeout((this.status as unknown as { timer?: ReturnType<typeof setTimeout> }).timer);
-    (this.status as unknown as { timer?: ReturnType<typeof setTimeout> }).timer = setTimeout(() => this.status.classList.remove('visible'), 5000);
+    clearTimeout(this.statusTimer);
+    this.statusTimer = setTimeout(() => this.status.classList.remove('visible'), 5000);
   }
 
   // ---------------------------------------------------------------- state

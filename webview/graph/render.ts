@@ -1,8 +1,7 @@
 // Draws the laid-out graph into one SVG with d3: cards, tower cards, size glyphs, badges, edges with shape
 // labels and group boxes; owns zoom/pan. Colours are CSS classes resolved from --vscode-* variables (media/graph.css).
 import { curveBasis, line, select, zoom, zoomIdentity, type Selection, type ZoomBehavior } from 'd3';
-import type { UiStrings } from '../../src/shared/protocol';
-import type { UiLanguage } from '../../src/shared/protocol';
+import type { UiLanguage, UiStrings } from '../../src/shared/protocol';
 import { ellipsize, fill, formatCount, formatInt, formatMB, formatShape, tensorExtent } from './format';
 import { CARD_WIDTH, GLYPH_COLUMN, TOWER_GAP, labelWidth, type Layout, type NodeBox, type Point } from './layout';
 import type { ViewGraph, ViewNode } from './view';
