@@ -1,0 +1,66 @@
+// The graph webview in headless Chromium: seed model and a generated 300-layer model, from posting the
+// analysis to the painted frame, against an empty webview page opened in the same run.
+import { analyzeSource } from '../../src/core/model/analyze';
+import { initMessage } from '../../src/vscode/graphStrings';
+import { analysisMessage, generatedAnalysis, launch, openGraphPage } from '../../test/webview/page';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const PAINT = `(msg) => new Promise((resolve) => {
+  const t0 = performance.now();
+  window.addEventListener('message', function done() {
+    window.removeEventListener('message', done);
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+  });
+  window.postMessage(msg, '*');
+})`;
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function main() {
+  const browser = await launch();
+  try {
+    const runs = 5;
+    const empty: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const t = performance.now();
+      await page.setContent('<!doctype html><html><body></body></html>');
+      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+      empty.push(performance.now() - t);
+      await page.close();
+    }
+    const seed = analyzeSource(readFileSync(join(__dirname, '..', '..', 'models', 'alexnet.py'), 'utf8'));
+    const big = generatedAnalysis(300);
+    const measure = async (analysis: typeof seed, label: string) => {
+      const open: number[] = [];
+      const paint: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t = performance.now();
+        const gp = await openGraphPage(browser, { width: 1600, height: 1000 });
+        await gp.waitForPosted('ready');
+        open.push(performance.now() - t);
+        await gp.post(initMessage('en'));
+        paint.push(await gp.page.evaluate(`(${PAINT})(${JSON.stringify(analysisMessage(analysis, 'file:///m.py'))})`) as number);
+        await gp.close();
+      }
+      const o = median(open), p = median(paint);
+      console.log(`${label.padEnd(34)} page ready ${o.toFixed(0)} ms + analysis to paint ${p.toFixed(0)} ms = ${(o + p).toFixed(0)} ms (median of ${runs})`);
+      return { open: o, paint: p };
+    };
+    const e = median(empty);
+    console.log(`${'empty webview page'.padEnd(34)} ${e.toFixed(0)} ms to first paint (median of ${runs})`);
+    const s = await measure(seed, `seed AlexNet (${seed.graph.nodes.length} nodes)`);
+    const b = await measure(big, `generated (${big.graph.nodes.length} nodes)`);
+    console.log('\n### ratios');
+    console.log(`seed: page + paint ${(s.open + s.paint).toFixed(0)} ms, ${((s.open + s.paint) / e).toFixed(1)}x the empty page (goal < 500 ms: ${s.open + s.paint < 500 ? 'met' : 'NOT met'})`);
+    console.log(`300 layers: layout + render to paint ${b.paint.toFixed(0)} ms (goal < 1 s: ${b.paint < 1000 ? 'met' : 'NOT met'})`);
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
