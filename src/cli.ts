@@ -2,12 +2,14 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { analyzeSource } from './core/model/analyze';
-import type { Analysis, GraphNode } from './core/model/ir';
 import { formatInspectTable, toInspectJson } from './core/model/report';
+import {
+  ClassifierError, type LoadedModel, type WeightsSource, buildOnnx as buildClassifierOnnx, classCount, inputChannels, lastOp,
+  loadModel as loadClassifierModel, presetFor, resolveLabels,
+} from './core/classifier';
 import { ImageError, type Preset, decodeImage, preprocess } from './core/images';
-import { IMAGENET_CLASSES, LabelsError, isTorchvisionAlexNetCheckpoint, readLabels } from './core/labels';
-import { OnnxExportError, buildOnnxModel, expectedParams, floatTensors } from './core/onnx';
-import { type BindResult, type Checkpoint, WeightsError, bindStateDict } from './core/weights';
+import { outputKindOf, probabilities, topK } from './core/scores';
+import { WeightsError } from './core/weights';
 import { readCheckpointFile } from './core/weights/read-file.node';
 
 const USAGE = `Usage:
@@ -146,72 +148,43 @@ function requireFile(file: string, what: string): void {
   if (st.isDirectory()) throw new ExitError(`${file}: is a directory, expected ${what}`, 2);
 }
 
-interface LoadedModel {
-  analysis: Analysis;
-  bound: BindResult;
-  /** Sentences for stderr: what was adapted (the number of classes, checkpoint notes). */
-  notes: string[];
+/** The CLI's exit statuses for the shared classifier's errors. */
+function fromClassifierError(e: unknown): never {
+  if (e instanceof ClassifierError) {
+    if (e.kind === 'usage') throw new UsageError(e.message);
+    throw new ExitError(e.message, e.kind === 'model' ? 1 : 2);
+  }
+  throw e;
 }
 
-/** The model's output layer: the Linear whose output reaches the model's output through shape-keeping ops. */
-function headLinear(analysis: Analysis): GraphNode | null {
-  const byId = new Map(analysis.graph.nodes.map((n) => [n.id, n]));
-  const edgeFrom = new Map(analysis.graph.edges.map((e) => [e.id, e.from]));
-  const passThrough = /^(Softmax|LogSoftmax|Dropout|Identity|ReLU|.*softmax|.*dropout)$/;
-  let node = byId.get(edgeFrom.get(analysis.graph.nodes[analysis.graph.nodes.length - 1]?.inputs[0] ?? '') ?? '');
-  while (node && node.op !== 'Linear' && node.inputs.length === 1 && passThrough.test(node.op)) {
-    node = byId.get(edgeFrom.get(node.inputs[0]) ?? '');
-  }
-  return node && node.op === 'Linear' && node.path ? node : null;
-}
-
-/**
- * Analyses the model and binds the checkpoint as load_state_dict(strict=True) would. When only the output
- * layer's size differs (the file's default num_classes=1000, a checkpoint trained for 10), the model is
- * built as `Entry(num_classes=K)`, as the training script did, and a note says so.
- */
-function loadModel(modelFile: string, weightsFile: string, input: number[] | undefined, entry: string | undefined, inputNote = ''): LoadedModel {
-  const source = readSource(modelFile);
-  const analysis = analyzeSource(source, { input, entry });
-  if (!analysis.entry) throw new ExitError(`${modelFile}: no PyTorch model found (a class deriving from nn.Module or a module-level nn.Sequential)`, 2);
-  if (entry && analysis.entry !== entry) throw new UsageError(`${modelFile}: no model named '${entry}'; found: ${analysis.candidates.join(', ')}`);
-  if (analysis.error) throw new ExitError(`${modelFile}:${analysis.error.line}: ${analysis.error.message}${inputNote}`, 1);
-  let checkpoint: Checkpoint;
-  try {
-    checkpoint = readCheckpointFile(weightsFile);
-  } catch (e) {
-    if (e instanceof WeightsError) throw new ExitError(e.message, e.code === 'not-a-checkpoint' && !existsSync(weightsFile) ? 2 : 1);
-    throw e;
-  }
-  const notes = checkpoint.notes.map((n) => `${weightsFile}: ${n}`);
-  const bound = bindStateDict(expectedParams(analysis), checkpoint, { modelName: analysis.entry });
-  if (bound.ok) return { analysis, bound, notes };
-
-  const head = headLinear(analysis);
-  const headWeight = head ? checkpoint.tensors.get(`${head.path}.weight`) : undefined;
-  const onlyHead = head && headWeight && headWeight.shape.length === 2 && bound.missing.length === 0 && bound.unexpected.length === 0 &&
-    bound.sizeMismatches.every((m) => m.key === `${head.path}.weight` || m.key === `${head.path}.bias`);
-  if (onlyHead && /^[A-Za-z_]\w*$/.test(analysis.entry)) {
-    const classes = headWeight.shape[0];
-    const resized = analyzeSource(`${source}\n__alexnet_explorer_model__ = ${analysis.entry}(num_classes=${classes})\n`, { input });
-    if (!resized.error && resized.entry === analysis.entry) {
-      const rebound = bindStateDict(expectedParams(resized), checkpoint, { modelName: analysis.entry });
-      if (rebound.ok) {
-        const was = head.args.out_features;
-        notes.push(`${modelFile}: ${analysis.entry} is built with ${was} classes by default; the weights have ${classes}: using ${analysis.entry}(num_classes=${classes})`);
-        return { analysis: resized, bound: rebound, notes };
+function weightsSource(weightsFile: string): WeightsSource {
+  return {
+    file: weightsFile,
+    read: () => {
+      try {
+        return readCheckpointFile(weightsFile);
+      } catch (e) {
+        if (e instanceof WeightsError) throw new ExitError(e.message, e.code === 'not-a-checkpoint' && !existsSync(weightsFile) ? 2 : 1);
+        throw e;
       }
-    }
+    },
+  };
+}
+
+/** See core/classifier's loadModel: load_state_dict(strict=True), with Entry(num_classes=K) when only the head differs. */
+function loadModel(modelFile: string, weightsFile: string, input: number[] | undefined, entry: string | undefined, inputNote = ''): LoadedModel {
+  try {
+    return loadClassifierModel({ file: modelFile, text: readSource(modelFile), entry }, weightsSource(weightsFile), { input, inputNote });
+  } catch (e) {
+    return fromClassifierError(e);
   }
-  throw new ExitError(`${weightsFile}: ${bound.error}`, 1);
 }
 
 function buildOnnx(loaded: LoadedModel, options: { batch?: number | 'N'; activations?: boolean }): Uint8Array {
   try {
-    return buildOnnxModel(loaded.analysis, floatTensors(loaded.bound.tensors), options);
+    return buildClassifierOnnx(loaded, options);
   } catch (e) {
-    if (e instanceof OnnxExportError) throw new ExitError(e.message, 1);
-    throw e;
+    return fromClassifierError(e);
   }
 }
 
@@ -254,33 +227,19 @@ interface ImageResult {
   error?: string;
 }
 
-/** Probabilities from the model's output: as is after a Softmax, exp() after a LogSoftmax, else softmax. */
-function probabilities(out: Float32Array, lastOp: string): number[] {
-  const values = Array.from(out);
-  const op = lastOp.toLowerCase();
-  if (/log_?softmax$/.test(op)) return values.map(Math.exp);
-  if (/softmax$/.test(op)) return values;
-  const max = Math.max(...values);
-  const exps = values.map((v) => Math.exp(v - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
-}
-
 function readPreset(p: Parsed, weights: string): Preset {
   const flag = p.flags.get('--preset');
   if (flag !== undefined) {
     if (flag !== 'seed' && flag !== 'imagenet') throw new UsageError(`--preset expects seed or imagenet, got '${String(flag)}'`);
     return flag;
   }
-  if (isTorchvisionAlexNetCheckpoint(weights)) return 'imagenet';
-  const training = join(dirname(weights), 'training.json');
+  let training: string | null = null;
   try {
-    const preset = (JSON.parse(readFileSync(training, 'utf8')) as { preset?: unknown }).preset;
-    if (preset === 'seed' || preset === 'imagenet') return preset;
+    training = readFileSync(join(dirname(weights), 'training.json'), 'utf8');
   } catch {
     // no training.json: the study note's preprocessing
   }
-  return 'seed';
+  return presetFor(weights, training);
 }
 
 async function classify(p: Parsed): Promise<number> {
@@ -301,34 +260,27 @@ async function classify(p: Parsed): Promise<number> {
 
   // the channels the model takes, at the 224x224 the preprocessing makes
   const entry = p.flags.get('--entry') as string | undefined;
-  const probe = analyzeSource(readSource(modelFile), { entry });
-  const channels = probe.input.length === 4 ? probe.input[1] : 0;
-  if (channels !== 1 && channels !== 3) {
-    throw new ExitError(`${modelFile}: the model takes input [${probe.input.slice(1).join(', ')}]; classify feeds images as [1 or 3, 224, 224]`, 1);
+  let channels: 1 | 3;
+  try {
+    channels = inputChannels({ file: modelFile, text: readSource(modelFile), entry });
+  } catch (e) {
+    return fromClassifierError(e);
   }
   const loaded = loadModel(modelFile, weights, [channels, 224, 224], entry, ` (with the [${channels}, 224, 224] input classify feeds it)`);
   // the shipped pair needs num_classes=10 by design: no note for it
   const shipped = !p.flags.has('--model') && !p.flags.has('--weights');
   if (!shipped) for (const note of loaded.notes) process.stderr.write(`note: ${note}\n`);
-  const classes = loaded.analysis.output?.[loaded.analysis.output.length - 1] ?? 0;
-  let labels: readonly string[] | null = null;
-  if (existsSync(labelsFile)) {
-    try {
-      labels = readLabels(readFileSync(labelsFile, 'utf8'), labelsFile);
-    } catch (e) {
-      if (e instanceof LabelsError) throw new ExitError(e.message, 2);
-      throw e;
-    }
-    if (labels.length !== classes) throw new ExitError(`${labelsFile}: ${labels.length} labels, but the model has ${classes} classes`, 2);
-  } else if (isTorchvisionAlexNetCheckpoint(weights) && classes === IMAGENET_CLASSES.length) {
-    labels = IMAGENET_CLASSES;
+  const classes = classCount(loaded.analysis);
+  let labels: readonly string[] | null;
+  try {
+    labels = resolveLabels(existsSync(labelsFile) ? { file: labelsFile, text: readFileSync(labelsFile, 'utf8') } : null, weights, classes).labels;
+  } catch (e) {
+    return fromClassifierError(e);
   }
   const bytes = buildOnnx(loaded, { batch: 1 });
   const ort = await import('onnxruntime-node');
   const session = await ort.InferenceSession.create(bytes);
-  const outputNode = loaded.analysis.graph.nodes[loaded.analysis.graph.nodes.length - 1];
-  const lastEdge = loaded.analysis.graph.edges.find((e) => e.id === outputNode.inputs[0]);
-  const lastOp = loaded.analysis.graph.nodes.find((n) => n.id === lastEdge?.from)?.op ?? '';
+  const kind = outputKindOf(lastOp(loaded.analysis));
   const k = Math.min(topkFlag ? Number(topkFlag) : 5, classes);
 
   const results: ImageResult[] = [];
@@ -349,9 +301,7 @@ async function classify(p: Parsed): Promise<number> {
     const out = await session.run({ input: new ort.Tensor('float32', input, [1, channels, 224, 224]) });
     const ms = performance.now() - start;
     const logits = out.logits.data as Float32Array;
-    const probs = probabilities(logits, lastOp);
-    const order = probs.map((prob, index) => ({ index, prob })).sort((a, b) => b.prob - a.prob || a.index - b.index);
-    const top = order.slice(0, k).map(({ index, prob }) => ({ index, label: labels ? labels[index] : String(index), prob }));
+    const top = topK(probabilities(logits, kind), k, labels);
     results.push({ file, top, ...(p.flags.has('--logits') ? { logits: Array.from(logits) } : {}), backend: BACKEND, ms: Math.round(ms * 100) / 100 });
   }
 
