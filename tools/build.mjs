@@ -20,15 +20,25 @@ const targets = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node18', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node18', external: ['onnxruntime-node'], banner: { js: '#!/usr/bin/env node' } },
 ];
-for (const entry of ['graph']) {
+for (const entry of ['graph', 'run']) {
   const file = `webview/${entry}/main.ts`;
   if (existsSync(join(root, file))) {
     targets.push({ ...common, entryPoints: [file], outfile: `dist/webview/${entry}.js`, platform: 'browser', format: 'iife', target: 'es2022' });
   }
 }
 
+// onnxruntime-web's runtime for webview/run (the onnxruntime-web/webgpu bundle): one wasm runs its WebGPU and wasm EPs.
+const ORT_FILES = ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs'];
+
+function copyOrt() {
+  const from = join(root, 'node_modules', 'onnxruntime-web', 'dist');
+  mkdirSync(join(root, 'dist', 'ort'), { recursive: true });
+  for (const f of ORT_FILES) cpSync(join(from, f), join(root, 'dist', 'ort', f));
+}
+
 export async function build() {
   mkdirSync(join(root, 'dist'), { recursive: true });
+  copyOrt();
   if (watch) {
     for (const t of targets) await (await esbuild.context(t)).watch();
     return;

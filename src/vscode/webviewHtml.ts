@@ -1,4 +1,4 @@
-// The one HTML template of the graph webview: strict CSP with a per-load nonce, only local assets.
+// The one HTML template of the webviews (graph, classify): strict CSP with a per-load nonce, only local assets.
 // No `vscode` import (the caller passes `asWebviewUri` results), so the webview tests load the same page.
 import { randomBytes } from 'node:crypto';
 
@@ -13,6 +13,11 @@ export interface WebviewHtmlOptions {
   lang: string;
   title: string;
   loadingText: string;
+  /**
+   * For pages that run WebAssembly (onnxruntime-web): script-src gets 'wasm-unsafe-eval' and connect-src the
+   * webview's own resources, from which the page fetches the .wasm binary.
+   */
+  wasm?: boolean;
 }
 
 export function makeNonce(): string {
@@ -30,7 +35,8 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
     `img-src ${o.cspSource} data: blob:`,
     `style-src ${o.cspSource} 'unsafe-inline'`,
     `font-src ${o.cspSource}`,
-    `script-src 'nonce-${o.nonce}'`,
+    `script-src 'nonce-${o.nonce}'${o.wasm ? ` 'wasm-unsafe-eval'` : ''}`,
+    ...(o.wasm ? [`connect-src ${o.cspSource}`] : []),
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="${escapeHtml(o.lang)}">

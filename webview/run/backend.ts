@@ -1,0 +1,152 @@
+// onnxruntime-web in the webview: which backend (WebGPU or wasm), and sessions on it.
+// The `onnxruntime-web/webgpu` bundle (1.30: the native WebGPU EP, asyncify build) runs both EPs from one wasm
+// binary, ort-wasm-simd-threaded.asyncify.wasm, which the build copies to dist/ort/. It runs on the page thread:
+// proxy workers that fetch webview resources can hang (microsoft/vscode#315494), and pthread workers would need a
+// module URL our IIFE bundle does not have, so one thread.
+import * as ort from 'onnxruntime-web/webgpu';
+import type { Backend, BackendReport, BackendSetting } from '../../src/shared/classifyProtocol';
+
+/** The parts of WebGPU used here (the DOM lib of TypeScript has no WebGPU types). */
+interface GpuAdapterInfo {
+  vendor?: string;
+  architecture?: string;
+  description?: string;
+  device?: string;
+  isFallbackAdapter?: boolean;
+}
+interface GpuDevice {
+  lost: Promise<{ reason?: string; message?: string }>;
+  destroy(): void;
+}
+interface GpuAdapter {
+  info?: GpuAdapterInfo;
+  /** Before Chrome 121 the flag lived on the adapter. */
+  isFallbackAdapter?: boolean;
+  limits: Record<string, number>;
+  features: ReadonlySet<string>;
+  requestDevice(descriptor?: { requiredLimits?: Record<string, number>; requiredFeatures?: string[] }): Promise<GpuDevice>;
+  requestAdapterInfo?(): Promise<GpuAdapterInfo>;
+}
+interface Gpu {
+  requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<GpuAdapter | null>;
+}
+
+export type AdapterReport = NonNullable<BackendReport['adapter']>;
+export type Reason = NonNullable<BackendReport['reason']>;
+
+export interface BackendChoice {
+  backend: Backend;
+  device: GpuDevice | null;
+  adapter: AdapterReport | null;
+  reason: Reason | null;
+  detail: string | null;
+}
+
+/** Limits the WebGPU EP wants as high as the adapter allows (AlexNet's FC weights exceed the 128 MiB default binding). */
+const LIMITS = [
+  'maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupSizeY', 'maxComputeWorkgroupSizeZ', 'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+];
+const FEATURES = ['shader-f16', 'subgroups'];
+
+let configured = false;
+
+/** Global onnxruntime-web settings; must run before the first session. */
+export function configureRuntime(wasmUrl: string): void {
+  if (configured) return;
+  configured = true;
+  ort.env.wasm.wasmPaths = { wasm: wasmUrl };
+  ort.env.wasm.proxy = false;
+  ort.env.wasm.numThreads = 1;
+  ort.env.logLevel = 'error';
+}
+
+function timeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(Object.assign(new Error(`${what} took longer than ${ms / 1000} s`), { timedOut: true })), ms);
+    promise.then((v) => { clearTimeout(timer); resolve(v); }, (e: unknown) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+/**
+ * WebGPU as the setting allows: navigator.gpu -> requestAdapter() -> adapter.info.isFallbackAdapter (a software
+ * adapter such as SwiftShader only when `allowFallbackAdapter`) -> requestDevice(). Anything missing: wasm, with the
+ * reason. Never throws.
+ */
+export async function chooseBackend(setting: BackendSetting, allowFallbackAdapter: boolean, timeoutMs = 10_000): Promise<BackendChoice> {
+  const wasm = (reason: Reason, adapter: AdapterReport | null = null, detail: string | null = null): BackendChoice =>
+    ({ backend: 'wasm', device: null, adapter, reason, detail });
+  if (setting === 'wasm') return wasm('setting');
+  const gpu = (navigator as Navigator & { gpu?: Gpu }).gpu;
+  if (!gpu) return wasm('no-webgpu');
+  let adapter: GpuAdapter | null;
+  try {
+    adapter = await timeout(gpu.requestAdapter({ powerPreference: 'high-performance' }), timeoutMs, 'requestAdapter()');
+  } catch (e) {
+    return wasm((e as { timedOut?: boolean }).timedOut ? 'timeout' : 'no-adapter', null, message(e));
+  }
+  if (!adapter) return wasm('no-adapter');
+  let info: GpuAdapterInfo = adapter.info ?? {};
+  if (!adapter.info && adapter.requestAdapterInfo) {
+    try {
+      info = await adapter.requestAdapterInfo();
+    } catch {
+      // older Chromium without adapter info: report what we have
+    }
+  }
+  const report: AdapterReport = {
+    vendor: info.vendor ?? '',
+    architecture: info.architecture ?? '',
+    description: info.description || info.device || '',
+    isFallbackAdapter: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
+  };
+  if (report.isFallbackAdapter && !allowFallbackAdapter) return wasm('fallback-adapter', report);
+  const requiredLimits: Record<string, number> = {};
+  for (const key of LIMITS) if (typeof adapter.limits[key] === 'number') requiredLimits[key] = adapter.limits[key];
+  const requiredFeatures = FEATURES.filter((f) => adapter!.features.has(f));
+  try {
+    const device = await timeout(adapter.requestDevice({ requiredLimits, requiredFeatures }), timeoutMs, 'requestDevice()');
+    return { backend: 'webgpu', device, adapter: report, reason: null, detail: null };
+  } catch (e) {
+    return wasm((e as { timedOut?: boolean }).timedOut ? 'timeout' : 'device', report, message(e));
+  }
+}
+
+/** A readable adapter name: "NVIDIA GeForce RTX 3060" or "google swiftshader". */
+export function adapterName(a: AdapterReport | null): string {
+  if (!a) return '';
+  return a.description || [a.vendor, a.architecture].filter(Boolean).join(' ') || 'unknown adapter';
+}
+
+export function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<ort.InferenceSession> {
+  const ep: ort.InferenceSession.ExecutionProviderConfig = choice.backend === 'webgpu'
+    ? ({ name: 'webgpu', device: choice.device } as unknown as ort.InferenceSession.ExecutionProviderConfig)
+    : 'wasm';
+  return ort.InferenceSession.create(bytes, { executionProviders: [ep], graphOptimizationLevel: 'all' });
+}
+
+export interface RunOutput {
+  logits: Float32Array;
+  maps: Map<string, { data: Float32Array; dims: readonly number[] }>;
+  ms: number;
+}
+
+/** One forward pass of an input [1, C, 224, 224]; `maps` names extra outputs to fetch (activation maps). */
+export async function runModel(session: ort.InferenceSession, input: Float32Array, dims: readonly number[], maps: readonly string[] = []): Promise<RunOutput> {
+  const feeds = { [session.inputNames[0] ?? 'input']: new ort.Tensor('float32', input, dims) };
+  const fetches = ['logits', ...maps];
+  const start = performance.now();
+  const out = await session.run(feeds, fetches);
+  const ms = performance.now() - start;
+  const result: RunOutput = { logits: out.logits.data as Float32Array, maps: new Map(), ms };
+  for (const name of maps) {
+    const t = out[name];
+    if (t) result.maps.set(name, { data: t.data as Float32Array, dims: t.dims });
+  }
+  return result;
+}
+
+export type Session = ort.InferenceSession;
