@@ -78,13 +78,13 @@ export interface VSCode {
   waitForProblem(text: string | RegExp, timeoutMs?: number): Promise<string[]>;
   /** The inner frame (the extension's HTML) of the webview whose editor tab has this title. */
   webviewFrame(title: string, timeoutMs?: number): Promise<Frame>;
-  /** Type into whatever has focus (the editor after openFile/gotoLine). */
+  /** Type into whatever has focus (the editor after openFile/gotoLine), key by key: each key is an edit. */
   typeText(text: string): Promise<void>;
   /** Press a key chord, e.g. 'Control+S', 'Escape'. */
   press(key: string): Promise<void>;
   /** Text of a 1-based line of the active editor, as rendered. */
   lineText(line: number): Promise<string>;
-  /** Select the first `search` on a line and type `replacement` over it. */
+  /** Select the first `search` on a line and type `replacement` over it as one input event (one edit). */
   replaceOnLine(line: number, search: string, replacement: string): Promise<void>;
   /** Extensions installed in this instance's extensions dir (`code-server --list-extensions --show-versions`). */
   installedExtensions(): string[];
@@ -112,7 +112,8 @@ const HARNESS_SETTINGS = {
   'editor.inlayHints.enabled': 'off',
 };
 
-const live = new Set<VSCode>();
+// Synchronous last-resort cleanups of open instances (kill code-server, remove the scratch dir).
+const live = new Map<VSCode, () => void>();
 let exitHooksInstalled = false;
 
 function installExitHooks(): void {
@@ -120,13 +121,10 @@ function installExitHooks(): void {
   exitHooksInstalled = true;
   // Last resort when a test forgot close() or the runner kills us: no code-server outlives its test file.
   process.on('exit', () => {
-    for (const v of live) v.server.killNow();
+    for (const cleanup of live.values()) cleanup();
   });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(sig, () => {
-      for (const v of live) v.server.killNow();
-      process.exit(130);
-    });
+    process.once(sig, () => process.exit(130));
   }
 }
 
@@ -212,7 +210,11 @@ export async function launchVSCode(opts: LaunchOptions = {}): Promise<VSCode> {
     log(`closed after ${Date.now() - t0} ms`);
   };
   Object.assign(vsc, { server, close, name, extensionsDir, userDataDir, workspace, url: server.url });
-  live.add(vsc);
+  live.set(vsc, () => {
+    server.killNow();
+    try { unlinkSync(pidFile); } catch { /* already removed */ }
+    rmSync(scratch, { recursive: true, force: true });
+  });
 
   try {
     browser = await chromium.launch({
@@ -466,7 +468,8 @@ function helpers(vsc: VSCode, page: Page, name: string): Partial<VSCode> {
     await gotoLine(line, at + 1);
     await activeEditorFocus();
     for (let i = 0; i < search.length; i++) await page.keyboard.press('Shift+ArrowRight');
-    await typeText(replacement);
+    // One input event: the document goes from the old text to the new in a single edit (no half-typed states).
+    await page.keyboard.insertText(replacement);
   };
 
   const installedExtensions = () => listExtensions(vsc.extensionsDir);
