@@ -85,13 +85,6 @@ function packageVsixUnlocked({ log, force }) {
   log(`[vsix] packaging the extension (npm run package)`);
   const started = Date.now();
   const args = ['run', '--silent', 'package'];
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  if (!manifest.repository) {
-    // vsce refuses relative links in README.md without a repository to resolve them against; a local VSIX only
-    // needs a placeholder (the Extensions view would show those images broken).
-    log('[vsix] package.json has no "repository": packaging with placeholder --baseContentUrl/--baseImagesUrl');
-    args.push('--', '--allow-missing-repository', '--baseContentUrl', 'https://example.invalid/', '--baseImagesUrl', 'https://example.invalid/');
-  }
   const r = spawnSync('npm', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) {
     throw new Error(`npm run package failed (exit ${r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
