@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { AnalysisService } from './vscode/analysisService';
 import { registerCommands } from './vscode/commands';
 import { registerDiagnostics } from './vscode/diagnostics';
+import { registerClassify } from './vscode/classifyPanel';
 import { registerGraphPanel } from './vscode/graphPanel';
 import { ShapeHoverProvider } from './vscode/hover';
 import { ShapeInlayHintsProvider } from './vscode/inlayHints';
@@ -20,6 +21,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCommands(context, analyses),
   );
   registerGraphPanel(context, { getAnalysis: (d) => analyses.get(d), onDidChangeAnalysis: analyses.onDidChangeAnalysis });
+  registerClassify(context);
 }
 
 export function deactivate(): void {}

@@ -251,6 +251,29 @@ describe('classification webview', () => {
     }
   });
 
+  test('WebP: the browser decodes it, the same preprocessing follows; shown with its size', { timeout: 60_000 }, async () => {
+    const rp = await openRunPage({ backend: 'wasm' });
+    try {
+      await rp.sendModel();
+      await rp.post({ type: 'run', runId: 5, modelKey: info.key, files: [{ name: 'w.webp', path: 'file:///w/w.webp' }] });
+      const bytes = readFileSync(join(ROOT, 'test', 'fixtures', 'images', 'inputs', 'webp-lossless-32x24.webp'));
+      const body = prepareImage(bytes, 'w.webp', 'seed', 3);
+      assert.ok(body.encoded && !body.tensor);
+      await rp.page.evaluate(({ data, mime }) => {
+        const b = new Uint8Array(data);
+        window.postMessage({ type: 'image', runId: 5, index: 0, name: 'w.webp', encoded: b, display: { bytes: b, mime } }, '*');
+      }, { data: Array.from(bytes), mime: body.display!.mime });
+      const result = await rp.waitForPosted('result', (m) => m.runId === 5);
+      assert.equal(result.error, undefined, result.error);
+      assert.equal(result.logits?.length, 10);
+      assert.match(await rp.page.locator('.detail figcaption').first().innerText(), /w\.webp \(32×24\)/);
+      assert.equal(await rp.page.locator('.detail img.photo').evaluate((i) => (i as HTMLImageElement).naturalWidth), 32);
+      assert.deepEqual(rp.problems, []);
+    } finally {
+      await rp.close();
+    }
+  });
+
   test('WebGPU on SwiftShader (allowed by the setting) gives the same logits as wasm within 1e-3', { timeout: 300_000 }, async (t) => {
     const rp = await openRunPage({ backend: 'webgpu', allowFallbackAdapter: true });
     try {

@@ -160,8 +160,11 @@ export class ClassifyApp {
     run: (m) => this.startRun(m),
     image: (m) => this.addImage(m),
     failure: (m) => {
+      // the host gave up before this run's images: the previous results would mislead
       this.hostStatus = null;
-      if (this.run) this.run.done = true;
+      this.run = null;
+      this.selected = null;
+      this.renderMain();
       this.showFailure(m.message, m.offerWeights);
       this.root.dataset.state = 'failed';
       this.updateProgress();
