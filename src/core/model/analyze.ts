@@ -246,7 +246,7 @@ function checkOutputComments(comments: ast.Comment[], nodes: GraphNode[]): Analy
     if (!matches) {
       const actual = shapes[0].slice(1);
       out.push({
-        message: `This comment says output[${claimed.join(', ')}], but the layer outputs [${actual.join(', ')}] (batch ${shapes[0][0]}: [${shapes[0].join(', ')}]).`,
+        message: `This comment says output[${claimed.join(', ')}], but the layer outputs [${actual.join(', ')}].`,
         severity: 'warning', range: c.range, code: 'shape-comment',
       });
     }
