@@ -27,8 +27,8 @@ for (const entry of ['graph', 'run']) {
   }
 }
 
-// onnxruntime-web's runtime for webview/run (the onnxruntime-web/webgpu bundle): one wasm runs its WebGPU and wasm EPs.
-const ORT_FILES = ['ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs'];
+// onnxruntime-web's runtimes for webview/run: the wasm build (CPU) and the webgpu build (asyncify), each with its loader.
+const ORT_FILES = ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs'];
 
 function copyOrt() {
   const from = join(root, 'node_modules', 'onnxruntime-web', 'dist');

@@ -74,8 +74,9 @@ export interface ClassifyInitMessage {
   language: string;
   strings: ClassifyStrings;
   settings: ClassifySettings;
-  /** Webview URI of the onnxruntime-web wasm binary (dist/ort/...). */
+  /** Webview URIs of onnxruntime-web's wasm binaries (dist/ort/...): the CPU build's and the WebGPU build's. */
   ortWasmUrl: string;
+  ortWebgpuWasmUrl: string;
 }
 
 /** What the panel says about the model in use. */

@@ -13,7 +13,8 @@ import { ModelLoadError, ModelService, WeightsStore, baseName, registerWeightsCo
 export const CLASSIFY_VIEW_TYPE = 'alexnetExplorer.classify';
 export const CLASSIFY_COMMAND = 'alexnetExplorer.classify';
 const IMAGE_EXTENSIONS = ['png', 'jpg', 'jpeg', 'bmp', 'webp', 'gif'];
-const ORT_WASM = 'ort-wasm-simd-threaded.asyncify.wasm';
+const ORT_WASM = 'ort-wasm-simd-threaded.wasm';
+const ORT_WEBGPU_WASM = 'ort-wasm-simd-threaded.asyncify.wasm';
 
 interface Deps {
   context: vscode.ExtensionContext;
@@ -156,8 +157,11 @@ export class ClassifyPanel {
   }
 
   private initMessage(): ClassifyInitMessage {
-    const ort = this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.deps.context.extensionUri, 'dist', 'ort', ORT_WASM)).toString();
-    return { type: 'init', language: uiLanguage(vscode.env.language), strings: classifyStrings(vscode.l10n), settings: this.settings, ortWasmUrl: ort };
+    const ort = (file: string) => this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.deps.context.extensionUri, 'dist', 'ort', file)).toString();
+    return {
+      type: 'init', language: uiLanguage(vscode.env.language), strings: classifyStrings(vscode.l10n), settings: this.settings,
+      ortWasmUrl: ort(ORT_WASM), ortWebgpuWasmUrl: ort(ORT_WEBGPU_WASM),
+    };
   }
 
   private post(message: ClassifyToWebview): void {

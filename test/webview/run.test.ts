@@ -79,6 +79,8 @@ after(async () => {
 interface RunPage {
   page: Page;
   problems: string[];
+  /** Paths the page requested. */
+  requests: string[];
   post(m: ClassifyToWebview | Record<string, unknown>): Promise<void>;
   posted(): Promise<ClassifyFromWebview[]>;
   waitForPosted<T extends ClassifyFromWebview['type']>(type: T, where?: (m: Extract<ClassifyFromWebview, { type: T }>) => boolean, timeoutMs?: number): Promise<Extract<ClassifyFromWebview, { type: T }>>;
@@ -91,6 +93,8 @@ interface RunPage {
 async function openRunPage(settings: Partial<ClassifySettings> = {}, o: { language?: 'en' | 'zh-cn'; theme?: keyof typeof THEMES } = {}): Promise<RunPage> {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const problems: string[] = [];
+  const requests: string[] = [];
+  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   await page.addInitScript(`(() => {
@@ -124,6 +128,7 @@ async function openRunPage(settings: Partial<ClassifySettings> = {}, o: { langua
   const rp: RunPage = {
     page,
     problems,
+    requests,
     post: (message) => page.evaluate((m) => window.postMessage(m, '*'), message as unknown as Record<string, unknown>),
     posted: () => page.evaluate(() => (window as unknown as { __posted: ClassifyFromWebview[] }).__posted),
     async waitForPosted(type, where, timeoutMs = 60_000) {
@@ -150,7 +155,8 @@ async function openRunPage(settings: Partial<ClassifySettings> = {}, o: { langua
   };
   await rp.waitForPosted('ready', undefined, 10_000);
   await rp.post({
-    type: 'init', language: o.language ?? 'en', strings, ortWasmUrl: `${origin}/dist/ort/ort-wasm-simd-threaded.asyncify.wasm`,
+    type: 'init', language: o.language ?? 'en', strings,
+    ortWasmUrl: `${origin}/dist/ort/ort-wasm-simd-threaded.wasm`, ortWebgpuWasmUrl: `${origin}/dist/ort/ort-wasm-simd-threaded.asyncify.wasm`,
     settings: { backend: 'auto', allowFallbackAdapter: false, topK: 5, ...settings },
   });
   return rp;
@@ -204,6 +210,9 @@ describe('classification webview', () => {
       assert.deepEqual(rp.problems.filter((p) => /Content.Security.Policy|Refused/i.test(p)), []);
       assert.deepEqual(rp.problems, []);
       assert.deepEqual(notFound, []);
+      // only the CPU build's runtime is fetched
+      assert.ok(rp.requests.includes('/dist/ort/ort-wasm-simd-threaded.wasm'), rp.requests.join(' '));
+      assert.ok(!rp.requests.some((r) => r.includes('asyncify')), rp.requests.join(' '));
     } finally {
       await rp.close();
     }
@@ -291,6 +300,7 @@ describe('classification webview', () => {
       assert.equal(backend.adapter?.isFallbackAdapter, true);
       assert.match(`${backend.adapter?.vendor} ${backend.adapter?.architecture}`, /swiftshader/i);
       assert.match(await rp.page.locator('#backend').innerText(), /WebGPU \(.*swiftshader.*\)/i);
+      assert.ok(rp.requests.includes('/dist/ort/ort-wasm-simd-threaded.asyncify.wasm'), rp.requests.join(' '));
       assert.ok(maxRelativeError(results[0].logits!, spec.logits) <= 1e-3, `webgpu vs PyTorch: ${maxRelativeError(results[0].logits!, spec.logits)}`);
       assert.ok(maxRelativeError(results[1].logits!, spec.images![0].logits) <= 1e-3);
       if (wasmLogits.length === 2) {

@@ -141,7 +141,7 @@ export class ClassifyApp {
       this.init = m;
       document.documentElement.lang = m.language;
       this.els.cancel.textContent = m.strings.cancel;
-      configureRuntime(m.ortWasmUrl);
+      configureRuntime({ wasm: m.ortWasmUrl, webgpu: m.ortWebgpuWasmUrl });
       if (before && (before.backend !== m.settings.backend || before.allowFallbackAdapter !== m.settings.allowFallbackAdapter)) {
         // another backend: the next `model` builds a session on it
         this.choice = null;

@@ -1,9 +1,13 @@
 // onnxruntime-web in the webview: which backend (WebGPU or wasm), and sessions on it.
-// The `onnxruntime-web/webgpu` bundle (1.30: the native WebGPU EP, asyncify build) runs both EPs from one wasm
-// binary, ort-wasm-simd-threaded.asyncify.wasm, which the build copies to dist/ort/. It runs on the page thread:
-// proxy workers that fetch webview resources can hang (microsoft/vscode#315494), and pthread workers would need a
-// module URL our IIFE bundle does not have, so one thread.
-import * as ort from 'onnxruntime-web/webgpu';
+// Two builds of onnxruntime-web 1.30, each with its own wasm binary (tools/build.mjs copies both to dist/ort/):
+// - `onnxruntime-web/webgpu` (the native WebGPU EP, asyncify build: ort-wasm-simd-threaded.asyncify.wasm) for WebGPU;
+// - `onnxruntime-web/wasm` (ort-wasm-simd-threaded.wasm) for the CPU: it starts in half the time and runs about
+//   1.5x faster than the asyncify build's CPU EP (measured with tools/bench/inference.ts' page).
+// Only the one used is ever fetched and compiled. Both run on the page thread: proxy workers that fetch webview
+// resources can hang (microsoft/vscode#315494), and pthread workers would need a module URL our IIFE bundle does not
+// have, so one thread.
+import * as ortWasm from 'onnxruntime-web/wasm';
+import * as ortGpu from 'onnxruntime-web/webgpu';
 import type { Backend, BackendReport, BackendSetting } from '../../src/shared/classifyProtocol';
 
 /** The parts of WebGPU used here (the DOM lib of TypeScript has no WebGPU types). */
@@ -52,14 +56,22 @@ const FEATURES = ['shader-f16', 'subgroups'];
 
 let configured = false;
 
+/** Where the two runtimes' wasm binaries are (webview URIs of dist/ort/...). */
+export interface RuntimeUrls {
+  wasm: string;
+  webgpu: string;
+}
+
 /** Global onnxruntime-web settings; must run before the first session. */
-export function configureRuntime(wasmUrl: string): void {
+export function configureRuntime(urls: RuntimeUrls): void {
   if (configured) return;
   configured = true;
-  ort.env.wasm.wasmPaths = { wasm: wasmUrl };
-  ort.env.wasm.proxy = false;
-  ort.env.wasm.numThreads = 1;
-  ort.env.logLevel = 'error';
+  for (const [ort, url] of [[ortWasm, urls.wasm], [ortGpu, urls.webgpu]] as const) {
+    ort.env.wasm.wasmPaths = { wasm: url };
+    ort.env.wasm.proxy = false;
+    ort.env.wasm.numThreads = 1;
+    ort.env.logLevel = 'error';
+  }
 }
 
 function timeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -121,11 +133,22 @@ export function adapterName(a: AdapterReport | null): string {
   return a.description || [a.vendor, a.architecture].filter(Boolean).join(' ') || 'unknown adapter';
 }
 
-export function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<ort.InferenceSession> {
-  const ep: ort.InferenceSession.ExecutionProviderConfig = choice.backend === 'webgpu'
-    ? ({ name: 'webgpu', device: choice.device } as unknown as ort.InferenceSession.ExecutionProviderConfig)
+type Ort = typeof ortWasm;
+
+/** A session and the runtime it belongs to (each build checks tensors against its own Tensor class). */
+export interface Session {
+  ort: Ort;
+  session: ortWasm.InferenceSession;
+  release(): Promise<void>;
+}
+
+export async function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<Session> {
+  const ort: Ort = choice.backend === 'webgpu' ? ortGpu : ortWasm;
+  const ep: ortWasm.InferenceSession.ExecutionProviderConfig = choice.backend === 'webgpu'
+    ? ({ name: 'webgpu', device: choice.device } as unknown as ortWasm.InferenceSession.ExecutionProviderConfig)
     : 'wasm';
-  return ort.InferenceSession.create(bytes, { executionProviders: [ep], graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep], graphOptimizationLevel: 'all' });
+  return { ort, session, release: () => session.release() };
 }
 
 export interface RunOutput {
@@ -135,7 +158,7 @@ export interface RunOutput {
 }
 
 /** One forward pass of an input [1, C, 224, 224]; `maps` names extra outputs to fetch (activation maps). */
-export async function runModel(session: ort.InferenceSession, input: Float32Array, dims: readonly number[], maps: readonly string[] = []): Promise<RunOutput> {
+export async function runModel({ ort, session }: Session, input: Float32Array, dims: readonly number[], maps: readonly string[] = []): Promise<RunOutput> {
   const feeds = { [session.inputNames[0] ?? 'input']: new ort.Tensor('float32', input, dims) };
   const fetches = ['logits', ...maps];
   const start = performance.now();
@@ -148,5 +171,3 @@ export async function runModel(session: ort.InferenceSession, input: Float32Arra
   }
   return result;
 }
-
-export type Session = ort.InferenceSession;
