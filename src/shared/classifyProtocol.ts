@@ -51,6 +51,7 @@ export interface ClassifyStrings {
   next: string;
   notes: string;
   deviceLost: string;
+  runtimeFailed: string;
   /** Why wasm runs instead of WebGPU, by reason code (see BackendReport.reason). */
   reasonSetting: string;
   reasonNoWebgpu: string;

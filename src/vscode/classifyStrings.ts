@@ -50,6 +50,7 @@ export function classifyStrings(l10n: L10n): ClassifyStrings {
     next: l10n.t('Next channel'),
     notes: l10n.t('Notes'),
     deviceLost: l10n.t('The WebGPU device was lost ({0}); running on WebAssembly now.', '{0}'),
+    runtimeFailed: l10n.t('onnxruntime-web could not load the model made from {0}: {1}', '{0}', '{1}'),
     reasonSetting: l10n.t('WebAssembly because the setting alexnetExplorer.inference.backend is "wasm".'),
     reasonNoWebgpu: l10n.t('WebAssembly: this editor\'s webviews have no WebGPU (navigator.gpu is missing).'),
     reasonNoAdapter: l10n.t('WebAssembly: WebGPU found no GPU adapter.'),

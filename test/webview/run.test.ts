@@ -90,7 +90,7 @@ interface RunPage {
   close(): Promise<void>;
 }
 
-async function openRunPage(settings: Partial<ClassifySettings> = {}, o: { language?: 'en' | 'zh-cn'; theme?: keyof typeof THEMES } = {}): Promise<RunPage> {
+async function openRunPage(settings: Partial<ClassifySettings> = {}, o: { language?: 'en' | 'zh-cn'; theme?: keyof typeof THEMES; ortWasmUrl?: string } = {}): Promise<RunPage> {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const problems: string[] = [];
   const requests: string[] = [];
@@ -156,7 +156,7 @@ async function openRunPage(settings: Partial<ClassifySettings> = {}, o: { langua
   await rp.waitForPosted('ready', undefined, 10_000);
   await rp.post({
     type: 'init', language: o.language ?? 'en', strings,
-    ortWasmUrl: `${origin}/dist/ort/ort-wasm-simd-threaded.wasm`, ortWebgpuWasmUrl: `${origin}/dist/ort/ort-wasm-simd-threaded.asyncify.wasm`,
+    ortWasmUrl: o.ortWasmUrl ?? `${origin}/dist/ort/ort-wasm-simd-threaded.wasm`, ortWebgpuWasmUrl: `${origin}/dist/ort/ort-wasm-simd-threaded.asyncify.wasm`,
     settings: { backend: 'auto', allowFallbackAdapter: false, topK: 5, ...settings },
   });
   return rp;
@@ -372,6 +372,21 @@ describe('classification webview', () => {
       await rp.page.waitForSelector('#backend .backend-name');
       assert.match(await rp.page.locator('#info').innerText(), /权重/);
       assert.equal(await rp.page.evaluate(() => document.documentElement.lang), 'zh-cn');
+    } finally {
+      await rp.close();
+    }
+  });
+
+  test('a runtime that cannot start: the panel says so, naming the weights, and each image gets the error', { timeout: 120_000 }, async () => {
+    const rp = await openRunPage({ backend: 'wasm' }, { ortWasmUrl: `${origin}/dist/ort/missing.wasm` });
+    try {
+      await rp.sendModel();
+      await rp.post({ type: 'run', runId: 9, modelKey: info.key, files: [{ name: 'a.png', path: 'file:///w/a.png' }] });
+      await rp.sendTensor(9, 0, 'a.png', sampleTensor());
+      const result = await rp.waitForPosted('result', (m) => m.runId === 9);
+      assert.match(result.error ?? '', /^a\.png: /);
+      assert.match(await rp.page.locator('#failure').innerText(), /onnxruntime-web could not load the model made from alexnet_small\.pth: /);
+      assert.equal(await rp.page.locator('#app').getAttribute('data-state'), 'done');
     } finally {
       await rp.close();
     }

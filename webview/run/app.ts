@@ -218,7 +218,7 @@ export class ClassifyApp {
     } catch (e) {
       model.failed = e instanceof Error ? e.message : String(e);
       if (this.model === model) {
-        this.showFailure(`${model.info.weightsFile}: ${model.failed}`, false);
+        this.showFailure(format(this.s.runtimeFailed, model.info.weightsFile, model.failed), false);
         this.failRemaining(model.failed);
       }
     } finally {

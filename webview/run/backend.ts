@@ -70,6 +70,8 @@ export function configureRuntime(urls: RuntimeUrls): void {
     ort.env.wasm.wasmPaths = { wasm: url };
     ort.env.wasm.proxy = false;
     ort.env.wasm.numThreads = 1;
+    // a fetch that never answers becomes an error in the panel instead of an endless "Starting..."
+    ort.env.wasm.initTimeout = 60_000;
     ort.env.logLevel = 'error';
   }
 }
