@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { Analysis } from '../../src/core/model/ir';
 import type { RevealMessage, SaveExportRequest } from '../../src/shared/protocol';
-import { analysisMessage, launch, loadFixture, openGraphPage, ROOT, withShapeError, type GraphPage } from './page';
+import { analysisMessage, launch, loadFixture, openGraphPage, ROOT, THEMES, withShapeError, type GraphPage } from './page';
 
 const SEED_URI = 'file:///work/models/alexnet.py';
 const shots = join(ROOT, 'test-results');
@@ -30,6 +30,17 @@ const node = (gp: GraphPage, path: string) => gp.page.locator(`.node[data-path="
 const transform = (gp: GraphPage) => gp.page.locator('.viewport').getAttribute('transform');
 /** The whole graph in view (as the user would press Fit before clicking around). */
 const fit = (gp: GraphPage) => gp.page.click('#fit');
+/** The zoom and pan of the graph (d3's transform). */
+const zoomState = (gp: GraphPage) => gp.page.evaluate(() => {
+  const t = (document.querySelector('.graph-svg') as unknown as { __zoom: { k: number; x: number; y: number } }).__zoom;
+  return { k: t.k, x: t.x, y: t.y };
+});
+/** Where a node's card is, relative to the graph panel: fully visible or not. */
+const inView = (gp: GraphPage, selector: string) => gp.page.evaluate((sel) => {
+  const panel = document.getElementById('graph')!.getBoundingClientRect();
+  const r = document.querySelector(sel)!.getBoundingClientRect();
+  return r.top >= panel.top - 0.5 && r.bottom <= panel.bottom + 0.5 && r.left >= panel.left - 0.5 && r.right <= panel.right + 0.5;
+}, selector);
 
 describe('graph webview', () => {
   test('the seed model renders one node per layer call with shapes, titles and badges', async () => {
@@ -115,6 +126,70 @@ describe('graph webview', () => {
     }
   });
 
+  test('the first view is readable: width fitted at 100 % at most, the input at the top; Fit shows everything', async () => {
+    // A panel beside the editor: narrow and much shorter than the graph.
+    const gp = await seedPage({ width: 520, height: 850 });
+    try {
+      const first = await zoomState(gp);
+      assert.equal(first.k, 1, 'the graph fits the panel\'s width at 100 %');
+      assert.equal(await inView(gp, '.node.kind-input'), true, 'the input is in view');
+      assert.equal(await inView(gp, '.node.kind-output'), false, 'the rest is below, to scroll to');
+      const title = await node(gp, 'features.0').locator('.node-title').evaluate((t) => t.getBoundingClientRect().height);
+      assert.ok(title >= 12, `titles at their size (${title} px)`);
+      const graphBox = (await gp.page.locator('.viewport').boundingBox())!;
+      assert.ok(Math.abs(graphBox.x + graphBox.width / 2 - 260) < 40, 'centred horizontally');
+
+      // The wheel scrolls, down to the graph's end and no further; Ctrl+wheel zooms.
+      await gp.page.mouse.move(260, 500);
+      await gp.page.mouse.wheel(0, 300);
+      await gp.page.waitForFunction((y) => (document.querySelector('.graph-svg') as unknown as { __zoom: { y: number } }).__zoom.y < y, first.y);
+      assert.deepEqual(await zoomState(gp), { ...first, y: first.y - 300 });
+      await gp.page.mouse.wheel(0, 100_000);
+      await gp.page.waitForFunction(() => {
+        const panel = document.getElementById('graph')!.getBoundingClientRect();
+        return Math.abs(document.querySelector('.viewport')!.getBoundingClientRect().bottom - panel.bottom) < 30;
+      });
+      assert.equal(await inView(gp, '.node.kind-output'), true, 'scrolled to the output');
+      assert.equal((await zoomState(gp)).k, 1);
+      await gp.page.keyboard.down('Control');
+      await gp.page.mouse.wheel(0, 200);
+      await gp.page.keyboard.up('Control');
+      await gp.page.waitForFunction(() => (document.querySelector('.graph-svg') as unknown as { __zoom: { k: number } }).__zoom.k < 1);
+
+      await fit(gp);
+      assert.equal(await inView(gp, '.node.kind-input'), true);
+      assert.equal(await inView(gp, '.node.kind-output'), true, 'Fit: everything in view');
+      assert.ok((await zoomState(gp)).k < 0.75);
+      assert.deepEqual(gp.problems, []);
+    } finally {
+      await gp.close();
+    }
+  });
+
+  test('a very narrow panel starts at the readable scale; the first view follows resizes until the user moves it', async () => {
+    const gp = await seedPage({ width: 520, height: 850 });
+    try {
+      // The editor layout settles after the webview opened: the automatic view follows.
+      await gp.page.setViewportSize({ width: 200, height: 700 });
+      await gp.page.waitForFunction(() => (document.querySelector('.graph-svg') as unknown as { __zoom: { k: number } }).__zoom.k < 1);
+      const narrow = await zoomState(gp);
+      assert.equal(narrow.k, 0.75, 'never below the readable scale');
+      assert.equal(narrow.x, 0, 'the left edge in view');
+      assert.equal(await inView(gp, '.node.kind-input .node-title'), true);
+      // Once the user has scrolled, a resize leaves the view alone.
+      await gp.page.mouse.move(100, 400);
+      await gp.page.mouse.wheel(0, 200);
+      await gp.page.waitForFunction((y) => (document.querySelector('.graph-svg') as unknown as { __zoom: { y: number } }).__zoom.y < y, narrow.y);
+      const scrolled = await zoomState(gp);
+      await gp.page.setViewportSize({ width: 520, height: 850 });
+      await gp.page.waitForTimeout(100);
+      assert.deepEqual(await zoomState(gp), scrolled);
+      assert.deepEqual(gp.problems, []);
+    } finally {
+      await gp.close();
+    }
+  });
+
   test('keyboard: arrows move between nodes, Enter reveals the code', async () => {
     const gp = await seedPage();
     try {
@@ -137,6 +212,14 @@ describe('graph webview', () => {
       assert.match((await gp.page.locator('#graph').getAttribute('aria-activedescendant'))!, /^node-/);
       await gp.page.keyboard.press('End');
       assert.match((await gp.page.locator('.node.selected').getAttribute('class'))!, /kind-output/);
+      // The graph is taller than the panel: the selection is scrolled into view, without zooming.
+      assert.equal(await inView(gp, '.node.selected'), true, 'the output node scrolled into view');
+      const { k } = await zoomState(gp);
+      await gp.page.keyboard.press('Home');
+      assert.equal(await inView(gp, '.node.kind-input'), true, 'back at the top');
+      for (let i = 0; i < 12; i++) await gp.page.keyboard.press('ArrowDown');
+      assert.equal(await inView(gp, '.node.selected'), true, 'each step stays in view');
+      assert.equal((await zoomState(gp)).k, k, 'scrolled, not zoomed');
     } finally {
       await gp.close();
     }
@@ -381,6 +464,28 @@ describe('graph webview', () => {
       assert.equal(error.source, 'render');
       assert.match((await gp.page.locator('.graph .placeholder').textContent())!, /The graph could not be drawn/);
       assert.equal(await gp.page.locator('#app').getAttribute('data-state'), 'render-error');
+    } finally {
+      await gp.close();
+    }
+  });
+
+  test('a theme change (VS Code swaps the variables and the body class) applies at once, exports included', async () => {
+    const gp = await seedPage();
+    try {
+      const cardFill = () => node(gp, 'features.0').locator('.card-box').evaluate((r) => getComputedStyle(r).fill);
+      assert.equal(await cardFill(), 'rgb(32, 32, 32)');
+      await gp.page.evaluate((light) => {
+        for (const [k, v] of Object.entries(light.vars)) document.documentElement.style.setProperty(`--vscode-${k}`, v);
+        document.body.className = light.bodyClass;
+      }, THEMES.light);
+      assert.equal(await cardFill(), 'rgb(248, 248, 248)');
+      assert.equal(await gp.page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(255, 255, 255)');
+      await gp.page.click('#export');
+      const svg = (await gp.waitForPosted('saveExport')) as SaveExportRequest;
+      assert.match(svg.data, /<rect width="100%" height="100%" fill="rgb\(255, 255, 255\)"/, 'a light background');
+      assert.ok(svg.data.includes('fill: rgb(248, 248, 248)'), 'light cards');
+      assert.ok(!svg.data.includes('fill: rgb(32, 32, 32)'), 'nothing left of the dark theme');
+      assert.deepEqual(gp.problems, []);
     } finally {
       await gp.close();
     }

@@ -463,6 +463,10 @@ export class GraphApp {
         else if (n?.ir?.groups.length) this.toggleGroup(groupKey(n.ir.groups, n.ir.groups.length - 1));
         break;
       }
+      case 'PageDown':
+      case 'PageUp':
+        this.graph.scrollPage(e.key === 'PageDown' ? 1 : -1);
+        break;
       case '+':
       case '=':
         this.graph.zoomBy(1.25);

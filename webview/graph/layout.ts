@@ -57,12 +57,17 @@ export interface Layout {
   height: number;
 }
 
+/** Whether a card has the cost line: layers without parameters or MACs (ReLU, pooling, dropout) leave it out. */
+export function hasCostLine(n: ViewNode): boolean {
+  return (n.kind === 'layer' || n.kind === 'group') && (n.params > 0 || n.macs > 0);
+}
+
 /** Height of a card: title, shape, cost lines, then badges and the error message when present. */
 export function nodeMetrics(n: ViewNode): { width: number; height: number; errorLines: string[] } {
   const towers = Math.max(1, n.towers);
   const width = towers * CARD_WIDTH + (towers - 1) * TOWER_GAP;
   const errorLines = n.error ? wrapText(n.error, ERROR_WRAP, 5) : [];
-  let height = n.kind === 'input' || n.kind === 'output' ? 2 * LINE + 14 : 3 * LINE + 12;
+  let height = n.kind === 'input' || n.kind === 'output' ? 2 * LINE + 14 : hasCostLine(n) ? 3 * LINE + 12 : 2 * LINE + 12;
   if (n.notes.length) height += 22;
   if (errorLines.length) height += errorLines.length * ERROR_LINE + 6;
   return { width, height, errorLines };
@@ -77,7 +82,7 @@ export function layoutGraph(view: ViewGraph): Layout {
   const g = new dagre.graphlib.Graph({ multigraph: false });
   const large = view.nodes.length > 150;
   // network-simplex gives the straightest chains; tight-tree is close and much faster on large models.
-  g.setGraph({ rankdir: 'TB', nodesep: 36, ranksep: 30, edgesep: 12, marginx: 0, marginy: 0, ranker: large ? 'tight-tree' : 'network-simplex' });
+  g.setGraph({ rankdir: 'TB', nodesep: 36, ranksep: 20, edgesep: 12, marginx: 0, marginy: 0, ranker: large ? 'tight-tree' : 'network-simplex' });
   g.setDefaultEdgeLabel(() => ({}));
 
   // Group boxes are drawn around their members after the layout; the space for their borders and labels is

@@ -3,7 +3,7 @@
 import { curveBasis, line, select, zoom, zoomIdentity, type Selection, type ZoomBehavior } from 'd3';
 import type { UiLanguage, UiStrings } from '../../src/shared/protocol';
 import { ellipsize, fill, formatCount, formatInt, formatMB, formatShape, tensorExtent } from './format';
-import { CARD_WIDTH, GLYPH_COLUMN, TOWER_GAP, labelWidth, type Layout, type NodeBox, type Point } from './layout';
+import { CARD_WIDTH, GLYPH_COLUMN, TOWER_GAP, hasCostLine, labelWidth, type Layout, type NodeBox, type Point } from './layout';
 import type { ViewGraph, ViewNode } from './view';
 
 export interface ZoomState {
@@ -20,7 +20,7 @@ export interface GraphViewCallbacks {
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
-const GLYPH_MAX_H = 40;
+const GLYPH_MAX_H = 30;
 type G = Selection<SVGGElement, unknown, null, undefined>;
 
 export class GraphView {
@@ -33,6 +33,8 @@ export class GraphView {
   private selectedId: string | null = null;
   private strings: UiStrings;
   private language: UiLanguage = 'en';
+  /** False while the view is the automatic first one. */
+  private userMoved = false;
 
   constructor(private readonly container: HTMLElement, private readonly callbacks: GraphViewCallbacks, strings: UiStrings) {
     this.strings = strings;
@@ -48,11 +50,17 @@ export class GraphView {
     this.viewport = svg.append('g').attr('class', 'viewport') as unknown as G;
     this.zoomBehavior = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.03, 4])
-      .on('zoom', (e: { transform: { k: number; x: number; y: number; toString(): string } }) => {
+      // The wheel scrolls (as in an editor); Ctrl/Cmd+wheel and trackpad pinch (a wheel with ctrlKey) zoom.
+      .filter((e: MouseEvent) => (e.type === 'wheel' ? e.ctrlKey || e.metaKey : !e.ctrlKey && !e.button))
+      .on('zoom', (e: { transform: { k: number; x: number; y: number; toString(): string }; sourceEvent: Event | null }) => {
         this.viewport.attr('transform', e.transform.toString());
+        if (e.sourceEvent) this.userMoved = true;
         this.callbacks.zoomed({ k: e.transform.k, x: e.transform.x, y: e.transform.y });
       });
     svg.call(this.zoomBehavior).on('dblclick.zoom', null);
+    this.svg.addEventListener('wheel', (e) => this.onWheel(e), { passive: false });
+    // Until the user moves the view, the first view follows the panel's size (the editor layout settles late).
+    new ResizeObserver(() => { if (!this.userMoved && this.current) this.initialView(); }).observe(container);
   }
 
   setStrings(strings: UiStrings, language: UiLanguage): void {
@@ -135,7 +143,8 @@ export class GraphView {
       card.append('rect').attr('class', 'card-box').attr('x', ox).attr('y', 0).attr('width', box.cardWidth).attr('height', box.height)
         .attr('rx', n.kind === 'input' || n.kind === 'output' ? 14 : 4);
       const shape = n.shape && towers > 1 ? n.shape.map((d, i) => (i === 1 ? d / towers : d)) : n.shape;
-      this.drawGlyph(card, ox, shape, scale);
+      const costLine = hasCostLine(n);
+      this.drawGlyph(card, ox, shape, scale, costLine ? 28 : 22);
       const x = ox + GLYPH_COLUMN;
       const textWidth = box.cardWidth - GLYPH_COLUMN - 8;
       if (n.kind === 'input' || n.kind === 'output') {
@@ -151,10 +160,13 @@ export class GraphView {
       card.append('text').attr('class', 'node-title').attr('x', x).attr('y', 17).text(ellipsize(n.kind === 'group' ? `▸ ${n.title}` : n.title, titleChars));
       if (right && rightChars >= 3) card.append('text').attr('class', 'node-path').attr('x', ox + box.cardWidth - 8).attr('y', 17).attr('text-anchor', 'end').text(ellipsize(right, rightChars));
       card.append('text').attr('class', 'node-shape').attr('x', x).attr('y', 34).text(formatShape(shape));
-      const params = n.params / towers, macs = n.macs / towers;
-      card.append('text').attr('class', 'node-cost').attr('x', x).attr('y', 50)
-        .text(`${formatCount(Math.round(params))} ${s.params} · ${formatCount(Math.round(macs))} ${s.macs}`);
-      let y = 60;
+      let y = 44;
+      if (costLine) {
+        const params = n.params / towers, macs = n.macs / towers;
+        card.append('text').attr('class', 'node-cost').attr('x', x).attr('y', 50)
+          .text(`${formatCount(Math.round(params))} ${s.params} · ${formatCount(Math.round(macs))} ${s.macs}`);
+        y = 60;
+      }
       if (n.notes.length) {
         let bx = ox + 8;
         for (const note of n.notes) {
@@ -183,12 +195,13 @@ export class GraphView {
     }
   }
 
-  private drawGlyph(card: G, ox: number, shape: number[] | null, scale: GlyphScale): void {
+  /** `cy`: the glyph's centre, in the middle of the card's text lines. */
+  private drawGlyph(card: G, ox: number, shape: number[] | null, scale: GlyphScale, cy: number): void {
     const ext = tensorExtent(shape);
     if (!ext) return;
     const w = 4 + (GLYPH_COLUMN - 22) * (Math.log2(ext.channels + 1) / Math.log2(scale.maxChannels + 1));
     const h = 3 + (GLYPH_MAX_H - 3) * Math.sqrt(ext.spatial / scale.maxSpatial);
-    const cx = ox + GLYPH_COLUMN / 2 - 2, cy = 28;
+    const cx = ox + GLYPH_COLUMN / 2 - 2;
     const glyph = card.append('g').attr('class', 'glyph');
     glyph.append('title').text(`${ext.channels} × ${ext.spatial}${shape && shape.length > 3 ? ` × ${shape[shape.length - 1]}` : ''}`);
     // A box seen slightly from above: depth offset for the channel axis.
@@ -248,11 +261,17 @@ export class GraphView {
     return { k: t.k, x: t.x, y: t.y };
   }
 
+  /** Sets zoom and pan (a restored state, a reveal): from then on the view is the user's. */
   setTransform(t: ZoomState): void {
+    this.userMoved = true;
+    this.apply(t);
+  }
+
+  private apply(t: ZoomState): void {
     select(this.svg).call(this.zoomBehavior.transform, zoomIdentity.translate(t.x, t.y).scale(t.k));
   }
 
-  /** Everything in view. */
+  /** Everything in view (the Fit button), however small. */
   fit(): void {
     const l = this.current?.layout;
     if (!l) return;
@@ -261,32 +280,77 @@ export class GraphView {
     this.setTransform({ k, x: (width - l.width * k) / 2, y: Math.max(0, (height - l.height * k) / 2) });
   }
 
-  /** First view of a model: all of it when readable, else its top at a readable scale. */
+  /**
+   * First view of a model: readable at once. The graph's width fitted to the panel between READABLE_SCALE and
+   * 100 %; a graph taller than the panel starts at its top (the input) and is scrolled down with the wheel.
+   */
   initialView(): void {
     const l = this.current?.layout;
     if (!l) return;
     const { width, height } = this.size();
-    const all = Math.min(width / l.width, height / l.height);
-    if (all >= 0.6) return this.fit();
-    const k = Math.min(1, width / l.width, 0.75);
-    this.setTransform({ k: Math.max(k, 0.2), x: Math.max(0, (width - l.width * k) / 2), y: 0 });
+    const k = Math.max(READABLE_SCALE, Math.min(1, width / l.width));
+    const w = l.width * k, h = l.height * k;
+    this.apply({ k, x: w <= width ? (width - w) / 2 : 0, y: h <= height ? (height - h) / 2 : 0 });
+    this.userMoved = false;
   }
 
   zoomBy(factor: number): void {
+    this.userMoved = true;
     select(this.svg).call(this.zoomBehavior.scaleBy, factor);
   }
 
-  /** Pans (without zooming) so that the node is inside the view. */
+  /** Scrolls by a distance in screen pixels, stopping where the graph's edge reaches the panel's. */
+  scrollBy(dx: number, dy: number): void {
+    const l = this.current?.layout;
+    if (!l) return;
+    const t = this.transform();
+    const { width, height } = this.size();
+    this.setTransform({ k: t.k, x: clampPan(t.x - dx, t.x, width - l.width * t.k), y: clampPan(t.y - dy, t.y, height - l.height * t.k) });
+  }
+
+  /** PageDown / PageUp: most of a panel's height, keeping a little of the previous view. */
+  scrollPage(direction: 1 | -1): void {
+    this.scrollBy(0, direction * this.size().height * 0.85);
+  }
+
+  private onWheel(e: WheelEvent): void {
+    if (e.ctrlKey || e.metaKey) return;
+    e.preventDefault();
+    const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? this.size().height : 1;
+    // Shift+wheel scrolls sideways (a mouse without a horizontal wheel).
+    const [dx, dy] = e.shiftKey && !e.deltaX ? [e.deltaY, 0] : [e.deltaX, e.deltaY];
+    this.scrollBy(dx * unit, dy * unit);
+  }
+
+  /** Scrolls (without zooming) as little as needed to bring the node into view, with room for its edges. */
   reveal(id: string): void {
     const box = this.current?.layout.nodes.get(id);
     if (!box) return;
     const t = this.transform();
     const { width, height } = this.size();
-    const x0 = box.x * t.k + t.x, y0 = box.y * t.k + t.y;
-    const x1 = x0 + box.width * t.k, y1 = y0 + box.height * t.k;
-    if (x0 >= 0 && y0 >= 0 && x1 <= width && y1 <= height) return;
-    this.setTransform({ k: t.k, x: width / 2 - (box.x + box.width / 2) * t.k, y: height / 2 - (box.y + box.height / 2) * t.k });
+    const x = t.x + nearest(box.x * t.k + t.x, box.width * t.k, width, Math.min(24, width / 8));
+    const y = t.y + nearest(box.y * t.k + t.y, box.height * t.k, height, Math.min(48, height / 6));
+    if (x !== t.x || y !== t.y) this.setTransform({ k: t.k, x, y });
   }
+}
+
+/** The scale at which the cards' smallest text (11 px) can still be read. */
+export const READABLE_SCALE = 0.75;
+
+/**
+ * A pan offset moved towards `next` while the graph's edges stay outside the panel's (`room`: panel minus graph
+ * size, negative when the graph overflows); never further out than `current`; a graph that fits does not scroll.
+ */
+function clampPan(next: number, current: number, room: number): number {
+  if (room >= 0) return current;
+  return Math.min(Math.max(0, current), Math.max(Math.min(room, current), next));
+}
+
+/** Shift that brings [start, start + size] inside [margin, view - margin]; the start first when it cannot fit. */
+function nearest(start: number, size: number, view: number, margin: number): number {
+  if (size > view - 2 * margin || start < margin) return margin - start;
+  if (start + size > view - margin) return view - margin - (start + size);
+  return 0;
 }
 
 interface GlyphScale {
