@@ -201,7 +201,7 @@ export class ClassifyPanel {
     if (run.cancelled || this.disposed) return;
     const info = prepared.info;
     if (this.webviewModelKey !== info.key) {
-      this.post({ type: 'model', info, bytes: prepared.onnx });
+      this.post({ type: 'model', info, bytes: Buffer.isBuffer(prepared.onnx) ? new Uint8Array(prepared.onnx) : prepared.onnx });
       this.webviewModelKey = info.key;
     }
     this.post({ type: 'run', runId: run.id, modelKey: info.key, files: files.map((f) => ({ name: baseName(f), path: f.toString() })) });
@@ -210,7 +210,8 @@ export class ClassifyPanel {
       const name = baseName(uri);
       let bytes: Uint8Array;
       try {
-        bytes = await vscode.workspace.fs.readFile(uri);
+        // a plain Uint8Array: a Node Buffer would reach the webview as JSON ({type: 'Buffer', data: [...]})
+        bytes = new Uint8Array(await vscode.workspace.fs.readFile(uri));
       } catch (e) {
         const why = e instanceof vscode.FileSystemError ? e.code || e.message : e instanceof Error ? e.message : String(e);
         this.post({ type: 'image', runId: run.id, index, name, error: vscode.l10n.t('{0}: cannot be read ({1})', name, why) });

@@ -59,5 +59,9 @@ test('right-click a sample image -> Classify with AlexNet -> the panel names its
   assert.match(await frame.locator('#info').innerText(), /alexnet-fashion-mnist\.pth/);
   await frame.waitForSelector('.maps .layer .tile', { timeout: 60_000 });
   assert.equal(await frame.locator('.maps .layer').count(), 5);
+  // the file itself is shown (its bytes reach the webview intact)
+  await vsc.waitFor('the sample shown', async () => (await frame.locator('.detail img.photo').evaluate((i) => (i as HTMLImageElement).naturalWidth)) === 28);
+  // the run's progress notification (if it took over a second) closes once the webview is done
+  await vsc.waitFor('no progress notification', async () => (await vsc.page.locator('.notifications-toasts .notification-toast', { hasText: 'Classifying with AlexNet' }).count()) === 0, 20_000);
   await vsc.screenshot('sample');
 });
