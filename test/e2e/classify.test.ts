@@ -65,3 +65,23 @@ test('right-click a sample image -> Classify with AlexNet -> the panel names its
   await vsc.waitFor('no progress notification', async () => (await vsc.page.locator('.notifications-toasts .notification-toast', { hasText: 'Classifying with AlexNet' }).count()) === 0, 20_000);
   await vsc.screenshot('sample');
 });
+
+test('several selected images -> one table with a row each', { timeout: 180_000 }, async (t) => {
+  if (!existsSync(DEFAULT_WEIGHTS)) {
+    t.skip(`the default weights ${DEFAULT_WEIGHTS} do not exist yet (tools/train-fashion-mnist.py makes them)`);
+    return;
+  }
+  const row = (name: string) => vsc.page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first();
+  await row('0002-trouser.png').click();
+  await row('0018-bag.png').click({ modifiers: ['Control'] });
+  await row('0018-bag.png').click({ button: 'right' });
+  await vsc.page.locator('.context-view .monaco-menu .action-item', { hasText: 'Classify with AlexNet' }).first().click();
+  const frame = await vsc.webviewFrame('Classify: 2 images', 90_000);
+  await frame.waitForSelector('#app[data-state="done"] table.results', { timeout: 120_000 });
+  const rows = frame.locator('table.results tbody tr');
+  assert.equal(await rows.count(), 2);
+  const byFile = new Map<string, string>();
+  for (let i = 0; i < 2; i++) byFile.set(await rows.nth(i).locator('.file').innerText(), await rows.nth(i).locator('.prediction').innerText());
+  assert.deepEqual(Object.fromEntries(byFile), { '0002-trouser.png': 'Trouser', '0018-bag.png': 'Bag' });
+  await vsc.screenshot('table');
+});

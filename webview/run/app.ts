@@ -540,7 +540,7 @@ export class ClassifyApp {
       const best = row.top[0];
       tr.append(
         el('td', { class: 'prediction', text: best.label }),
-        el('td', { class: 'probability' }, this.bar(best.prob), el('span', { class: 'pct', text: percent(best.prob) })),
+        el('td', { class: 'probability' }, el('div', { class: 'prob-cell' }, this.bar(best.prob), el('span', { class: 'pct', text: percent(best.prob) }))),
         el('td', { class: 'others', text: row.top.slice(1).map((t) => `${t.label} ${percent(t.prob)}`).join(' · ') }),
         el('td', { class: 'latency', text: ms(row.ms ?? 0) }),
       );
