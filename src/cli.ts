@@ -322,9 +322,9 @@ async function classify(p: Parsed): Promise<number> {
 export function main(argv: string[]): number | Promise<number> {
   try {
     const p = parseArgs(argv);
-    if (p.flags.has('--help') || p.command === 'help' || p.command === '') {
+    if (p.flags.has('--help') || p.command === 'help' || p.command === '--help' || p.command === '-h' || p.command === '') {
       process.stdout.write(USAGE + '\n');
-      return p.command === '' && !p.flags.has('--help') ? 2 : 0;
+      return p.command === '' ? 2 : 0;
     }
     switch (p.command) {
       case 'inspect': return inspect(p);

@@ -68,3 +68,12 @@ test('--ir prints the whole graph', () => {
   assert.equal(a.graph.nodes.length, 23);
   assert.ok(a.graph.edges.length > 0);
 });
+
+test('--help and help print the usage and exit 0; no arguments exits 2', () => {
+  for (const args of [['--help'], ['-h'], ['help'], ['inspect', '--help']]) {
+    const r = run(...args);
+    assert.equal(r.status, 0, args.join(' '));
+    assert.match(r.stdout, /Usage:/);
+  }
+  assert.equal(run().status, 2);
+});
