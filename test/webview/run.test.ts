@@ -340,7 +340,9 @@ describe('classification webview', () => {
       const bad = prepareImage(new TextEncoder().encode('not an image'), 'notes.png', 'seed', 3);
       await rp.post({ type: 'image', runId: 3, index: 1, ...bad });
       await rp.waitForPosted('result', (m) => m.runId === 3 && m.index === 0);
-      await rp.page.locator('#cancel').click({ force: true });
+      // Progress (and its Cancel) appears once the run has taken over a second: wait for it as a user would.
+      await rp.page.locator('#cancel').waitFor({ state: 'visible', timeout: 10_000 });
+      await rp.page.locator('#cancel').click();
       await rp.waitForPosted('runDone', (m) => m.runId === 3);
       const cancelled = await rp.waitForPosted('cancelRun');
       assert.equal(cancelled.runId, 3);
