@@ -9,8 +9,7 @@ import { analyzeSource } from './model/analyze';
 import type { Analysis, GraphNode } from './model/ir';
 import { type ActivationOutput, type BuildOnnxOptions, OnnxExportError, activationOutputs, buildOnnxModel, expectedParams, floatTensors } from './onnx';
 import { type OutputKind, outputKindOf } from './scores';
-import { type BindResult, type Checkpoint, type Tensor, bindStateDict, halfToNumber } from './weights';
-import type { FloatTensor } from './onnx';
+import { type BindResult, type Checkpoint, bindStateDict } from './weights';
 
 /**
  * Why a classifier could not be made: 'model' when the model or its weights are wrong (PyTorch would raise; the
@@ -150,36 +149,10 @@ export function loadModel(model: ModelSource, weights: WeightsSource, options: {
   throw new ClassifierError(`${weights.file}: ${bound.error}`, 'model');
 }
 
-let halfTable: Float32Array | null = null;
-
-/**
- * floatTensors, with float16 widened through a 64K-entry table: the same values, but AlexNet's 14M half-precision
- * weights (the shipped checkpoint) take ~30 ms instead of ~1.5 s of halfToNumber calls.
- */
-export function widenedTensors(tensors: ReadonlyMap<string, Tensor>): Map<string, FloatTensor> {
-  const out = new Map<string, FloatTensor>();
-  for (const [key, t] of tensors) {
-    if (t.dtype !== 'float16') {
-      const f = floatTensors(new Map([[key, t]])).get(key);
-      if (f) out.set(key, f);
-      continue;
-    }
-    if (!halfTable) {
-      halfTable = new Float32Array(65536);
-      for (let i = 0; i < 65536; i++) halfTable[i] = halfToNumber(i);
-    }
-    const source = t.data as Uint16Array;
-    const data = new Float32Array(source.length);
-    for (let i = 0; i < source.length; i++) data[i] = halfTable[source[i]];
-    out.set(key, { shape: t.shape, data });
-  }
-  return out;
-}
-
 /** The ONNX model's bytes (opset 13, input 'input', output 'logits'). */
 export function buildOnnx(loaded: LoadedModel, options: BuildOnnxOptions = {}): Uint8Array {
   try {
-    return buildOnnxModel(loaded.analysis, widenedTensors(loaded.bound.tensors), options);
+    return buildOnnxModel(loaded.analysis, floatTensors(loaded.bound.tensors), options);
   } catch (e) {
     if (e instanceof OnnxExportError) throw new ClassifierError(e.message, 'model');
     throw e;

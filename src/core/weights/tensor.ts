@@ -183,6 +183,17 @@ export function halfToNumber(bits: number): number {
   return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
+let halfTable: Float32Array | null = null;
+
+/** Every float16 bit pattern widened once: a checkpoint's millions of halves then cost a lookup each. */
+function halfValues(): Float32Array {
+  if (!halfTable) {
+    halfTable = new Float32Array(65536);
+    for (let i = 0; i < 65536; i++) halfTable[i] = halfToNumber(i);
+  }
+  return halfTable;
+}
+
 /** The tensor's values as float32; a float32 tensor's own array is returned, not a copy. */
 export function toFloat32(tensor: Tensor): Float32Array {
   const { dtype, data } = tensor;
@@ -195,7 +206,8 @@ export function toFloat32(tensor: Tensor): Float32Array {
     for (let i = 0; i < source.length; i++) bits[i] = source[i] << 16;
   } else if (dtype === 'float16') {
     const source = data as Uint16Array;
-    for (let i = 0; i < source.length; i++) out[i] = halfToNumber(source[i]);
+    const table = halfValues();
+    for (let i = 0; i < source.length; i++) out[i] = table[source[i]];
   } else if (dtype === 'int64') {
     const source = data as BigInt64Array;
     for (let i = 0; i < source.length; i++) out[i] = Number(source[i]);
@@ -212,7 +224,8 @@ export function toFloat64(tensor: Tensor): Float64Array {
   const out = new Float64Array(data.length);
   if (dtype === 'float16') {
     const source = data as Uint16Array;
-    for (let i = 0; i < source.length; i++) out[i] = halfToNumber(source[i]);
+    const table = halfValues();
+    for (let i = 0; i < source.length; i++) out[i] = table[source[i]];
   } else if (dtype === 'int64') {
     const source = data as BigInt64Array;
     for (let i = 0; i < source.length; i++) out[i] = Number(source[i]);
