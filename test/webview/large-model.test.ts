@@ -3,22 +3,11 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { initMessage } from '../../src/vscode/graphStrings';
-import { analysisMessage, generatedAnalysis, launch, openGraphPage } from './page';
+import { analysisMessage, generatedAnalysis, launch, openGraphPage, postAndTimePaint } from './page';
 
 let browser: Browser;
 before(async () => { browser = await launch(); });
 after(() => browser?.close());
-
-/** Posts the analysis and resolves after the frame that shows it has been painted; returns milliseconds. */
-const TIME_RENDER = `(msg) => new Promise((resolve) => {
-  const t0 = performance.now();
-  // Registered after the app's listener, so it runs once the app has drawn the graph.
-  window.addEventListener('message', function done() {
-    window.removeEventListener('message', done);
-    requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
-  });
-  window.postMessage(msg, '*');
-})`;
 
 test('a generated 300-layer model renders every node and stays usable', async () => {
   const gp = await openGraphPage(browser, { width: 1600, height: 1000 });
@@ -27,7 +16,7 @@ test('a generated 300-layer model renders every node and stays usable', async ()
     assert.equal(analysis.layers.length, 300);
     await gp.waitForPosted('ready');
     await gp.post(initMessage('en'));
-    const timeRender = (msg: unknown): Promise<number> => gp.page.evaluate(`(${TIME_RENDER})(${JSON.stringify(msg)})`);
+    const timeRender = (msg: unknown): Promise<number> => postAndTimePaint(gp.page, msg);
     const cold = await timeRender(analysisMessage(analysis, 'file:///gen.py'));
     assert.equal(await gp.page.locator('.nodes > .node').count(), 302);
     const inPage = Number(await gp.page.getAttribute('#app', 'data-render-ms'));

@@ -255,3 +255,19 @@ export function generatedAnalysis(layers = 300): Analysis {
     output: [1, 1000], totalParams, totalMacs: calls.reduce((a, n) => a + n.cost!.macs, 0), diagnostics: [],
   };
 }
+
+/**
+ * Posts a host message to the page and resolves with the milliseconds until the frame showing its effect has
+ * been painted (the listener is added after the app's, so it runs once the app has handled the message).
+ */
+export function postAndTimePaint(page: Page, message: unknown): Promise<number> {
+  const script = `new Promise((resolve) => {
+    const t0 = performance.now();
+    window.addEventListener('message', function done() {
+      window.removeEventListener('message', done);
+      requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
+    });
+    window.postMessage(${JSON.stringify(message)}, '*');
+  })`;
+  return page.evaluate(script) as Promise<number>;
+}

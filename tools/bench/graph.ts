@@ -2,18 +2,9 @@
 // analysis to the painted frame, against an empty webview page opened in the same run.
 import { analyzeSource } from '../../src/core/model/analyze';
 import { initMessage } from '../../src/vscode/graphStrings';
-import { analysisMessage, generatedAnalysis, launch, openGraphPage } from '../../test/webview/page';
+import { analysisMessage, generatedAnalysis, launch, openGraphPage, postAndTimePaint } from '../../test/webview/page';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-const PAINT = `(msg) => new Promise((resolve) => {
-  const t0 = performance.now();
-  window.addEventListener('message', function done() {
-    window.removeEventListener('message', done);
-    requestAnimationFrame(() => requestAnimationFrame(() => resolve(performance.now() - t0)));
-  });
-  window.postMessage(msg, '*');
-})`;
 
 function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);
@@ -44,7 +35,7 @@ async function main() {
         await gp.waitForPosted('ready');
         open.push(performance.now() - t);
         await gp.post(initMessage('en'));
-        paint.push(await gp.page.evaluate(`(${PAINT})(${JSON.stringify(analysisMessage(analysis, 'file:///m.py'))})`) as number);
+        paint.push(await postAndTimePaint(gp.page, analysisMessage(analysis, 'file:///m.py')));
         await gp.close();
       }
       const o = median(open), p = median(paint);

@@ -1,14 +1,8 @@
 // Views of an Analysis shared by the CLI and the editor: the inspect JSON and the torchinfo-like table.
-import type { Analysis, GraphNode, Shape } from './ir';
+import type { Analysis, GraphNode, LayerRow, Shape } from './ir';
 
-export interface InspectLayer {
-  path: string | null;
-  type: string;
-  line: number;
-  outputShape: Shape | null;
-  params: number;
-  macs: number;
-}
+/** A row of the inspect JSON: the analysis's layer row without its graph node id. */
+export type InspectLayer = Omit<LayerRow, 'nodeId'>;
 
 export interface InspectJson {
   entry: string | null;

@@ -220,19 +220,10 @@ export function toFloat32(tensor: Tensor): Float32Array {
 /** The tensor's values as float64 (exact for every dtype but int64 beyond 2^53). */
 export function toFloat64(tensor: Tensor): Float64Array {
   const { dtype, data } = tensor;
-  if (dtype === 'float32' || dtype === 'bfloat16') return Float64Array.from(toFloat32(tensor));
-  const out = new Float64Array(data.length);
-  if (dtype === 'float16') {
-    const source = data as Uint16Array;
-    const table = halfValues();
-    for (let i = 0; i < source.length; i++) out[i] = table[source[i]];
-  } else if (dtype === 'int64') {
-    const source = data as BigInt64Array;
-    for (let i = 0; i < source.length; i++) out[i] = Number(source[i]);
-  } else {
-    out.set(data as Exclude<TensorData, BigInt64Array>);
-  }
-  return out;
+  // Halves and bfloat16 are exact in float32, so their float32 widening is exact here too.
+  if (dtype === 'float32' || dtype === 'bfloat16' || dtype === 'float16') return Float64Array.from(toFloat32(tensor));
+  if (dtype === 'int64') return Float64Array.from(data as BigInt64Array, Number);
+  return Float64Array.from(data as Exclude<TensorData, BigInt64Array>);
 }
 
 /** PyTorch's rendering of a shape, as in its error messages: `torch.Size([10, 2048])`. */
