@@ -230,17 +230,19 @@ describe('graph webview', () => {
     try {
       await fit(gp);
       await node(gp, 'classifier.4').click();
-      const reveal = (await gp.posted()).find((m): m is RevealMessage => m.type === 'reveal')!;
+      const reveal = await gp.waitForPosted('reveal');
       assert.equal(reveal.range.line, 28);
       assert.equal(reveal.range.column, 12);
       await gp.post({ type: 'cursor', uri: SEED_URI, line: 15 });
-      assert.equal(await gp.page.locator('.node.selected').getAttribute('data-path'), 'features.6');
+      // The message is handled on the page's next task: wait for its effect, not for the post.
+      await gp.page.waitForSelector('.node.selected[data-path="features.6"]', { timeout: 5000 });
       assert.equal(await gp.page.locator('.edge.active').count(), 2, 'its edges are highlighted');
       // The flatten call in forward().
       await gp.post({ type: 'cursor', uri: SEED_URI, line: 37 });
-      assert.equal(await gp.page.locator('.node.selected .node-title').textContent(), 'torch.flatten');
+      await gp.page.waitForFunction(() => document.querySelector('.node.selected .node-title')?.textContent === 'torch.flatten', undefined, { timeout: 5000 });
       // Another file's cursor is ignored.
       await gp.post({ type: 'cursor', uri: 'file:///other.py', line: 12 });
+      await gp.page.evaluate(() => new Promise((r) => setTimeout(r, 100))); // give the message time to (not) act
       assert.equal(await gp.page.locator('.node.selected .node-title').textContent(), 'torch.flatten');
     } finally {
       await gp.close();
