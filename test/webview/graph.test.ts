@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { Analysis } from '../../src/core/model/ir';
-import type { RevealMessage, SaveExportRequest } from '../../src/shared/protocol';
+import type { SaveExportRequest } from '../../src/shared/protocol';
 import { analysisMessage, launch, loadFixture, openGraphPage, ROOT, THEMES, withShapeError, type GraphPage } from './page';
 
 const SEED_URI = 'file:///work/models/alexnet.py';
