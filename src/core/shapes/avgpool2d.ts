@@ -1,20 +1,13 @@
 // nn.AvgPool2d and F.avg_pool2d: ATen's avg_pool2d meta checks and pooling_output_shape (dilation 1).
 // count_include_pad and divisor_override change values, not shapes.
 import type { Shape } from '../model/ir';
-import { badArg, err, isErr, isInt, oneInput, pool2dOutput, poolList, truthy, wrapDim } from './common';
+import { badArg, err, isErr, isInt, oneInput, pair, pool2dOutput, poolList, poolWindow, truthy, wrapDim } from './common';
 import type { Args, ShapeResult, ShapeRule } from './types';
 
-function pair(v: number[]): [number, number] {
-  return [v[0], v.length === 1 ? v[0] : v[1]];
-}
-
 function inferAvgPool2d(op: string, inputs: Shape[], a: Args): ShapeResult {
-  const kernel = poolList(a.kernel_size);
-  if (!kernel) return badArg(op, 'kernel_size', a.kernel_size, 'an int or a tuple of ints');
-  const stride = a.stride === null || a.stride === undefined ? kernel : poolList(a.stride);
-  if (!stride) return badArg(op, 'stride', a.stride, 'an int, a tuple of ints or None');
-  const padding = poolList(a.padding);
-  if (!padding) return badArg(op, 'padding', a.padding, 'an int or a tuple of ints');
+  const window = poolWindow(op, a);
+  if (isErr(window)) return window;
+  const { kernel, stride, padding } = window;
   const divisor = a.divisor_override;
   if (divisor !== null && divisor !== undefined && !isInt(divisor)) {
     return badArg(op, 'divisor_override', divisor, 'an int or None');

@@ -282,3 +282,19 @@ export function pool2dOutput(
 export function poolList(v: ArgValue | undefined): number[] | null {
   return intList(v, 1);
 }
+
+/** A 1- or 2-element pooling list as (H, W). */
+export function pair(v: number[]): [number, number] {
+  return [v[0], v.length === 1 ? v[0] : v[1]];
+}
+
+/** kernel_size, stride (None means kernel_size) and padding of a 2-D pooling call, or the argument's error. */
+export function poolWindow(op: string, a: Args): { kernel: number[]; stride: number[]; padding: number[] } | ShapeErr {
+  const kernel = poolList(a.kernel_size);
+  if (!kernel) return badArg(op, 'kernel_size', a.kernel_size, 'an int or a tuple of ints');
+  const stride = a.stride === null || a.stride === undefined ? kernel : poolList(a.stride);
+  if (!stride) return badArg(op, 'stride', a.stride, 'an int, a tuple of ints or None');
+  const padding = poolList(a.padding);
+  if (!padding) return badArg(op, 'padding', a.padding, 'an int or a tuple of ints');
+  return { kernel, stride, padding };
+}

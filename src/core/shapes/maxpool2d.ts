@@ -1,20 +1,13 @@
 // nn.MaxPool2d and F.max_pool2d: ATen's max_pool2d_with_indices meta checks and pooling_output_shape.
 // With return_indices=True PyTorch returns (values, indices); the shape given is the values' (indices match).
 import type { Shape } from '../model/ir';
-import { badArg, err, isErr, oneInput, pool2dOutput, poolList, truthy } from './common';
+import { badArg, err, isErr, oneInput, pair, pool2dOutput, poolList, poolWindow, truthy } from './common';
 import type { Args, ShapeResult, ShapeRule } from './types';
 
-function pair(v: number[]): [number, number] {
-  return [v[0], v.length === 1 ? v[0] : v[1]];
-}
-
 function inferMaxPool2d(op: string, inputs: Shape[], a: Args): ShapeResult {
-  const kernel = poolList(a.kernel_size);
-  if (!kernel) return badArg(op, 'kernel_size', a.kernel_size, 'an int or a tuple of ints');
-  const stride = a.stride === null || a.stride === undefined ? kernel : poolList(a.stride);
-  if (!stride) return badArg(op, 'stride', a.stride, 'an int, a tuple of ints or None');
-  const padding = poolList(a.padding);
-  if (!padding) return badArg(op, 'padding', a.padding, 'an int or a tuple of ints');
+  const window = poolWindow(op, a);
+  if (isErr(window)) return window;
+  const { kernel, stride, padding } = window;
   const dilation = poolList(a.dilation);
   if (!dilation) return badArg(op, 'dilation', a.dilation, 'an int or a tuple of ints');
   const x = oneInput(op, inputs);
