@@ -16,7 +16,8 @@ let vsc: VSCode;
 
 before(async () => {
   // wasm, as most machines without a GPU get it (SwiftShader is refused by default)
-  vsc = await launchVSCode({ folder: 'models', settings: { 'workbench.colorTheme': 'Default Dark Modern' } });
+  // A single click only selects in the explorer: a click that opens the image would move focus and can drop a multi-selection.
+  vsc = await launchVSCode({ folder: 'models', settings: { 'workbench.colorTheme': 'Default Dark Modern', 'workbench.list.openMode': 'doubleClick' } });
 }, { timeout: 180_000 });
 
 after(async () => {
