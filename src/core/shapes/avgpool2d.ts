@@ -2,7 +2,7 @@
 // count_include_pad and divisor_override change values, not shapes.
 import type { Shape } from '../model/ir';
 import { badArg, err, isErr, isInt, oneInput, pair, pool2dOutput, poolList, poolWindow, truthy, wrapDim } from './common';
-import type { Args, ShapeResult, ShapeRule } from './types';
+import type { Args, Param, ShapeResult, ShapeRule } from './types';
 
 function inferAvgPool2d(op: string, inputs: Shape[], a: Args): ShapeResult {
   const window = poolWindow(op, a);
@@ -31,19 +31,22 @@ function inferAvgPool2d(op: string, inputs: Shape[], a: Args): ShapeResult {
   return pool2dOutput(x, x[planesDim], k, s, pair(padding), [1, 1], truthy(a.ceil_mode));
 }
 
+/** nn.AvgPool2d's constructor and F.avg_pool2d take the same arguments after the input. */
+const AVG_POOL_PARAMS: Param[] = [
+  { name: 'kernel_size' },
+  { name: 'stride', default: null },
+  { name: 'padding', default: 0 },
+  { name: 'ceil_mode', default: false },
+  { name: 'count_include_pad', default: true },
+  { name: 'divisor_override', default: null },
+];
+
 export const avgPool2dRules: ShapeRule[] = [
   {
     op: 'AvgPool2d',
     kind: 'module',
     pyName: 'AvgPool2d.__init__',
-    signature: [
-      { name: 'kernel_size' },
-      { name: 'stride', default: null },
-      { name: 'padding', default: 0 },
-      { name: 'ceil_mode', default: false },
-      { name: 'count_include_pad', default: true },
-      { name: 'divisor_override', default: null },
-    ],
+    signature: AVG_POOL_PARAMS,
     infer: (inputs, args) => inferAvgPool2d('AvgPool2d', inputs, args),
   },
   {
@@ -52,14 +55,7 @@ export const avgPool2dRules: ShapeRule[] = [
     tensorInputs: 1,
     pyName: 'avg_pool2d',
     native: {},
-    signature: [
-      { name: 'kernel_size' },
-      { name: 'stride', default: null },
-      { name: 'padding', default: 0 },
-      { name: 'ceil_mode', default: false },
-      { name: 'count_include_pad', default: true },
-      { name: 'divisor_override', default: null },
-    ],
+    signature: AVG_POOL_PARAMS,
     infer: (inputs, args) => inferAvgPool2d('avg_pool2d', inputs, args),
   },
 ];
