@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Shape-rule fixtures from PyTorch (the oracle for src/core/shapes).
+"""Shape-rule fixtures from PyTorch (the oracle for src/core/ops).
 
 Run with Debian's torch 1.13:  /usr/bin/python3 tools/make-shape-fixtures.py
 Writes test/fixtures/shapes.json, replayed by test/unit/shapes.test.ts.
@@ -8,7 +8,7 @@ Each case is (op, positional args, keyword args, input shapes), written the way 
 bindArgs: positional/keyword args WITHOUT the tensor inputs (module cases: the constructor's args; function
 cases: the args after the tensor(s); method cases: the args after self). Lists stand for Python tuples.
 The script builds the module / calls the function on zero tensors and records the output shape or the first
-line of str(exception), the trainable parameter count, and MACs by the convention in src/core/shapes/common.ts.
+line of str(exception), the trainable parameter count, and MACs by the convention in src/core/ops/common.ts.
 """
 import os
 import sys
@@ -455,6 +455,13 @@ case("add", [], inputs=[(2, 0, 4), (1, 4)], note="broadcast with 0")
 case("add", [], inputs=[(2, 0, 4), (2, 4)], note="0 vs 2")
 case("add", [], inputs=[(), (2, 3)], note="0-D + 2-D")
 case("add", [], inputs=[(2, 3)], note="tensor + Python number: one tensor input")
+case("sub", [], inputs=[(2, 1, 4), (3, 1)], note="x - y broadcasts")
+case("sub", [], inputs=[(2, 3, 4), (3, 3, 4)], note="x - y mismatch")
+case("mul", [], inputs=[(1, 64, 56, 56), (1, 64, 1, 1)], note="x * scale (squeeze-and-excitation)")
+case("mul", [], inputs=[(2, 3)], note="tensor * Python number")
+case("div", [], inputs=[(2, 3, 4), (4,)], note="x / y broadcasts")
+case("div", [], inputs=[(2, 3), (3, 2)], note="x / y mismatch")
+case("neg", [], inputs=[(1, 3, 8, 8)], note="-x")
 case("iadd", [], inputs=[(2, 3, 4), (3, 1)], note="x += y broadcasts y")
 case("iadd", [], inputs=[(3, 1), (2, 3, 4)], note="x += y cannot grow x")
 case("iadd", [], inputs=[(1, 4), (3, 4)], note="x += y cannot grow x, same rank")
@@ -527,7 +534,7 @@ sweep()
 def kind_of(op):
     if op.startswith("."):
         return "method"
-    if "." in op or op in ("add", "iadd"):
+    if "." in op or op in ("add", "iadd", "sub", "mul", "div", "neg"):
         return "function"
     return "module"
 
@@ -574,6 +581,11 @@ def run(c):
             out = module(tensors[0])
         elif op == "add":
             out = tensors[0] + (tensors[1] if len(tensors) > 1 else 1.0)
+        elif op in ("sub", "mul", "div"):
+            other = tensors[1] if len(tensors) > 1 else 2.0
+            out = {"sub": lambda a, b: a - b, "mul": lambda a, b: a * b, "div": lambda a, b: a / b}[op](tensors[0], other)
+        elif op == "neg":
+            out = -tensors[0]
         elif op == "iadd":
             out = tensors[0]
             out += tensors[1]

@@ -95,20 +95,19 @@ const NO_MODEL = 'no PyTorch model found (a class deriving from nn.Module or a m
 export function headLinear(analysis: Analysis): GraphNode | null {
   const byId = new Map(analysis.graph.nodes.map((n) => [n.id, n]));
   const edgeFrom = new Map(analysis.graph.edges.map((e) => [e.id, e.from]));
-  const passThrough = /^(Softmax|LogSoftmax|Dropout|Identity|ReLU|.*softmax|.*dropout)$/;
   let node = byId.get(edgeFrom.get(analysis.graph.nodes[analysis.graph.nodes.length - 1]?.inputs[0] ?? '') ?? '');
-  while (node && node.op !== 'Linear' && node.inputs.length === 1 && passThrough.test(node.op)) {
+  while (node && node.key !== 'linear' && node.inputs.length === 1 && node.traits.keepsScores) {
     node = byId.get(edgeFrom.get(node.inputs[0]) ?? '');
   }
-  return node && node.op === 'Linear' && node.path ? node : null;
+  return node && node.key === 'linear' && node.kind === 'module' && node.path ? node : null;
 }
 
-/** The op that produces the model's output (module class or function name); '' when unknown. */
+/** The op (its registry key) that produces the model's output; '' when unknown. */
 export function lastOp(analysis: Analysis): string {
   const outputNode = analysis.graph.nodes[analysis.graph.nodes.length - 1];
   if (!outputNode) return '';
   const lastEdge = analysis.graph.edges.find((e) => e.id === outputNode.inputs[0]);
-  return analysis.graph.nodes.find((n) => n.id === lastEdge?.from)?.op ?? '';
+  return analysis.graph.nodes.find((n) => n.id === lastEdge?.from)?.key ?? '';
 }
 
 /**
@@ -222,8 +221,6 @@ export interface ActivationMapLayer {
   shape: number[];
 }
 
-const RELU_OPS = /^(ReLU|relu|relu_|ReLU6|relu6|LeakyReLU|leaky_relu)$/;
-
 /**
  * One entry per convolution call: its output after the activation that directly follows it (what the next layer
  * sees), or the convolution's own output when no activation follows.
@@ -234,7 +231,7 @@ export function activationMapLayers(analysis: Analysis): ActivationMapLayer[] {
   const edges = new Map(analysis.graph.edges.map((e) => [e.id, e]));
   const out: ActivationMapLayer[] = [];
   for (const node of analysis.graph.nodes) {
-    if (node.op !== 'Conv2d' && node.op !== 'conv2d') continue;
+    if (node.key !== 'conv2d') continue;
     const shape = node.cost?.outputShape;
     const own = outputs.get(node.id);
     if (!own || !shape || shape.length !== 4) continue;
@@ -243,7 +240,7 @@ export function activationMapLayers(analysis: Analysis): ActivationMapLayer[] {
     if (node.outputs.length === 1) {
       const next = byId.get(edges.get(node.outputs[0])?.to ?? '');
       const nextOut = next ? outputs.get(next.id) : undefined;
-      if (next && nextOut && RELU_OPS.test(next.op) && next.cost?.outputShape.length === 4) {
+      if (next && nextOut && next.traits.activation && next.cost?.outputShape.length === 4) {
         chosen = { name: nextOut.name, title: `${layer} ${node.op} + ${next.op}`, shape: next.cost.outputShape };
       }
     }

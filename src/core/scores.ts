@@ -3,11 +3,10 @@
 /** What the model's last layer returns: raw logits, probabilities (Softmax) or log-probabilities (LogSoftmax). */
 export type OutputKind = 'logits' | 'probabilities' | 'log-probabilities';
 
-/** The output kind for the op that produces the model's output (module class or function name). */
-export function outputKindOf(lastOp: string): OutputKind {
-  const op = lastOp.toLowerCase();
-  if (/log_?softmax$/.test(op)) return 'log-probabilities';
-  if (/softmax$/.test(op)) return 'probabilities';
+/** The output kind for the op (its registry key) that produces the model's output. */
+export function outputKindOf(lastOpKey: string): OutputKind {
+  if (lastOpKey === 'log_softmax') return 'log-probabilities';
+  if (lastOpKey === 'softmax') return 'probabilities';
   return 'logits';
 }
 

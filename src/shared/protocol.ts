@@ -30,8 +30,8 @@ export interface NoteCondition {
 /** What a layer stands for (ReLU instead of tanh, LRN, overlapping pooling...), from `media/layer-notes.json`. */
 export interface LayerNote {
   id: string;
-  /** IR op names it applies to: module classes ("ReLU") and function/method names ("relu"). */
-  ops: string[];
+  /** The op keys it applies to ("relu", "max_pool2d"), whatever the spelling: the IR nodes' `key`. */
+  keys: string[];
   when?: NoteCondition;
   /** Short badge text shown on the node. */
   badge: Localized;

@@ -1,7 +1,7 @@
 // Hover on a layer (its constructor or its call in forward): input -> output shape, params, MACs, formula.
 import * as vscode from 'vscode';
 import type { Analysis, GraphNode } from '../core/model/ir';
-import { describeNode, formatCompact, formatCount, formatShape } from '../core/model/report';
+import { formatCompact, formatCount, formatShape } from '../core/model/report';
 import type { AnalysisService } from './analysisService';
 import { toRange } from './convert';
 import { nodesAt } from '../core/model/locate';
@@ -34,7 +34,7 @@ export class ShapeHoverProvider implements vscode.HoverProvider {
 
 function appendNode(md: vscode.MarkdownString, n: GraphNode, analysis: Analysis): void {
   md.appendMarkdown(`**${n.path ?? vscode.l10n.t('function')}** · `);
-  md.appendMarkdown(code(describeNode(n)));
+  md.appendMarkdown(code(n.title));
   md.appendMarkdown('\n\n');
   if (n.error) {
     md.appendMarkdown(`$(error) `);

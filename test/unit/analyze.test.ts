@@ -174,10 +174,13 @@ test('nodesAt: the constructor, the call in forward, nothing elsewhere', () => {
   assert.equal(nodesAt(a, 3, 0), undefined);
 });
 
-test('a module called twice appears twice, its params counted once', () => {
-  const a = analyzeSource(read('test/corpus/shared_relu_cnn.py'));
-  const paths = a.layers.map((l) => l.path);
-  assert.ok(paths.filter((p) => p === 'relu').length >= 2);
-  const sumOnce = a.graph.nodes.filter((n) => n.kind === 'module').reduce((m, n) => m.set(n.path, n.cost?.params ?? 0), new Map<string | null, number>());
-  assert.equal(a.totalParams, [...sumOnce.values()].reduce((x, y) => x + y, 0));
+test('a module with weights called twice appears twice, its params counted once (PyTorch\'s total)', () => {
+  const a = analyzeSource(read('test/corpus/shared_conv_cnn.py'));
+  const torch = JSON.parse(read('test/fixtures/corpus/shared_conv_cnn.json')) as { totalParams: number; layers: { path: string; params: number }[] };
+  const shared = a.layers.filter((l) => l.path === 'shared');
+  assert.equal(shared.length, 2);
+  assert.ok(shared.every((l) => l.params > 0), 'each call shows the module\'s params');
+  const perCall = a.layers.reduce((s, l) => s + l.params, 0);
+  assert.equal(a.totalParams, torch.totalParams);
+  assert.equal(perCall - shared[0].params, torch.totalParams, 'summing the calls would count the shared conv twice');
 });

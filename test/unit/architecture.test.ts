@@ -38,6 +38,42 @@ test('the core has no Node-only imports except in files named *.node.ts', () => 
   assert.deepEqual(offenders, []);
 });
 
+/** The folders of src/core from the bottom up: a file may import only from its own folder or from folders below it. */
+const CORE_LAYERS = [['types.ts'], ['python'], ['ops', 'onnx/model-proto.ts', 'onnx/protobuf.ts'], ['model']];
+
+function coreLayerOf(file: string): number {
+  const rel = relative(join(root, 'src/core'), file);
+  const i = CORE_LAYERS.findIndex((layer) => layer.some((p) => rel === p || rel.startsWith(`${p}/`)));
+  return i < 0 ? CORE_LAYERS.length : i;
+}
+
+test('src/core imports only point down: types.ts < python/ < ops/ < model/ < the rest', () => {
+  const offenders: string[] = [];
+  const importFrom = /^\s*(?:import|export)\b[^'"]*from\s+['"](\.[^'"]+)['"]/gm;
+  for (const f of filesUnder('src/core')) {
+    const own = coreLayerOf(f);
+    for (const m of readFileSync(f, 'utf8').matchAll(importFrom)) {
+      let target = join(f, '..', m[1]);
+      if (existsSync(`${target}.ts`)) target = `${target}.ts`;
+      else if (existsSync(join(target, 'index.ts'))) target = join(target, 'index.ts');
+      if (coreLayerOf(target) > own) offenders.push(`${relative(root, f)} imports ${m[1]}`);
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
+
+test('a new op is one file plus one registry line: every op file under src/core/ops is listed in the registry', () => {
+  const registry = readFileSync(join(root, 'src/core/ops/registry.ts'), 'utf8');
+  const helpers = new Set(['registry.ts', 'types.ts', 'common.ts', 'bind.ts', 'spelling.ts']);
+  const opFiles = readdirSync(join(root, 'src/core/ops')).filter((f) => f.endsWith('.ts') && !helpers.has(f));
+  const unlisted = opFiles.filter((f) => !registry.includes(`from './${f.replace(/\.ts$/, '')}'`));
+  assert.deepEqual(unlisted, []);
+  // and nothing downstream matches op names with regexes
+  const downstream = [...filesUnder('src/core/onnx'), ...filesUnder('webview'), join(root, 'src/core/classifier.ts'), join(root, 'src/core/model/report.ts')];
+  const matchers = downstream.filter((f) => /\/\^?\(?(ReLU|Conv|MaxPool|Dropout|Softmax|Linear|BatchNorm)/.test(readFileSync(f, 'utf8')));
+  assert.deepEqual(matchers.map((f) => relative(root, f)), []);
+});
+
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const nls = JSON.parse(readFileSync(join(root, 'package.nls.json'), 'utf8'));
 const nlsZh = JSON.parse(readFileSync(join(root, 'package.nls.zh-cn.json'), 'utf8'));

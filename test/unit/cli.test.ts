@@ -31,7 +31,7 @@ test('inspect --json of the seed: the documented format', () => {
 test('inspect prints a table with totals', () => {
   const r = run('inspect', 'models/alexnet.py');
   assert.equal(r.status, 0);
-  assert.match(r.stdout, /features\.0\s+Conv2d 3->48 11x11 s4 p2\s+9\s+\[1, 48, 55, 55\]\s+17,472/);
+  assert.match(r.stdout, /features\.0\s+Conv2d 11x11 s4 p2\s+9\s+\[1, 48, 55, 55\]\s+17,472/);
   assert.match(r.stdout, /Total params: 16,630,440/);
 });
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeSource } from '../../src/core/model/analyze';
+import type { Analysis } from '../../src/core/model/ir';
 
 const corpusDir = join(__dirname, '..', 'corpus');
 const sources = readdirSync(corpusDir).filter((f) => f.endsWith('.py')).map((f) => readFileSync(join(corpusDir, f), 'utf8'));
@@ -48,6 +49,28 @@ export function mutate(src: string, r: () => number): string {
   return s;
 }
 
+/** What is wrong with an analysis of `src`, or null: diagnostics on real lines, a graph whose edges join its nodes, totals that add up. */
+export function malformed(a: Analysis, src: string): string | null {
+  const lines = src.split('\n').length;
+  for (const d of a.diagnostics) {
+    if (typeof d.message !== 'string' || d.message.trim() === '') return `a diagnostic without a message: ${JSON.stringify(d)}`;
+    if (!['error', 'warning', 'info'].includes(d.severity)) return `a diagnostic of severity ${String(d.severity)}`;
+    if (!(d.range.line >= 1 && d.range.line <= lines && d.range.endLine >= d.range.line)) return `a diagnostic outside the file (line ${d.range.line} of ${lines}): ${d.message}`;
+  }
+  const nodes = new Map(a.graph.nodes.map((n) => [n.id, n]));
+  if (nodes.size !== a.graph.nodes.length) return 'two nodes share an id';
+  for (const e of a.graph.edges) {
+    if (!nodes.has(e.from) || !nodes.has(e.to)) return `edge ${e.id} joins unknown nodes ${e.from} -> ${e.to}`;
+    if (!nodes.get(e.to)!.inputs.includes(e.id) || !nodes.get(e.from)!.outputs.includes(e.id)) return `edge ${e.id} is not listed on its nodes`;
+  }
+  for (const n of a.graph.nodes) if (typeof n.key !== 'string' || typeof n.title !== 'string' || n.title === '') return `node ${n.id} (${n.op}) has no key or title`;
+  const macs = a.layers.reduce((s, l) => s + l.macs, 0);
+  if (macs !== a.totalMacs) return `the layers' MACs add up to ${macs}, the total says ${a.totalMacs}`;
+  if (a.error && !a.diagnostics.some((d) => d.severity === 'error' && d.message.includes(a.error!.message))) return `the error '${a.error.message}' has no diagnostic`;
+  if (a.entry !== null && a.output === null && a.diagnostics.length === 0) return 'a model without an output and without a word why';
+  return null;
+}
+
 test(`fuzz: ${MUTATIONS} mutations of the corpus never throw, never hang, each under ${LIMIT_MS} ms`, () => {
   const r = rng(20121203);
   for (const s of sources) analyzeSource(s); // warm up the JIT
@@ -70,7 +93,8 @@ test(`fuzz: ${MUTATIONS} mutations of the corpus never throw, never hang, each u
       ms = Math.min(ms, performance.now() - t1);
     }
     if (ms > slowest) { slowest = ms; slowestSeed = i; }
-    assert.ok(Array.isArray(result.diagnostics));
+    const broken = malformed(result, src);
+    if (broken) assert.fail(`mutation #${i}: ${broken}\n--- source ---\n${src}`);
     JSON.stringify(result); // the IR must stay serializable
   }
   assert.ok(slowest < LIMIT_MS, `mutation #${slowestSeed} took ${slowest.toFixed(1)} ms`);

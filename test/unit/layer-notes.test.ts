@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import graphStrings from '../../media/graph-strings.json';
 import layerNotes from '../../media/layer-notes.json';
-import { allRules } from '../../src/core/shapes/registry';
+import { allOps, describeCall } from '../../src/core/ops/registry';
 import type { LayerNote, UiLanguage } from '../../src/shared/protocol';
 import { initMessage, uiLanguage } from '../../src/vscode/graphStrings';
 import { notesFor } from '../../webview/graph/notes';
@@ -12,11 +12,11 @@ const LANGUAGES: UiLanguage[] = ['en', 'zh-cn'];
 const notes = layerNotes.notes as LayerNote[];
 const hasCjk = (s: string) => /[\u4e00-\u9fff]/.test(s);
 
-test('every note has a unique id, ops, and badge, title and text in English and Simplified Chinese', () => {
+test('every note has a unique id, op keys, and badge, title and text in English and Simplified Chinese', () => {
   assert.ok(notes.length >= 5);
   assert.equal(new Set(notes.map((n) => n.id)).size, notes.length, 'unique ids');
   for (const n of notes) {
-    assert.ok(n.ops.length > 0, `${n.id}: ops`);
+    assert.ok(n.keys.length > 0, `${n.id}: keys`);
     for (const field of ['badge', 'title', 'text'] as const) {
       for (const lang of LANGUAGES) {
         const text = n[field][lang];
@@ -30,31 +30,33 @@ test('every note has a unique id, ops, and badge, title and text in English and 
   }
 });
 
-test('every op a note mentions is an op of the shape registry (the IR\'s op names)', () => {
-  const known = new Set(allRules().map((r) => r.op));
-  assert.ok(known.size > 0, 'the registry has rules');
-  for (const n of notes) for (const op of n.ops) assert.ok(known.has(op), `${n.id}: unknown op ${op}`);
-  // And the conditions name arguments of those ops' signatures.
+test('every op key a note mentions is an op of the registry (the IR nodes\' keys)', () => {
+  const known = new Map(allOps().map((o) => [o.key, o]));
+  assert.ok(known.size > 0, 'the registry has ops');
+  for (const n of notes) for (const key of n.keys) assert.ok(known.has(key), `${n.id}: unknown op ${key}`);
+  // And the conditions name arguments of every spelling's signature.
   for (const n of notes) {
     if (!n.when) continue;
-    for (const op of n.ops) {
-      const rule = allRules().find((r) => r.op === op)!;
-      const params = rule.signature.map((p) => p.name);
-      assert.ok(params.includes(n.when.arg), `${n.id}: ${op} has no argument ${n.when.arg}`);
-      if (n.when.gtArg) assert.ok(params.includes(n.when.gtArg), `${n.id}: ${op} has no argument ${n.when.gtArg}`);
+    for (const key of n.keys) {
+      for (const rule of known.get(key)!.rules) {
+        const params = rule.signature.map((p) => p.name);
+        assert.ok(params.includes(n.when.arg), `${n.id}: ${rule.op} has no argument ${n.when.arg}`);
+        if (n.when.gtArg) assert.ok(params.includes(n.when.gtArg), `${n.id}: ${rule.op} has no argument ${n.when.gtArg}`);
+      }
     }
   }
 });
 
 test('the notes of the issue are there: ReLU, LRN, overlapping pooling, Dropout, the two-GPU split', () => {
-  const conv = (args: Record<string, number>) => notesFor({ op: 'Conv2d', args }, notes).map((n) => n.id);
-  assert.deepEqual(notesFor({ op: 'ReLU', args: {} }, notes).map((n) => n.id), ['relu']);
-  assert.deepEqual(notesFor({ op: 'torch.nn.functional.relu', args: {} }, notes).map((n) => n.id), ['relu']);
-  assert.deepEqual(notesFor({ op: 'LocalResponseNorm', args: { size: 5 } }, notes).map((n) => n.id), ['lrn']);
-  assert.deepEqual(notesFor({ op: 'MaxPool2d', args: { kernel_size: 3, stride: 2 } }, notes).map((n) => n.id), ['overlapping-pool']);
-  assert.deepEqual(notesFor({ op: 'MaxPool2d', args: { kernel_size: [2, 2], stride: [2, 2] } }, notes), [], 'not overlapping');
-  assert.deepEqual(notesFor({ op: 'torch.nn.functional.max_pool2d', args: { kernel_size: 2, stride: null } }, notes), [], 'stride defaults to the kernel');
-  assert.deepEqual(notesFor({ op: 'Dropout', args: { p: 0.5 } }, notes).map((n) => n.id), ['dropout']);
+  const at = (spelling: string, args: Record<string, number | number[] | null>) => notesFor({ key: describeCall(spelling, args, 'module').key, args }, notes);
+  const conv = (args: Record<string, number>) => at('Conv2d', args).map((n) => n.id);
+  assert.deepEqual(at('ReLU', {}).map((n) => n.id), ['relu']);
+  assert.deepEqual(at('torch.nn.functional.relu', {}).map((n) => n.id), ['relu']);
+  assert.deepEqual(at('LocalResponseNorm', { size: 5 }).map((n) => n.id), ['lrn']);
+  assert.deepEqual(at('MaxPool2d', { kernel_size: 3, stride: 2 }).map((n) => n.id), ['overlapping-pool']);
+  assert.deepEqual(at('MaxPool2d', { kernel_size: [2, 2], stride: [2, 2] }), [], 'not overlapping');
+  assert.deepEqual(at('torch.nn.functional.max_pool2d', { kernel_size: 2, stride: null }), [], 'stride defaults to the kernel');
+  assert.deepEqual(at('Dropout', { p: 0.5 }).map((n) => n.id), ['dropout']);
   assert.deepEqual(conv({ groups: 2, kernel_size: 5 }), ['two-gpu']);
   assert.deepEqual(conv({ groups: 1, kernel_size: 11 }), ['large-kernel']);
   assert.deepEqual(conv({ groups: 32, kernel_size: 3 }), ['grouped-conv']);

@@ -6,9 +6,9 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { ArgValue, Shape } from '../../src/core/model/ir';
-import { bindArgs, calleeNameFor } from '../../src/core/shapes/bind';
-import { allRules, getRule } from '../../src/core/shapes/registry';
-import { isShapeErr, type ShapeResult, type ShapeRule } from '../../src/core/shapes/types';
+import { bindArgs, calleeNameFor } from '../../src/core/ops/bind';
+import { allRules, getRule } from '../../src/core/ops/registry';
+import { isShapeErr, type ShapeResult, type ShapeRule } from '../../src/core/ops/types';
 
 interface Fixture {
   op: string;

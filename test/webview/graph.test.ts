@@ -1,9 +1,10 @@
 // The graph webview in headless Chromium: rendering, groups, search, keyboard, editor link, export, errors, state.
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { analyzeSource } from '../../src/core/model/analyze';
 import type { Analysis } from '../../src/core/model/ir';
 import type { SaveExportRequest } from '../../src/shared/protocol';
 import { analysisMessage, launch, loadFixture, openGraphPage, ROOT, THEMES, withShapeError, type GraphPage } from './page';
@@ -416,10 +417,11 @@ describe('graph webview', () => {
       await gp.page.click('#zoom-in');
       const before = await transform(gp);
       // The user changes conv2's kernel to 3: a new analysis of the same file.
-      const edited: Analysis = structuredClone(loadFixture('alexnet'));
+      const source = readFileSync(join(ROOT, 'models', 'alexnet.py'), 'utf8').split('\n');
+      source[11] = source[11].replace('kernel_size=5, padding=2', 'kernel_size=3, padding=1');
+      const edited: Analysis = JSON.parse(JSON.stringify(analyzeSource(source.join('\n'))));
       const conv = edited.graph.nodes.find((n) => n.path === 'features.3')!;
-      conv.args.kernel_size = 3;
-      conv.args.padding = 1;
+      assert.deepEqual(conv.args.kernel_size, 3);
       await gp.post(analysisMessage(edited, SEED_URI, 2));
       await gp.page.waitForFunction(() => document.querySelector('.node[data-path="features.3"] .node-title')?.textContent === 'Conv2d 3x3 p1');
       assert.equal(await transform(gp), before, 'zoom and pan kept');

@@ -1,5 +1,7 @@
 // Shared helper of the webview tests: the built dist/webview/graph.js in headless Chromium, inside the real
 // HTML template (same CSP), with a fake acquireVsCodeApi that records what the webview posts.
+import { analyzeSource } from '../../src/core/model/analyze';
+import { describeCall } from '../../src/core/ops/registry';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -146,8 +148,10 @@ export async function openGraphPage(browser: Browser, o: GraphPageOptions = {}):
   return gp;
 }
 
+/** The analysis the host would send for the seed model or the 2012 paper's (the webview gets the IR as is). */
 export function loadFixture(name: 'alexnet' | 'paper-alexnet'): Analysis {
-  return JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'ir', `${name}.json`), 'utf8')) as Analysis;
+  const file = name === 'alexnet' ? join(ROOT, 'models', 'alexnet.py') : join(ROOT, 'test', 'corpus', 'alexnet_2012_paper.py');
+  return JSON.parse(JSON.stringify(analyzeSource(readFileSync(file, 'utf8')))) as Analysis;
 }
 
 export function analysisMessage(analysis: Analysis, uri = 'file:///work/models/alexnet.py', version = 1): AnalysisMessage {
@@ -182,7 +186,7 @@ export function generatedAnalysis(layers = 300): Analysis {
   const add = (op: string, kind: GraphNode['kind'], path: string | null, groups: string[], inputs: string[], out: Shape, params = 0, macs = 0, args: GraphNode['args'] = {}) => {
     const id = `n${nodes.length}`;
     const node: GraphNode = {
-      id, op, kind, path, args, groups, inputs: [], outputs: [],
+      id, op, ...(kind === 'input' || kind === 'output' ? { key: op, title: op, traits: {}, parameters: [] } : describeCall(op, args, kind === 'module' ? 'module' : 'function')), kind, path, args, groups, inputs: [], outputs: [],
       callRange: { line, column: 8, endLine: line, endColumn: 40 },
       cost: { inputShapes: [], outputShape: out, params, macs, activationBytes: prod(out) * 4, formula: [] },
     };

@@ -20,6 +20,6 @@ function holds(when: NoteCondition, args: Record<string, ArgValue>): boolean {
   return true;
 }
 
-export function notesFor(node: Pick<GraphNode, 'op' | 'args'>, notes: readonly LayerNote[]): LayerNote[] {
-  return notes.filter((n) => n.ops.includes(node.op) && (!n.when || holds(n.when, node.args ?? {})));
+export function notesFor(node: Pick<GraphNode, 'key' | 'args'>, notes: readonly LayerNote[]): LayerNote[] {
+  return notes.filter((n) => n.keys.includes(node.key) && (!n.when || holds(n.when, node.args ?? {})));
 }

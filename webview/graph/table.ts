@@ -2,7 +2,8 @@
 import type { Analysis, GraphNode } from '../../src/core/model/ir';
 import type { UiStrings } from '../../src/shared/protocol';
 import { dataGrid, type GridColumn, type GridRow } from '../ui/toolkit';
-import { displayOp, fill, formatCount, formatInt, formatMB, formatShape, layerTitle } from './format';
+import { displayOp } from '../../src/core/ops/spelling';
+import { fill, formatCount, formatInt, formatMB, formatShape } from './format';
 
 export type SortKey = 'index' | 'layer' | 'type' | 'shape' | 'params' | 'macs' | 'memory';
 
@@ -38,7 +39,7 @@ export function tableRows(analysis: Analysis): TableRowData[] {
     const n = byId.get(id) as GraphNode | undefined;
     const shape = n?.cost?.outputShape ?? null;
     return {
-      index: index + 1, nodeId: id, layer: n?.path ?? (n ? displayOp(n.op) : id), type: n ? layerTitle(n) : '',
+      index: index + 1, nodeId: id, layer: n?.path ?? (n ? displayOp(n.op) : id), type: n ? n.title : '',
       shape: formatShape(shape), elements: shape ? shape.reduce((a, b) => a * b, 1) : -1,
       params: n?.cost?.params ?? 0, macs: n?.cost?.macs ?? 0, memory: (n?.cost?.activationBytes ?? 0) / batch,
       error: n?.error,

@@ -1,7 +1,6 @@
 // From the analysis (IR) to what is drawn: one view node per layer call, or one per collapsed group.
 import type { Analysis, GraphNode, Shape } from '../../src/core/model/ir';
 import type { LayerNote } from '../../src/shared/protocol';
-import { bareOp, layerTitle } from './format';
 import { notesFor } from './notes';
 
 export interface ViewNode {
@@ -59,8 +58,7 @@ export function groupKey(groups: string[], depth: number): string {
   return groups.slice(0, depth + 1).join('/');
 }
 
-// Ops that work per channel: a tower stays a tower through them (ReLU, LRN and pooling of the paper's GPU halves).
-const PER_CHANNEL = /^(ReLU6?|relu6?|LeakyReLU|leaky_relu|GELU|gelu|Sigmoid|sigmoid|Tanh|tanh|ELU|elu|SiLU|silu|Hardswish|hardswish|LocalResponseNorm|local_response_norm|(Max|Avg)Pool[123]d|(max|avg)_pool[123]d|Dropout[123]?d?|dropout|BatchNorm[123]d|batch_norm|Identity)$/;
+// A grouped convolution's towers stay towers through per-channel ops (ReLU, LRN and pooling of the paper's GPU halves).
 const MAX_TOWERS = 4;
 
 function towerCounts(nodes: GraphNode[], producerOf: Map<string, string>): Map<string, number> {
@@ -68,9 +66,8 @@ function towerCounts(nodes: GraphNode[], producerOf: Map<string, string>): Map<s
   for (const n of nodes) {
     let t = 1;
     const groups = n.args?.groups;
-    const op = bareOp(n.op);
-    if (/^Conv[123]d$|^conv[123]d$/.test(op) && typeof groups === 'number' && groups > 1 && groups <= MAX_TOWERS) t = groups;
-    else if (PER_CHANNEL.test(op) && n.inputs.length === 1) {
+    if (n.key === 'conv2d' && typeof groups === 'number' && groups > 1 && groups <= MAX_TOWERS) t = groups;
+    else if (n.traits.perChannel && n.inputs.length === 1) {
       const from = producerOf.get(n.inputs[0]);
       t = (from && towers.get(from)) || 1;
     }
@@ -107,7 +104,7 @@ export function buildView(analysis: Analysis, collapsed: ReadonlySet<string>, no
     if (outer < 0) {
       viewOf.set(n.id, n.id);
       const kind = n.kind === 'input' ? 'input' : n.kind === 'output' ? 'output' : 'layer';
-      const title = kind === 'layer' ? layerTitle(n) : n.op;
+      const title = kind === 'layer' ? n.title : n.op;
       nodes.push({
         id: n.id, kind, ir: n, title, path: n.path, shape: n.cost?.outputShape ?? null,
         params: n.cost?.params ?? 0, macs: n.cost?.macs ?? 0, towers: towers.get(n.id) ?? 1,
@@ -136,7 +133,7 @@ export function buildView(analysis: Analysis, collapsed: ReadonlySet<string>, no
     g.macs += n.cost?.macs ?? 0;
     if (n.error && !g.error) g.error = n.error;
     for (const note of notesFor(n, notes)) if (!g.notes.includes(note)) g.notes.push(note);
-    g.searchText += ` ${n.path ?? ''} ${n.op} ${layerTitle(n)}`.toLowerCase();
+    g.searchText += ` ${n.path ?? ''} ${n.op} ${n.title}`.toLowerCase();
   });
   for (const g of groupNodes.values()) g.searchText = `${g.title.toLowerCase()} ${g.searchText}`;
 

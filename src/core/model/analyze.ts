@@ -2,7 +2,7 @@
 import { parse } from '../python';
 import type * as ast from '../python/ast';
 import type { Analysis, AnalysisDiagnostic, GraphNode, LayerRow, Shape, SourceRange } from './ir';
-import { Interpreter, isModuleClass, numel, type GraphBuilder } from './evaluator';
+import { Interpreter, isModuleClass, type GraphBuilder } from './evaluator';
 import type { ModuleInstance } from './values';
 
 export interface AnalyzeOptions {
@@ -88,8 +88,7 @@ export function analyzeSource(source: string, options: AnalyzeOptions = {}): Ana
     }
   }
 
-  const analysis = toAnalysis(entryName, candidates.map((c) => c.name), input, inputSource, built);
-  analysis.totalParams = countParams(root);
+  const analysis = toAnalysis(entryName, candidates.map((c) => c.name), input, inputSource, built, countParams(root));
   analysis.diagnostics = [...diagnostics, ...interp.diagnostics, ...built.diagnostics, ...extra, ...checkOutputComments(module.comments, analysis.graph.nodes)];
   return analysis;
 }
@@ -204,7 +203,7 @@ function suggestSize(interp: Interpreter, root: ModuleInstance, input: Shape, ra
   return [c, found[0], found[0]];
 }
 
-function toAnalysis(entry: string, candidates: string[], input: Shape, inputSource: Analysis['inputSource'], b: GraphBuilder): Analysis {
+function toAnalysis(entry: string, candidates: string[], input: Shape, inputSource: Analysis['inputSource'], b: GraphBuilder, totalParams: number): Analysis {
   const layers: LayerRow[] = [];
   for (const n of b.nodes) {
     if (n.kind === 'input' || n.kind === 'output') continue;
@@ -224,7 +223,7 @@ function toAnalysis(entry: string, candidates: string[], input: Shape, inputSour
     entry, candidates, input, inputSource,
     graph: { nodes: b.nodes, edges: b.edges },
     layers, output,
-    totalParams: b.totalParams,
+    totalParams,
     totalMacs: b.totalMacs,
     diagnostics: [],
   };
@@ -258,4 +257,3 @@ function sameShape(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-export { numel };

@@ -4,9 +4,10 @@
 // where it matters to the model, a diagnostic naming the construct and its line.
 import type * as ast from '../python/ast';
 import type { AnalysisDiagnostic, ArgValue, GraphEdge, GraphNode, Shape, SourceRange } from './ir';
-import { getRule } from '../shapes/registry';
-import { bindArgs } from '../shapes/bind';
-import { isShapeErr, type ShapeRule } from '../shapes/types';
+import { getRule, describeCall } from '../ops/registry';
+import { bindArgs } from '../ops/bind';
+import { numel } from '../ops/common';
+import { isShapeErr, type ShapeRule } from '../ops/types';
 import {
   NONE, Scope, bool, fromArg, num, str, toArg, truthy, typeName, unknown, valueEquals,
   type ClassInfo, type ModuleInstance, type Value,
@@ -39,9 +40,6 @@ const FACTORIES = new Set(['torch.zeros', 'torch.ones', 'torch.randn', 'torch.ra
 export interface GraphBuilder {
   nodes: GraphNode[];
   edges: GraphEdge[];
-  /** Modules whose params are already counted (each module counts once). */
-  counted: Set<number>;
-  totalParams: number;
   totalMacs: number;
   firstError?: { message: string; range: SourceRange };
   diagnostics: AnalysisDiagnostic[];
@@ -1014,15 +1012,7 @@ export class Interpreter {
       activationBytes: numel(r.output) * 4,
       formula: r.formula ?? [],
     };
-    if (this.builder) {
-      if (m && !this.builder.counted.has(m.id)) {
-        this.builder.counted.add(m.id);
-        this.builder.totalParams += r.params;
-      } else if (!m) {
-        this.builder.totalParams += r.params;
-      }
-      this.builder.totalMacs += r.macs;
-    }
+    if (this.builder) this.builder.totalMacs += r.macs;
     return { k: 'tensor', node: node.id, shape: r.output };
   }
 
@@ -1049,7 +1039,7 @@ export class Interpreter {
       tensors = head as typeof tensors;
       rest = args.slice(n);
     }
-    return this.applyRule(rule, shortName(q), 'function', tensors, rest, kwargs, range);
+    return this.applyRule(rule, q, 'function', tensors, rest, kwargs, range);
   }
 
   private applyRule(rule: ShapeRule, op: string, kind: 'function' | 'method', tensors: Extract<Value, { k: 'tensor' }>[], rest: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
@@ -1111,7 +1101,7 @@ export class Interpreter {
     const name = names[op];
     if (!name) return this.unsupportedTensorOp(`tensor ${op}`, [a, b], range);
     if (a.k === 'tensor' && b.k === 'tensor') {
-      const rule = getRule('add');
+      const rule = getRule(name);
       if (!rule) return this.unsupportedTensorOp(name, [a, b], range);
       const node = this.addNode(name, 'function', null, { inplace }, [a, b], range, undefined);
       if (a.shape === null || b.shape === null) return { k: 'tensor', node: node.id, shape: null };
@@ -1420,7 +1410,7 @@ export class Interpreter {
     const id = `n${this.builder ? this.builder.nodes.length : 0}`;
     const frame = this.frames[this.frames.length - 1];
     const groups = path !== null ? prefixes(path) : frame?.modulePath ? [...prefixes(frame.modulePath), frame.modulePath] : [];
-    const node: GraphNode = { id, op, kind, path, args, callRange, inputs: [], outputs: [], groups };
+    const node: GraphNode = { id, op, ...describeCall(op, args, kind === 'module' ? 'module' : 'function'), kind, path, args, callRange, inputs: [], outputs: [], groups };
     if (defRange) node.defRange = defRange;
     if (this.builder) {
       this.builder.nodes.push(node);
@@ -1441,10 +1431,10 @@ export class Interpreter {
 
   /** Run the root module's forward on an input of the given shape, building a fresh graph. */
   runForward(root: ModuleInstance, input: Shape, entryRange: SourceRange): GraphBuilder {
-    const b: GraphBuilder = { nodes: [], edges: [], counted: new Set(), totalParams: 0, totalMacs: 0, diagnostics: [] };
+    const b: GraphBuilder = { nodes: [], edges: [], totalMacs: 0, diagnostics: [] };
     this.builder = b;
     this.reported.clear();
-    const inputNode: GraphNode = { id: 'n0', op: 'input', kind: 'input', path: null, args: { shape: input }, inputs: [], outputs: [], groups: [], callRange: entryRange };
+    const inputNode: GraphNode = { id: 'n0', op: 'input', key: 'input', title: 'input', traits: {}, parameters: [], kind: 'input', path: null, args: { shape: input }, inputs: [], outputs: [], groups: [], callRange: entryRange };
     inputNode.cost = { inputShapes: [], outputShape: input, params: 0, macs: 0, activationBytes: numel(input) * 4, formula: [] };
     b.nodes.push(inputNode);
     let out: Value;
@@ -1465,13 +1455,20 @@ export class Interpreter {
       this.builder = null;
     }
     // Untouched parameters: modules never called still count (PyTorch's totals include them).
-    const outNode: GraphNode = { id: `n${b.nodes.length}`, op: 'output', kind: 'output', path: null, args: {}, inputs: [], outputs: [], groups: [], callRange: entryRange };
+    const outNode: GraphNode = { id: `n${b.nodes.length}`, op: 'output', key: 'output', title: 'output', traits: {}, parameters: [], kind: 'output', path: null, args: {}, inputs: [], outputs: [], groups: [], callRange: entryRange };
     b.nodes.push(outNode);
     this.builder = b;
     const outs = out.k === 'tuple' || out.k === 'list' ? out.items : [out];
     for (const o of outs) if (o.k === 'tensor') this.connect(o, outNode);
     this.builder = null;
     const firstOut = outs.find((o): o is Extract<Value, { k: 'tensor' }> => o.k === 'tensor');
+    const explained = [...this.diagnostics, ...b.diagnostics].some((d) => d.severity !== 'info');
+    if (!firstOut?.shape && !b.firstError && !explained) {
+      // never silent: say why there is no output shape, where the unknown value came from
+      const why = out.k === 'unknown' ? out.why : firstOut ? 'a layer before it has an unknown shape' : `forward returns ${typeName(out)}, not a tensor`;
+      const at = (out.k === 'unknown' && out.range) || entryRange;
+      b.diagnostics.push({ message: `The model's output shape is unknown: ${why} (line ${at.line}).`, severity: 'warning', range: at, code: 'unknown-output' });
+    }
     if (firstOut?.shape && !b.firstError) {
       outNode.cost = { inputShapes: outs.filter((o) => o.k === 'tensor').map((o) => (o as { shape: Shape }).shape), outputShape: firstOut.shape, params: 0, macs: 0, activationBytes: 0, formula: [] };
     }
@@ -1496,10 +1493,6 @@ function prefixes(path: string): string[] {
   const out: string[] = [];
   for (let i = 1; i < parts.length; i++) out.push(parts.slice(0, i).join('.'));
   return out;
-}
-
-export function numel(shape: Shape): number {
-  return shape.reduce((a, b) => a * b, 1);
 }
 
 function pySlice<T>(arr: T[], a: number | null, b: number | null, c: number | null): T[] {
@@ -1625,10 +1618,6 @@ export function canonical(name: string): string {
   let q = name;
   const m = /^torch\.nn\.modules\.[a-z_]+\.([A-Za-z0-9_]+)$/.exec(q);
   if (m) q = `torch.nn.${m[1]}`;
-  return q;
-}
-
-function shortName(q: string): string {
   return q;
 }
 

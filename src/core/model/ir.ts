@@ -1,19 +1,9 @@
 // The graph IR: what the parser's view of a model becomes, and what every view (hover, CLI, webview) reads.
 // Plain JSON-serializable data: the webview and the CLI receive it as is.
 
-/** A tensor shape, batch first, e.g. [1, 48, 55, 55]. */
-export type Shape = number[];
+import type { ArgValue, OpTraits, ParamSpec, Shape, SourceRange } from '../types';
 
-/** 1-based lines, 0-based columns (as in the Python source), end exclusive. */
-export interface SourceRange {
-  line: number;
-  column: number;
-  endLine: number;
-  endColumn: number;
-}
-
-/** A constant argument value as the evaluator produced it. */
-export type ArgValue = number | string | boolean | null | ArgValue[];
+export type { ArgValue, OpTraits, ParamSpec, Shape, SourceRange };
 
 export interface NodeCost {
   /** Input shapes in edge order (one per input edge). */
@@ -32,13 +22,21 @@ export interface NodeCost {
 export interface GraphNode {
   /** Stable within one analysis: "n0", "n1", ... in execution order. */
   id: string;
-  /** 'input' | 'output' | a module class ("Conv2d") | a function/method name ("flatten", "relu", "add", "cat", "view"). */
+  /** How the source spells it: 'input' | 'output' | a module class ("Conv2d") | a function ("torch.nn.functional.relu", "add") | a method (".view"). */
   op: string;
+  /** The op it is, whatever the spelling: its key in the ops registry ("conv2d", "relu", "max_pool2d"); "unsupported" when none. */
+  key: string;
+  /** Type and key arguments, e.g. "Conv2d 11x11 s4 p2", "Linear 4608→2048": the CLI table and the graph show it. */
+  title: string;
+  /** What downstream views need to know of the op. */
+  traits: OpTraits;
   kind: 'input' | 'output' | 'module' | 'function' | 'method';
   /** Module path as in state_dict ("features.0", "fc6"); null for functional ops. */
   path: string | null;
   /** Normalized constructor/call arguments by parameter name, defaults filled in. */
   args: Record<string, ArgValue>;
+  /** The parameters and buffers the module owns, in state_dict order (module nodes; empty otherwise). */
+  parameters: ParamSpec[];
   /** Where the module was constructed (module nodes). */
   defRange?: SourceRange;
   /** Where it is called (the forward call, or the Sequential entry when implicit). */

@@ -1,5 +1,5 @@
 // Views of an Analysis shared by the CLI and the editor: the inspect JSON and the torchinfo-like table.
-import type { Analysis, GraphNode, LayerRow, Shape } from './ir';
+import type { Analysis, LayerRow, Shape } from './ir';
 
 /** A row of the inspect JSON: the analysis's layer row without its graph node id. */
 export type InspectLayer = Omit<LayerRow, 'nodeId'>;
@@ -29,51 +29,6 @@ export function toInspectJson(a: Analysis): InspectJson {
   const m = suggestion && /# input\[(\d+), (\d+), (\d+)\]/.exec(suggestion.message);
   if (m) out.suggestedInput = [Number(m[1]), Number(m[2]), Number(m[3])];
   return out;
-}
-
-/** "Conv2d 11x11 s4 p2": type and the arguments that tell layers apart. */
-export function describeNode(n: Pick<GraphNode, 'op' | 'args'>): string {
-  const a = Object.fromEntries(Object.entries(n.args).map(([k, v]) => [k, v === null ? '?' : v]));
-  const pair = (v: unknown): string => (Array.isArray(v) ? (v.every((x) => x === v[0]) ? String(v[0]) : v.join('x')) : String(v));
-  const sq = (v: unknown): string => (Array.isArray(v) ? v.join('x') : `${v}x${v}`);
-  const parts: string[] = [shortOp(n.op)];
-  switch (n.op) {
-    case 'Conv2d':
-      parts.push(`${a.in_channels}->${a.out_channels}`, sq(a.kernel_size));
-      if (a.stride !== undefined && pair(a.stride) !== '1') parts.push(`s${pair(a.stride)}`);
-      if (a.padding !== undefined && pair(a.padding) !== '0') parts.push(typeof a.padding === 'string' ? String(a.padding) : `p${pair(a.padding)}`);
-      if (a.groups !== undefined && a.groups !== 1) parts.push(`g${a.groups}`);
-      break;
-    case 'MaxPool2d':
-    case 'AvgPool2d':
-    case 'torch.nn.functional.max_pool2d':
-    case 'torch.nn.functional.avg_pool2d':
-      parts.push(sq(a.kernel_size));
-      if (a.stride !== undefined && a.stride !== null && pair(a.stride) !== pair(a.kernel_size)) parts.push(`s${pair(a.stride)}`);
-      if (a.padding !== undefined && pair(a.padding) !== '0') parts.push(`p${pair(a.padding)}`);
-      break;
-    case 'Linear':
-      parts.push(`${a.in_features}->${a.out_features}`);
-      break;
-    case 'Dropout':
-    case 'Dropout2d':
-      if (a.p !== undefined) parts.push(`p=${a.p}`);
-      break;
-    case 'LocalResponseNorm':
-      parts.push(`size=${a.size}`);
-      break;
-    case 'BatchNorm2d':
-      parts.push(String(a.num_features));
-      break;
-    case 'AdaptiveAvgPool2d':
-      parts.push(pair(a.output_size));
-      break;
-  }
-  return parts.join(' ');
-}
-
-export function shortOp(op: string): string {
-  return op.replace(/^torch\.nn\.functional\./, 'F.');
 }
 
 export function formatShape(s: Shape | null | undefined): string {
@@ -109,7 +64,7 @@ export function formatInspectTable(a: Analysis, file: string): string {
     const node = a.graph.nodes.find((n) => n.id === l.nodeId);
     rows.push([
       l.path ?? '(function)',
-      node ? describeNode(node) : l.type,
+      node ? node.title : l.type,
       String(l.line),
       formatShape(l.outputShape),
       l.params ? formatCount(l.params) : '--',

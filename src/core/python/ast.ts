@@ -1,6 +1,6 @@
 // AST for the subset of Python that model files use. Shapes follow Python's own `ast` module names,
 // so the evaluator reads like the Python docs. Every node carries its source range.
-import type { SourceRange } from '../model/ir';
+import type { SourceRange } from '../types';
 
 interface NodeBase {
   range: SourceRange;

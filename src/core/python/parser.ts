@@ -1,7 +1,7 @@
 // Recursive-descent parser for Python 3 source: tokens -> the AST of ./ast.ts, with node ranges as Python's
 // own `ast` module reports them. Never throws: a syntax error is recorded and parsing resumes at the next
 // statement, so the rest of the file is still read.
-import type { SourceRange } from '../model/ir';
+import type { SourceRange } from '../types';
 import type * as A from './ast';
 import { tokenize, type FStringField, type LexError, type Token } from './lexer';
 

@@ -1,0 +1,48 @@
+// Dropout2d (channel dropout): nn.Dropout2d and F.dropout2d. Same shape as the input; PyTorch 1.13 only warns
+// about inputs other than 3-D/4-D, but feature dropout fails below 2-D when it actually runs (training, p > 0).
+import type { Shape } from '../types';
+import { err, numel, sameShapeRule, truthy } from './common';
+import { checkDropoutP } from './dropout';
+import type { Args, OpDef, ShapeErr, ShapeRule } from './types';
+
+function checkFeatureDropout(op: string, x: Shape, a: Args, training: boolean): ShapeErr | undefined {
+  const bad = checkDropoutP(op, a);
+  if (bad) return bad;
+  if (x.length < 2 && training && a.p !== 0 && numel(x) > 0) {
+    return err('Feature dropout requires at least 2 dimensions in the input');
+  }
+  return undefined;
+}
+
+const dropout2dRules: ShapeRule[] = [
+  sameShapeRule(
+    'Dropout2d',
+    'module',
+    [
+      { name: 'p', default: 0.5 },
+      { name: 'inplace', default: false },
+    ],
+    { pyName: '_DropoutNd.__init__' },
+    (x, a) => checkFeatureDropout('Dropout2d', x, a, true),
+  ),
+  sameShapeRule(
+    'torch.nn.functional.dropout2d',
+    'function',
+    [
+      { name: 'p', default: 0.5 },
+      { name: 'training', default: true },
+      { name: 'inplace', default: false },
+    ],
+    { pyName: 'dropout2d' },
+    (x, a) => checkFeatureDropout('dropout2d', x, a, truthy(a.training)),
+  ),
+];
+
+export const dropout2d: OpDef = {
+  key: 'dropout2d',
+  rules: dropout2dRules,
+  title: (a) => (a.p === undefined ? [] : [`p=${a.p}`]),
+  // eval mode: the identity
+  lower: (g, { inputs: [x], out }) => void g.op('Identity', [x], {}, out),
+  traits: { perChannel: true, keepsScores: true },
+};

@@ -1,0 +1,22 @@
+// nn.Identity: accepts and ignores any constructor arguments; returns its input.
+import { sameShapeRule } from './common';
+import type { OpDef, ShapeRule } from './types';
+
+const identityRules: ShapeRule[] = [
+  sameShapeRule(
+    'Identity',
+    'module',
+    [
+      { name: 'args', varargs: true },
+      { name: 'kwargs', varkw: true },
+    ],
+    { pyName: 'Identity.__init__' },
+  ),
+];
+
+export const identity: OpDef = {
+  key: 'identity',
+  rules: identityRules,
+  lower: (g, { inputs: [x], out }) => void g.op('Identity', [x], {}, out),
+  traits: { perChannel: true, keepsScores: true },
+};

@@ -1,0 +1,84 @@
+// nn.MaxPool2d and F.max_pool2d: ATen's max_pool2d_with_indices meta checks and pooling_output_shape.
+// With return_indices=True PyTorch returns (values, indices); the shape given is the values' (indices match).
+import type { Shape } from '../types';
+import { badArg, err, isErr, oneInput, pair, pool2dOutput, poolList, poolWindow, truthy, ais, astr, poolGeometry, windowTitle } from './common';
+import type { Args, OpDef, ShapeResult, ShapeRule } from './types';
+
+function inferMaxPool2d(op: string, inputs: Shape[], a: Args): ShapeResult {
+  const window = poolWindow(op, a);
+  if (isErr(window)) return window;
+  const { kernel, stride, padding } = window;
+  const dilation = poolList(a.dilation);
+  if (!dilation) return badArg(op, 'dilation', a.dilation, 'an int or a tuple of ints');
+  const x = oneInput(op, inputs);
+  if (isErr(x)) return x;
+
+  if (kernel.length !== 1 && kernel.length !== 2) {
+    return err('max_pool2d: kernel_size must either be a single int, or a tuple of two ints');
+  }
+  if (stride.length > 2) return err('max_pool2d: stride must either be omitted, a single int, or a tuple of two ints');
+  if (padding.length !== 1 && padding.length !== 2) {
+    return err('max_pool2d: padding must be either be a single int, or a tuple of two ints');
+  }
+  if (dilation.length !== 1 && dilation.length !== 2) {
+    return err('max_pool2d: dilation must be either a single int, or a tuple of two ints');
+  }
+  if (x.length !== 3 && x.length !== 4) return err('non-empty 3D or 4D (batch mode) tensor expected for input');
+  const k = pair(kernel);
+  const s = stride.length === 0 ? k : pair(stride);
+  return pool2dOutput(x, x[x.length - 3], k, s, pair(padding), pair(dilation), truthy(a.ceil_mode));
+}
+
+const maxPool2dRules: ShapeRule[] = [
+  {
+    op: 'MaxPool2d',
+    kind: 'module',
+    pyName: '_MaxPoolNd.__init__',
+    signature: [
+      { name: 'kernel_size' },
+      { name: 'stride', default: null },
+      { name: 'padding', default: 0 },
+      { name: 'dilation', default: 1 },
+      { name: 'return_indices', default: false },
+      { name: 'ceil_mode', default: false },
+    ],
+    infer: (inputs, args) => inferMaxPool2d('MaxPool2d', inputs, args),
+  },
+  {
+    // A boolean_dispatch wrapper; with return_indices=True Python names the callee max_pool2d_with_indices.
+    op: 'torch.nn.functional.max_pool2d',
+    kind: 'function',
+    tensorInputs: 1,
+    pyName: '_max_pool2d',
+    signature: [
+      { name: 'kernel_size' },
+      { name: 'stride', default: null },
+      { name: 'padding', default: 0 },
+      { name: 'dilation', default: 1 },
+      { name: 'ceil_mode', default: false },
+      { name: 'return_indices', default: false },
+    ],
+    infer: (inputs, args) => inferMaxPool2d('max_pool2d', inputs, args),
+  },
+];
+
+export const maxPool2d: OpDef = {
+  key: 'max_pool2d',
+  rules: maxPool2dRules,
+  title: (a) => windowTitle(a, true),
+  lower(g, { args: a, inputs: [x], inShapes: [inShape], outShape, out }) {
+    if (truthy(a.return_indices)) g.fail('return_indices=True has no ONNX mapping here');
+    const dilation = g.pair('dilation', a.dilation);
+    const geo = poolGeometry(g, a, inShape, outShape, dilation);
+    let input = x;
+    let pads = [geo.padding[0], geo.padding[1], geo.end[0], geo.end[1]];
+    if (pads.some((p, i) => p >= geo.kernel[i % 2])) {
+      // onnxruntime wants pads smaller than the kernel: pad with -inf explicitly (a max never picks it)
+      const padValues = g.intConst([0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]]);
+      input = g.op('Pad', [x, padValues, g.scalar(-Infinity)], { mode: astr('constant') });
+      pads = [0, 0, 0, 0];
+    }
+    g.op('MaxPool', [input], { dilations: ais(dilation), kernel_shape: ais(geo.kernel), pads: ais(pads), strides: ais(geo.stride) }, out);
+  },
+  traits: { perChannel: true },
+};

@@ -1,0 +1,17 @@
+// ReLU in its four spellings: nn.ReLU, F.relu, torch.relu, x.relu(). Same shape as the input.
+import { sameShapeRule } from './common';
+import type { OpDef, ShapeRule } from './types';
+
+const reluRules: ShapeRule[] = [
+  sameShapeRule('ReLU', 'module', [{ name: 'inplace', default: false }], { pyName: 'ReLU.__init__' }),
+  sameShapeRule('torch.nn.functional.relu', 'function', [{ name: 'inplace', default: false }], { pyName: 'relu' }),
+  sameShapeRule('torch.relu', 'function', [], { pyName: 'relu', native: {} }),
+  sameShapeRule('.relu', 'method', [], { pyName: '_TensorBase.relu', native: { noArgs: true } }),
+];
+
+export const relu: OpDef = {
+  key: 'relu',
+  rules: reluRules,
+  lower: (g, { inputs: [x], out }) => void g.op('Relu', [x], {}, out),
+  traits: { perChannel: true, activation: true, keepsScores: true },
+};

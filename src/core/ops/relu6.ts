@@ -1,0 +1,15 @@
+// ReLU6: nn.ReLU6 and F.relu6. Same shape as the input.
+import { sameShapeRule } from './common';
+import type { OpDef, ShapeRule } from './types';
+
+const relu6Rules: ShapeRule[] = [
+  sameShapeRule('ReLU6', 'module', [{ name: 'inplace', default: false }], { pyName: 'ReLU6.__init__' }),
+  sameShapeRule('torch.nn.functional.relu6', 'function', [{ name: 'inplace', default: false }], { pyName: 'relu6' }),
+];
+
+export const relu6: OpDef = {
+  key: 'relu6',
+  rules: relu6Rules,
+  lower: (g, { inputs: [x], out }) => void g.op('Clip', [x, g.scalar(0), g.scalar(6)], {}, out),
+  traits: { perChannel: true, activation: true },
+};

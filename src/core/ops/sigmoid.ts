@@ -1,0 +1,18 @@
+// Sigmoid in its four spellings: nn.Sigmoid, F.sigmoid, torch.sigmoid, x.sigmoid(). Same shape as the input.
+import { sameShapeRule } from './common';
+import type { OpDef, ShapeRule } from './types';
+
+const sigmoidRules: ShapeRule[] = [
+  // nn.Sigmoid has no __init__ of its own: Python reports Module.__init__.
+  sameShapeRule('Sigmoid', 'module', [], { pyName: 'Module.__init__' }),
+  sameShapeRule('torch.nn.functional.sigmoid', 'function', [], { pyName: 'sigmoid' }),
+  sameShapeRule('torch.sigmoid', 'function', [{ name: 'out', default: null, kwOnly: true }], { pyName: 'sigmoid', native: {} }),
+  sameShapeRule('.sigmoid', 'method', [], { pyName: '_TensorBase.sigmoid', native: { noArgs: true } }),
+];
+
+export const sigmoid: OpDef = {
+  key: 'sigmoid',
+  rules: sigmoidRules,
+  lower: (g, { inputs: [x], out }) => void g.op('Sigmoid', [x], {}, out),
+  traits: { perChannel: true, activation: true },
+};

@@ -1,0 +1,15 @@
+// SiLU (swish): nn.SiLU and F.silu. Same shape as the input.
+import { sameShapeRule } from './common';
+import type { OpDef, ShapeRule } from './types';
+
+const siluRules: ShapeRule[] = [
+  sameShapeRule('SiLU', 'module', [{ name: 'inplace', default: false }], { pyName: 'SiLU.__init__' }),
+  sameShapeRule('torch.nn.functional.silu', 'function', [{ name: 'inplace', default: false }], { pyName: 'silu' }),
+];
+
+export const silu: OpDef = {
+  key: 'silu',
+  rules: siluRules,
+  lower: (g, { inputs: [x], out }) => void g.op('Mul', [x, g.op('Sigmoid', [x])], {}, out),
+  traits: { perChannel: true, activation: true },
+};
