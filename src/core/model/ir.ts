@@ -89,6 +89,17 @@ export interface LayerRow {
   macs: number;
 }
 
+/** A call of `torch.nn.init.*` (or a tensor's in-place init) on a parameter, recorded in order for training from scratch. */
+export interface InitCall {
+  /** The state_dict key it initializes ("features.0.weight"). */
+  target: string;
+  /** The function: "kaiming_normal_", "normal_", "constant_", "zeros_", "xavier_uniform_", ... */
+  fn: string;
+  /** Its arguments after the tensor, by name (mode, nonlinearity, mean, std, val, a, gain). */
+  args: Record<string, ArgValue>;
+  line: number;
+}
+
 export interface Analysis {
   /** Entry model: class name or module-level variable name; null when none found. */
   entry: string | null;
@@ -106,6 +117,8 @@ export interface Analysis {
   totalParams: number;
   totalMacs: number;
   diagnostics: AnalysisDiagnostic[];
+  /** The `nn.init` calls the model's own code makes (its `_initialize_weights`), in order; absent when none. */
+  init?: InitCall[];
   /** The first shape error (what PyTorch would raise), if any. */
   error?: { message: string; line: number };
 }

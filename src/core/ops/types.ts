@@ -120,6 +120,19 @@ export interface LowerCall {
   batch: number | 'N';
 }
 
+/** One call's backward: its forward call, the forward's values, and dLoss/dOutput. */
+export interface BackwardCall extends LowerCall {
+  /** The gradient of the loss with respect to this call's output (the output's shape). */
+  dOut: string;
+}
+
+export interface Gradients {
+  /** dLoss/dInput for each input in edge order; null where an input needs none (a constant). */
+  inputs: (string | null)[];
+  /** dLoss/dParameter by the parameter's name ("weight", "bias"). */
+  params?: Record<string, string>;
+}
+
 /**
  * Everything an op means, in one file: the registry lists these and nothing downstream matches op names.
  * A new op is one such file, one registry line and its PyTorch fixtures.
@@ -135,7 +148,12 @@ export interface OpDef {
   title?(args: Args): string[];
   /** The parameters and buffers it owns, in state_dict order (module spellings). */
   params?(args: Args): ParamSpec[];
-  /** Its ONNX forward (PyTorch's eval-mode semantics). */
+  /** Its ONNX forward: PyTorch's eval-mode semantics, or train mode when the emitter's `mode` says so. */
   lower?(g: OnnxEmitter, call: LowerCall): void;
+  /**
+   * Its backward as ONNX: given the gradient of the loss with respect to its output, the gradients of its inputs
+   * and of the parameters it owns, in PyTorch's semantics (checked against PyTorch's autograd by fixtures).
+   */
+  backward?(g: OnnxEmitter, call: BackwardCall): Gradients;
   traits?: OpTraits;
 }
