@@ -21,6 +21,7 @@ export { ImageError, type ImageErrorCode } from './errors';
 export { type ImageFormat, MAX_PIXELS, MAX_SIDE, detectImageFormat } from './format';
 export {
   type Channels,
+  type InputSize,
   INPUT_SIZE,
   PRESETS,
   type Preset,
@@ -31,6 +32,7 @@ export {
   normalizationTable,
   preprocess,
   resizeForPreset,
+  resizePixels,
   shorterSideSize,
 } from './preprocess';
 export { resizeBilinear } from './resample';

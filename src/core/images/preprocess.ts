@@ -86,30 +86,47 @@ export interface ResizedImage {
   data: Uint8Array;
 }
 
+/** The model input's height and width. */
+export interface InputSize {
+  height: number;
+  width: number;
+}
+
+const DEFAULT_SIZE: InputSize = { height: INPUT_SIZE, width: INPUT_SIZE };
+
 /**
- * The preset's geometric transforms on the converted image: the 224x224 8-bit image ToTensor receives. `file`
- * names the image in the error for a shape too extreme for Resize(256) (a 16384x1 strip would become 4194304x256).
+ * The preset's geometric transforms on the converted image: the 224x224 (or `size`) 8-bit image ToTensor receives.
+ * `file` names the image in the error for a shape too extreme for Resize(256) (a 16384x1 strip would become 4194304x256).
  */
-export function resizeForPreset(img: DecodedImage, preset: Preset, channels: Channels, file = 'image'): ResizedImage {
-  const pixels = convertPixels(img, channels);
+export function resizeForPreset(img: DecodedImage, preset: Preset, channels: Channels, file = 'image', size: InputSize = DEFAULT_SIZE): ResizedImage {
+  return resizePixels(convertPixels(img, channels), img.width, img.height, channels, preset, file, size);
+}
+
+/**
+ * The preset's geometry on converted pixels (HWC, `channels` a pixel): 'seed' is Resize((H, W)); 'imagenet' is
+ * Resize(256) + CenterCrop(224), scaled as 256/224 of the shorter input side for other input sizes.
+ */
+export function resizePixels(pixels: Uint8Array, width: number, height: number, channels: Channels, preset: Preset, file = 'image', size: InputSize = DEFAULT_SIZE): ResizedImage {
+  const { height: outH, width: outW } = size;
   if (preset === 'seed') {
-    const data = resizeBilinear(pixels, img.width, img.height, channels, INPUT_SIZE, INPUT_SIZE);
-    return { width: INPUT_SIZE, height: INPUT_SIZE, channels, data };
+    const data = resizeBilinear(pixels, width, height, channels, outW, outH);
+    return { width: outW, height: outH, channels, data };
   }
-  const size = shorterSideSize(img.width, img.height, 256);
-  if (size.width * size.height > MAX_PIXELS) {
-    throw new ImageError('too-large', file, `is too elongated for Resize(256): ${img.width}x${img.height} would become ${size.width}x${size.height}; crop it first`);
+  const resizeTo = Math.floor((Math.min(outH, outW) * 256) / INPUT_SIZE);
+  const scaled = shorterSideSize(width, height, resizeTo);
+  if (scaled.width * scaled.height > MAX_PIXELS) {
+    throw new ImageError('too-large', file, `is too elongated for Resize(${resizeTo}): ${width}x${height} would become ${scaled.width}x${scaled.height}; crop it first`);
   }
-  const resized = resizeBilinear(pixels, img.width, img.height, channels, size.width, size.height);
-  const top = roundHalfEven((size.height - INPUT_SIZE) / 2);
-  const left = roundHalfEven((size.width - INPUT_SIZE) / 2);
-  const data = new Uint8Array(INPUT_SIZE * INPUT_SIZE * channels);
-  const rowLength = INPUT_SIZE * channels;
-  for (let y = 0; y < INPUT_SIZE; y++) {
-    const from = ((top + y) * size.width + left) * channels;
+  const resized = resizeBilinear(pixels, width, height, channels, scaled.width, scaled.height);
+  const top = roundHalfEven((scaled.height - outH) / 2);
+  const left = roundHalfEven((scaled.width - outW) / 2);
+  const data = new Uint8Array(outH * outW * channels);
+  const rowLength = outW * channels;
+  for (let y = 0; y < outH; y++) {
+    const from = ((top + y) * scaled.width + left) * channels;
     data.set(resized.subarray(from, from + rowLength), y * rowLength);
   }
-  return { width: INPUT_SIZE, height: INPUT_SIZE, channels, data };
+  return { width: outW, height: outH, channels, data };
 }
 
 /**
