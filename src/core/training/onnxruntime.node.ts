@@ -1,0 +1,35 @@
+/** Node-only: the Trainer's runtime on onnxruntime-node (CPU): the step graph and eval models as InferenceSessions. */
+import * as ort from 'onnxruntime-node';
+import type { CreateEvalSession, Feeds, RunStep } from './trainer';
+
+export const NODE_BACKEND = 'onnxruntime-node (cpu)';
+
+function sessionOptions(threads?: number): ort.InferenceSession.SessionOptions {
+  return threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {};
+}
+
+/** An InferenceSession of the step graph as a RunStep; `release` frees it. */
+export async function nodeStepRunner(onnx: Uint8Array, threads?: number): Promise<{ run: RunStep; release: () => Promise<void> }> {
+  const session = await ort.InferenceSession.create(onnx, sessionOptions(threads));
+  const run: RunStep = async (feeds) => {
+    const inputs: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.type, t.data, t.dims);
+    const out = await session.run(inputs);
+    const result: Feeds = {};
+    for (const [name, t] of Object.entries(out)) {
+      result[name] = { type: t.type === 'int64' ? 'int64' : 'float32', data: t.data as Float32Array | BigInt64Array, dims: [...t.dims] };
+    }
+    return result;
+  };
+  return { run, release: () => session.release() };
+}
+
+export function nodeEvalSession(threads?: number): CreateEvalSession {
+  return async (onnx) => {
+    const session = await ort.InferenceSession.create(onnx, sessionOptions(threads));
+    return {
+      run: async (input, dims) => (await session.run({ input: new ort.Tensor('float32', input, dims) })).logits!.data as Float32Array,
+      release: () => session.release(),
+    };
+  };
+}
