@@ -4,7 +4,7 @@
  * tree (one subfolder per class), decoded with src/core/images.
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { type Channels, ImageError, convertPixels, decodeImage } from '../images';
 import type { Dataset, Pixels } from './data';
 import { IdxError, idxDataset, idxFileName, readIdx } from './idx';
@@ -87,7 +87,7 @@ function openImageFolder(dir: string, options: OpenDataOptions): Dataset {
   let cached = 0;
   const perClass = new Array<number>(classes.length).fill(0);
   const load = (path: string): Pixels => {
-    const img = decodeImage(readFileSync(path), relative(process.cwd(), path) || path);
+    const img = decodeImage(readFileSync(path), path);
     return { width: img.width, height: img.height, channels: options.channels, data: convertPixels(img, options.channels) };
   };
   for (const s of samples) {

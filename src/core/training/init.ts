@@ -139,7 +139,7 @@ export function draw(d: InitDistribution, out: Float32Array, rng: Rng): void {
 }
 
 /** The module's own reset_parameters() for each of its parameters and buffers. */
-function defaultInit(key: string, op: string, name: string, shape: number[], weightShape: number[] | undefined): InitDistribution | 'int-zero' {
+function defaultInit(key: string, op: string, opName: string, name: string, shape: number[], weightShape: number[] | undefined): InitDistribution | 'int-zero' {
   if (op === 'conv2d' || op === 'linear') {
     if (name === 'weight') return initDistribution('kaiming_uniform_', { a: Math.sqrt(5) }, shape);
     if (name === 'bias') {
@@ -148,12 +148,12 @@ function defaultInit(key: string, op: string, name: string, shape: number[], wei
       return fanIn > 0 ? { kind: 'uniform', low: -1 / Math.sqrt(fanIn), high: 1 / Math.sqrt(fanIn) } : { kind: 'constant', value: 0 };
     }
   }
-  if (op === 'batchnorm2d') {
+  if (op === 'batch_norm2d') {
     if (name === 'weight' || name === 'running_var') return { kind: 'constant', value: 1 };
     if (name === 'bias' || name === 'running_mean') return { kind: 'constant', value: 0 };
     if (name === 'num_batches_tracked') return 'int-zero';
   }
-  throw new InitError(`${key}: no from-scratch initialization is known for ${op}'s '${name}'; pass --weights INIT.pth with initial weights`);
+  throw new InitError(`${key}: no from-scratch initialization is known for ${opName}'s '${name}'; pass --weights INIT.pth with initial weights`);
 }
 
 /**
@@ -169,7 +169,7 @@ export function initialStateDict(analysis: Analysis, rng: Rng, init: readonly In
     const prefix = node.path === '' ? '' : `${node.path}.`;
     for (const p of node.parameters) {
       const key = `${prefix}${p.name}`;
-      const d = defaultInit(key, node.key, p.name, p.shape, node.parameters.find((q) => q.name === 'weight')?.shape);
+      const d = defaultInit(key, node.key, node.op, p.name, p.shape, node.parameters.find((q) => q.name === 'weight')?.shape);
       if (d === 'int-zero') {
         out.set(key, { dtype: 'int64', shape: [...p.shape], data: new BigInt64Array(elementCount(p.shape)) });
         continue;
