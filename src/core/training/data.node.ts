@@ -77,9 +77,14 @@ function walk(dir: string): WalkedDir[] {
   return out;
 }
 
+/** ImageFolder's classes and samples (paths and labels) under `dir`, in its order. */
+export function imageFolderListing(dir: string): ReturnType<typeof imageFolderSamples> {
+  return imageFolderSamples(dir, listDir(dir).dirs, (cls) => walk(join(dir, cls)));
+}
+
 /** ImageFolder: every image decoded once up front, so a file that does not decode is named before training starts. */
 function openImageFolder(dir: string, options: OpenDataOptions): Dataset {
-  const { classes, samples } = imageFolderSamples(dir, listDir(dir).dirs, (cls) => walk(join(dir, cls)));
+  const { classes, samples } = imageFolderListing(dir);
   const budget = options.cacheBytes ?? 512 * 1024 * 1024;
   const paths: string[] = [];
   const labels: number[] = [];
