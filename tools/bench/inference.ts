@@ -2,12 +2,13 @@
 // ONNX -> onnxruntime-node) and the webview's (webview/run/backend.ts -> onnxruntime-web wasm in headless Chromium)
 // against PyTorch on the CPU (/usr/bin/python3 with Debian's torch), same model, weights and input, in one run.
 // Weights: the shipped Fashion-MNIST ones when trained, else random ones of the right shapes made by PyTorch.
+// onnxruntime-node and PyTorch run with the same number of threads (BENCH_THREADS, default: all CPUs).
 // Figures and ratios only; nothing is asserted. BENCH_WEBGPU=1 also times WebGPU on Chromium's adapter (SwiftShader here).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import * as ort from 'onnxruntime-node';
@@ -21,6 +22,8 @@ const SHIPPED = join(root, 'models', 'fashion-mnist', 'alexnet-fashion-mnist.pth
 const PYTHON = '/usr/bin/python3';
 const RUNS_1 = 20;
 const RUNS_8 = 8;
+const THREADS = Number(process.env.BENCH_THREADS) || cpus().length;
+const ORT_OPTIONS = { intraOpNumThreads: THREADS, interOpNumThreads: 1 };
 const tmp = mkdtempSync(join(tmpdir(), 'bench-inference-'));
 
 const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -211,13 +214,13 @@ async function main(): Promise<void> {
   writeFileSync(inputsFile, new Uint8Array(x8.buffer));
   const x1 = x8.slice(0, 3 * 224 * 224);
 
-  console.log('\n### CLI path: core/classifier -> ONNX -> onnxruntime-node (CPU, its default threads)');
+  console.log(`\n### CLI path: core/classifier -> ONNX -> onnxruntime-node (CPU, ${THREADS} threads)`);
   const t0 = performance.now();
   const model = { file: 'alexnet.py', text: readFileSync(MODEL, 'utf8') };
   const loaded = loadModel(model, { file: weights, read: () => readCheckpointFile(weights) }, { input: [3, 224, 224] });
   const b1 = buildOnnx(loaded, { batch: 1 });
   const tBuilt = performance.now();
-  const s1 = await ort.InferenceSession.create(b1);
+  const s1 = await ort.InferenceSession.create(b1, ORT_OPTIONS);
   const loadMs = performance.now() - t0;
   line('weights load + ONNX build (goal: with session < 1.5 s)', `${f1(tBuilt - t0)} ms`);
   line('  + session creation = load to ready', `${f1(loadMs)} ms (goal < 1500 ms: ${loadMs < 1500 ? 'met' : 'NOT met'})`);
@@ -235,7 +238,7 @@ async function main(): Promise<void> {
   const nodeLogits = (await s1.run({ input: new ort.Tensor('float32', x1, [1, 3, 224, 224]) })).logits.data as Float32Array;
   const n1 = await timeNode(s1, x1, 1, RUNS_1);
   line('onnxruntime-node batch 1', timing(n1, 1));
-  const s8 = await ort.InferenceSession.create(buildOnnx(loaded, { batch: 8 }));
+  const s8 = await ort.InferenceSession.create(buildOnnx(loaded, { batch: 8 }), ORT_OPTIONS);
   const n8 = await timeNode(s8, x8, 8, RUNS_8);
   line('onnxruntime-node batch 8', timing(n8, 8));
   line('peak RSS of this node process', `${f1(process.resourceUsage().maxRSS / 1024)} MB`);
@@ -269,8 +272,8 @@ async function main(): Promise<void> {
   if (!hasTorch) {
     console.log('skipped: /usr/bin/python3 has no torch (apt-get install -y python3-torch)');
   } else {
-    for (const threads of [0, 1]) {
-      // the default is one thread already (OMP_NUM_THREADS, or one core): once is enough
+    // the same threads as onnxruntime-node, then one thread (the webview's wasm runs on one)
+    for (const threads of [THREADS, 1]) {
       if (threads === 1 && torchRuns[0]?.threads === 1) continue;
       const t = torch(weights, inputsFile, threads);
       if (!t) continue;
