@@ -17,7 +17,6 @@ import type { Dataset } from './core/training/data';
 import { DataError, IdxError, openDataset } from './core/training/data.node';
 import { STEP_MISSING, buildTrainingStep } from './core/training/available-step';
 import { InitError, initialStateDict } from './core/training/init';
-import { NODE_BACKEND, nodeEvalSession, nodeStepRunner } from './core/training/onnxruntime.node';
 import { classIndicesJson, trainingJson } from './core/training/outputs';
 import { moduleVersions, writeStateDictPth } from './core/training/pth-writer';
 import { Rng, STREAMS } from './core/training/random';
@@ -468,6 +467,8 @@ async function train(p: Parsed): Promise<number> {
 
   if (!buildTrainingStep) throw new ExitError(STEP_MISSING, 2);
   const step = buildTrainingStep(analysis, floatTensors(initial), { optimizer, batch, dropout: !p.flags.has('--no-dropout') });
+  // loaded here, as classify does: inspect and export start without the native runtime
+  const { NODE_BACKEND, nodeEvalSession, nodeStepRunner } = await import('./core/training/onnxruntime.node');
   const runner = await nodeStepRunner(step.onnx);
   const started = performance.now();
   const tty = !json && process.stderr.isTTY === true;
