@@ -1,0 +1,21 @@
+/** Text that came from a file (key names, labels, layer names), made safe to print in a terminal. */
+
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+function escapeOne(c: string): string {
+  const code = c.charCodeAt(0);
+  if (code === 10) return '\\n';
+  if (code === 13) return '\\r';
+  if (code === 9) return '\\t';
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16)}`;
+}
+
+/** Control characters (C0, DEL, C1, line/paragraph separators) as escapes, so data cannot forge output lines. */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROLS, escapeOne);
+}
+
+/** escapeControls for text of several lines: its own line breaks stay. */
+export function escapeControlsKeepingLines(text: string): string {
+  return text.split('\n').map(escapeControls).join('\n');
+}
