@@ -2,9 +2,9 @@
  * Interlaced (Adam7) PNGs with 1, 2 or 4 bits a sample, which fast-png 8.0 de-interlaces as if each pixel were a
  * whole byte. Rare (Pillow never writes them) but valid: read here with fflate, the rest stays with fast-png.
  */
-import { unzlibSync } from 'fflate';
 import { pngToRgba } from './png-pixels';
 import { ImageError } from './errors';
+import { inflateCapped, pngDataSize } from './png-inflate';
 
 const PASSES = [
   [0, 0, 8, 8],
@@ -56,18 +56,7 @@ export function decodePngInterlacedLowDepth(bytes: Uint8Array, file: string): { 
   }
   if (!end) throw new ImageError('truncated', file, 'is a truncated PNG file: it ends before the IEND chunk');
   if (colorType === 3 && !palette) throw new ImageError('corrupt', file, 'is a corrupt PNG file: a palette image without a PLTE chunk');
-  const compressed = new Uint8Array(idat.reduce((s, c) => s + c.length, 0));
-  let offset = 0;
-  for (const c of idat) {
-    compressed.set(c, offset);
-    offset += c.length;
-  }
-  let raw: Uint8Array;
-  try {
-    raw = unzlibSync(compressed);
-  } catch (error) {
-    throw new ImageError('corrupt', file, `is a corrupt PNG file: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const raw = inflateCapped(idat, pngDataSize(width, height, depth, colorType, true), file, true);
   // de-interlace into the packed row layout of a non-interlaced image
   const rowBytes = Math.ceil((width * depth) / 8);
   const packed = new Uint8Array(rowBytes * height);
