@@ -1,7 +1,7 @@
 // alexnet-explorer: the same core from a terminal.
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { analyzeSource } from './core/model/analyze';
+import { analyzeSourceSafely as analyzeSource } from './core/model/analyze';
 import { formatInspectTable, toInspectJson } from './core/model/report';
 import {
   ClassifierError, type LoadedModel, type WeightsSource, buildOnnx as buildClassifierOnnx, classCount, inputChannels, lastOp,

@@ -19,3 +19,16 @@ export function escapeControls(text: string): string {
 export function escapeControlsKeepingLines(text: string): string {
   return text.split('\n').map(escapeControls).join('\n');
 }
+
+/**
+ * Text for a Markdown hover: Markdown's punctuation (links, images, emphasis, HTML) and VS Code's `$(icon)` syntax
+ * escaped, control characters too, so a layer name from a file shows as the characters it holds.
+ */
+export function escapeMarkdown(text: string): string {
+  return escapeControls(text).replace(/[\\`*_{}[\]()<>#+\-.!|~$&]/g, '\\$&');
+}
+
+/** Text for an inline Markdown code span: no backtick can end it, no `$(icon)` is rendered inside it. */
+export function markdownCode(text: string): string {
+  return '`' + escapeControls(text).replace(/`/g, "'").replace(/\$\(/g, '$\u200b(') + '`';
+}

@@ -1,6 +1,8 @@
 /** Why a checkpoint could not be read; every failure of src/core/weights is one of these. */
 export type WeightsErrorCode =
   | 'not-a-checkpoint'
+  /** The file could not be read at all: missing, not a regular file, over the size limit. */
+  | 'unreadable'
   | 'legacy-format'
   | 'torchscript'
   | 'truncated'
