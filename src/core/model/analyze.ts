@@ -46,7 +46,10 @@ export function analyzeSourceSafely(source: string, options: AnalyzeOptions = {}
 
 export function analyzeSource(source: string, options: AnalyzeOptions = {}): Analysis {
   const { module, errors } = parse(source);
-  const diagnostics: AnalysisDiagnostic[] = errors.map((e) => ({ message: `SyntaxError: ${e.message}`, severity: 'error', range: e.range, code: 'syntax' }));
+  // CPython raises TabError, a SyntaxError subclass, for mixed tabs and spaces
+  const diagnostics: AnalysisDiagnostic[] = errors.map((e) => ({
+    message: `${e.message.startsWith('inconsistent use of tabs') ? 'TabError' : 'SyntaxError'}: ${e.message}`, severity: 'error', range: e.range, code: 'syntax',
+  }));
   const interp = new Interpreter();
   interp.runModule(module);
 
