@@ -1,7 +1,7 @@
 // The readers' fuzz, run as a child of fuzz-readers.test.ts so that its time and memory are measured there:
 // mutations of valid checkpoints, safetensors, PNG/JPEG/GIF/BMP files and labels files, byte-wise and structural
 // (a mutated data.pkl re-zipped with a right CRC, a mutated PNG chunk with its CRC fixed, header fields set to
-// extreme values). Prints one JSON line: how many ran, what escaped the readers, the slowest call.
+// extreme values). FUZZ_TRACE=1 names each input on stderr before it runs (a hang shows its seed). Prints one JSON line: how many ran, what escaped the readers, the slowest call.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
@@ -136,6 +136,7 @@ let slowest = { ms: 0, reader: '', seed: -1 };
 
 function attempt(reader: string, seed: number, run: () => void, expected: (e: unknown) => boolean): void {
   const started = performance.now();
+  if (process.env.FUZZ_TRACE) process.stderr.write(`${reader} ${seed}\n`);
   try {
     run();
   } catch (error) {

@@ -8,6 +8,7 @@ import { decode as decodePng } from 'fast-png';
 import decodeJpeg from 'jpeg-js/lib/decoder.js';
 import { GifReader } from 'omggif';
 import { decodeBmp } from './bmp';
+import { checkGifLzw } from './gif-lzw';
 import { ImageError } from './errors';
 import {
   FORMAT_NAMES,
@@ -174,6 +175,7 @@ function readGif(bytes: Uint8Array, file: string): { width: number; height: numb
   if (frame.width * frame.height > MAX_PIXELS) {
     throw new ImageError('too-large', file, `is too large to classify: its first GIF frame declares ${frame.width}x${frame.height} pixels`);
   }
+  checkGifLzw(bytes, frame.data_offset, file);
   const { width, height } = reader;
   // Pillow's convert('RGB') keeps a transparent pixel's palette colour: blit once without transparency for the
   // colours, once with it for the alpha (frameInfo returns omggif's own record, so the change is seen)
