@@ -9,21 +9,10 @@ import { crc32 } from 'node:zlib';
 import { ImageError, decodeImage } from '../../src/core/images';
 import { LabelsError, readLabels } from '../../src/core/labels';
 import { WeightsError, readCheckpoint } from '../../src/core/weights';
+import { rng } from './rng';
 
 const MUTATIONS = Number(process.env.FUZZ_MUTATIONS ?? 10_000);
 const fixtures = join(__dirname, '..', 'fixtures');
-
-/** mulberry32, as in fuzz.test.ts: a failure replays from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const EXTREMES = [0, 1, 2, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff, 16384, 65535, 1 << 20];
 

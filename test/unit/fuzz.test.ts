@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeSource } from '../../src/core/model/analyze';
+import { rng } from './rng';
 
 const corpusDir = join(__dirname, '..', 'corpus');
 const sources = readdirSync(corpusDir).filter((f) => f.endsWith('.py')).map((f) => readFileSync(join(corpusDir, f), 'utf8'));
@@ -11,18 +12,6 @@ sources.push(readFileSync(join(__dirname, '..', '..', 'models', 'alexnet.py'), '
 
 const MUTATIONS = Number(process.env.FUZZ_MUTATIONS ?? 10_000);
 const LIMIT_MS = 50;
-
-/** mulberry32: a small seeded PRNG so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = ['(', ')', '[', ']', ':', ',', '\n', '    ', '\t', '*', '**', "'", '"""', '\\', 'nn.Conv2d(', 'nn.Linear(', 'self.', 'x = ', 'return ',
   '0', '-1', '1e9', '999999999999', 'None', 'lambda: ', 'for i in range(10**9):\n    ', 'while True:\n    ', '#', 'input[3, 1, 1]', '@', '...', 'yield', 'class X(nn.Module):\n'];

@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { toFloat32 } from '../../src/core/weights';
+import { readCheckpointFile } from '../../src/core/weights/read-file.node';
 // @ts-expect-error: a plain .mjs tool without types
 import { checkpoints, images, python, safetensorsFiles, special } from '../../tools/make-hostile-files.mjs';
 
@@ -190,9 +192,7 @@ test('Python sources: chains, doubling values, budgets, stride=0, TabError, non-
   }
 });
 
-test('a transposed tensor in a stored, unaligned zip entry reads right', async () => {
-  const { readCheckpointFile } = await import('../../src/core/weights/read-file.node');
-  const { toFloat32 } = await import('../../src/core/weights');
+test('a transposed tensor in a stored, unaligned zip entry reads right', () => {
   const tensor = readCheckpointFile(checkpoints.unalignedStored(dir)).tensors.get('w')!;
   assert.deepEqual(tensor.shape, [3, 2]);
   assert.deepEqual([...toFloat32(tensor)], [0, 3, 1, 4, 2, 5]);

@@ -4,17 +4,7 @@
  */
 import { pngToRgba } from './png-pixels';
 import { ImageError } from './errors';
-import { inflateCapped, pngDataSize } from './png-inflate';
-
-const PASSES = [
-  [0, 0, 8, 8],
-  [4, 0, 8, 8],
-  [0, 4, 4, 8],
-  [2, 0, 4, 4],
-  [0, 2, 2, 4],
-  [1, 0, 2, 2],
-  [0, 1, 1, 2],
-] as const;
+import { ADAM7, inflateCapped, pngDataSize } from './png-inflate';
 
 function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;
@@ -62,7 +52,7 @@ export function decodePngInterlacedLowDepth(bytes: Uint8Array, file: string): { 
   const packed = new Uint8Array(rowBytes * height);
   const mask = (1 << depth) - 1;
   let at = 0;
-  for (const [x0, y0, dx, dy] of PASSES) {
+  for (const [x0, y0, dx, dy] of ADAM7) {
     const passWidth = Math.ceil((width - x0) / dx);
     const passHeight = Math.ceil((height - y0) / dy);
     if (passWidth <= 0 || passHeight <= 0) continue;

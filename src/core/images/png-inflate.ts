@@ -13,7 +13,8 @@ const SAMPLES_PER_PIXEL: ReadonlyMap<number, number> = new Map([
   [6, 4], // RGBA
 ]);
 
-const ADAM7 = [
+/** Adam7's passes: first column and row, then column and row steps. */
+export const ADAM7 = [
   [0, 0, 8, 8],
   [4, 0, 8, 8],
   [0, 4, 4, 8],

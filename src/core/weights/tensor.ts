@@ -50,27 +50,22 @@ export function elementCount(shape: readonly number[]): number {
   return count;
 }
 
+/** The typed array that holds each dtype's elements. */
+const ARRAY_TYPES: Readonly<Record<DType, { new (length: number): TensorData; new (buffer: ArrayBufferLike, byteOffset: number, length: number): TensorData }>> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  float16: Uint16Array,
+  bfloat16: Uint16Array,
+  int64: BigInt64Array,
+  int32: Int32Array,
+  int16: Int16Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+};
+
 export function allocate(dtype: DType, length: number): TensorData {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(length);
-    case 'float64':
-      return new Float64Array(length);
-    case 'float16':
-    case 'bfloat16':
-      return new Uint16Array(length);
-    case 'int64':
-      return new BigInt64Array(length);
-    case 'int32':
-      return new Int32Array(length);
-    case 'int16':
-      return new Int16Array(length);
-    case 'int8':
-      return new Int8Array(length);
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(length);
-  }
+  return new ARRAY_TYPES[dtype](length);
 }
 
 const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -142,26 +137,7 @@ export function viewOrGather(
 }
 
 function typedView(dtype: DType, buffer: ArrayBufferLike, byteOffset: number, length: number): TensorData {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(buffer, byteOffset, length);
-    case 'float64':
-      return new Float64Array(buffer, byteOffset, length);
-    case 'float16':
-    case 'bfloat16':
-      return new Uint16Array(buffer, byteOffset, length);
-    case 'int64':
-      return new BigInt64Array(buffer, byteOffset, length);
-    case 'int32':
-      return new Int32Array(buffer, byteOffset, length);
-    case 'int16':
-      return new Int16Array(buffer, byteOffset, length);
-    case 'int8':
-      return new Int8Array(buffer, byteOffset, length);
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(buffer, byteOffset, length);
-  }
+  return new ARRAY_TYPES[dtype](buffer, byteOffset, length);
 }
 
 /**
