@@ -1,7 +1,7 @@
 // alexnet-explorer: the same core from a terminal.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { analyzeSource } from './core/model/analyze';
+import { analyzeSourceSafely as analyzeSource } from './core/model/analyze';
 import { formatInspectTable, toInspectJson } from './core/model/report';
 import {
   ClassifierError, type LoadedModel, type WeightsSource, buildOnnx as buildClassifierOnnx, classCount, inputChannels, lastOp,
@@ -24,6 +24,8 @@ import { type Progress, Trainer, TrainingError } from './core/training/trainer';
 import type { OptimizerOptions } from './core/training/types';
 import { type Tensor, bindStateDict } from './core/weights';
 import type { Analysis } from './core/model/ir';
+import { FILE_LIMITS, FileReadError, readFileBounded } from './core/read-file.node';
+import { escapeControls, escapeControlsKeepingLines } from './core/text';
 
 const USAGE = `Usage:
   alexnet-explorer inspect FILE.py [--input C,H,W] [--entry NAME] [--json | --ir]
@@ -53,8 +55,6 @@ Commands:
             builds the model with arguments. Ctrl-C saves what was trained so far. --json: a line per step.
 
 Exit status: 0 success, 1 the model is wrong (PyTorch would raise) or its weights do not fit it, 2 unusable input.`;
-
-const MAX_SOURCE_BYTES = 5 * 1024 * 1024;
 
 class UsageError extends Error {}
 
@@ -100,20 +100,47 @@ function parseInput(s: string): number[] {
   return dims;
 }
 
+/** A model source as CPython would read it: a regular file of UTF-8 text without NUL bytes, else one line. */
 function readSource(file: string): string {
-  let size: number;
+  let bytes: Uint8Array;
   try {
-    const st = statSync(file);
-    if (st.isDirectory()) throw new UsageError(`${file}: is a directory, expected a .py file`);
-    size = st.size;
+    bytes = readFileBounded(file, FILE_LIMITS.source, 'a Python source file (.py)');
   } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`${file}: no such file`);
+    if (e instanceof FileReadError) throw new ExitError(e.message, 2);
+    throw e;
   }
-  if (size > MAX_SOURCE_BYTES) throw new UsageError(`${file}: ${size} bytes is too large for a model source (limit ${MAX_SOURCE_BYTES})`);
-  const buf = readFileSync(file);
-  if (buf.includes(0)) throw new UsageError(`${file}: binary file, expected Python source`);
-  return buf.toString('utf8');
+  if (bytes.includes(0)) throw new ExitError(`${file}: holds NUL bytes: a binary file, not Python source`, 2);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // CPython's own refusal of a source file that is not UTF-8 (PEP 3120)
+    const bad = firstInvalidUtf8(bytes);
+    let line = 1;
+    for (let i = 0; i < bad; i++) if (bytes[i] === 0x0a) line++;
+    throw new ExitError(
+      `${file}:${line}: SyntaxError: Non-UTF-8 code starting with '\\x${bytes[bad]!.toString(16).padStart(2, '0')}' in file ${file} ` +
+        `on line ${line}, but no encoding declared; see https://peps.python.org/pep-0263/ for details`,
+      1,
+    );
+  }
+}
+
+/** The offset of the first byte that does not start a valid UTF-8 sequence there. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let good = 0;
+  let bad = bytes.length;
+  // the longest valid prefix, by bisection (a valid prefix may end inside a sequence: back off 3 bytes)
+  while (good < bad) {
+    const mid = (good + bad + 1) >> 1;
+    try {
+      decoder.decode(bytes.subarray(0, mid));
+      good = mid;
+    } catch {
+      bad = mid - 1;
+    }
+  }
+  return Math.min(good, bytes.length - 1);
 }
 
 function inspect(p: Parsed): number {
@@ -124,24 +151,40 @@ function inspect(p: Parsed): number {
   const entry = p.flags.get('--entry') as string | undefined;
   const analysis = analyzeSource(source, { input, entry });
   if (!analysis.entry) {
+    // the real reason first: an error PyTorch would raise, a budget the code ran out of, an internal error
+    const reason = analysis.diagnostics.find((d) => d.severity === 'error' || d.code === 'budget' || d.code === 'internal');
+    if (reason) {
+      process.stderr.write(`${file}:${reason.range.line}: ${escapeControls(reason.message)}\n`);
+      return reason.severity === 'error' && reason.code !== 'internal' ? 1 : 2;
+    }
     process.stderr.write(`${file}: no PyTorch model found (a class deriving from nn.Module or a module-level nn.Sequential)\n`);
     return 2;
   }
   if (entry && analysis.entry !== entry) {
-    throw new UsageError(`${file}: no model named '${entry}'; found: ${analysis.candidates.join(', ')}`);
+    throw new UsageError(`${file}: no model named '${entry}'; found: ${analysis.candidates.map(escapeControls).join(', ')}`);
   }
   if (p.flags.has('--ir')) {
-    process.stdout.write(JSON.stringify(analysis) + '\n');
+    process.stdout.write(safeJson(analysis) + '\n');
   } else if (p.flags.has('--json')) {
-    process.stdout.write(JSON.stringify(toInspectJson(analysis), null, 2) + '\n');
+    process.stdout.write(safeJson(toInspectJson(analysis), 2) + '\n');
   } else {
-    process.stdout.write(formatInspectTable(analysis, file));
+    process.stdout.write(escapeControlsKeepingLines(formatInspectTable(analysis, file)));
   }
   if (analysis.error) {
-    if (!p.flags.has('--json') && !p.flags.has('--ir')) process.stderr.write(`${file}:${analysis.error.line}: ${analysis.error.message}\n`);
+    if (!p.flags.has('--json') && !p.flags.has('--ir')) process.stderr.write(`${file}:${analysis.error.line}: ${escapeControls(analysis.error.message)}\n`);
     return 1;
   }
+  const syntax = analysis.diagnostics.find((d) => d.code === 'syntax' || d.code === 'internal');
+  if (syntax) {
+    if (!p.flags.has('--json') && !p.flags.has('--ir')) process.stderr.write(`${file}:${syntax.range.line}: ${escapeControls(syntax.message)}\n`);
+    return syntax.code === 'internal' ? 2 : 1;
+  }
   return 0;
+}
+
+/** JSON whose strings cannot reach a terminal as control characters (JSON.stringify leaves C1 and U+2028 raw). */
+function safeJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 // ---------------------------------------------------------------- export and classify
@@ -172,6 +215,7 @@ function requireFile(file: string, what: string): void {
     throw new ExitError(`${file}: no such file (${what})`, 2);
   }
   if (st.isDirectory()) throw new ExitError(`${file}: is a directory, expected ${what}`, 2);
+  if (!st.isFile()) throw new ExitError(`${file}: is not a regular file (a pipe, socket or device?), expected ${what}`, 2);
 }
 
 /** The CLI's exit statuses for the shared classifier's errors. */
@@ -190,7 +234,7 @@ function weightsSource(weightsFile: string): WeightsSource {
       try {
         return readCheckpointFile(weightsFile);
       } catch (e) {
-        if (e instanceof WeightsError) throw new ExitError(e.message, e.code === 'not-a-checkpoint' && !existsSync(weightsFile) ? 2 : 1);
+        if (e instanceof WeightsError) throw new ExitError(e.message, e.code === 'unreadable' || (e.code === 'not-a-checkpoint' && !existsSync(weightsFile)) ? 2 : 1);
         throw e;
       }
     },
@@ -261,7 +305,7 @@ function readPreset(p: Parsed, weights: string): Preset {
   }
   let training: string | null = null;
   try {
-    training = readFileSync(join(dirname(weights), 'training.json'), 'utf8');
+    training = new TextDecoder().decode(readFileBounded(join(dirname(weights), 'training.json'), FILE_LIMITS.labels, 'training.json'));
   } catch {
     // no training.json: the study note's preprocessing
   }
@@ -299,8 +343,10 @@ async function classify(p: Parsed): Promise<number> {
   const classes = classCount(loaded.analysis);
   let labels: readonly string[] | null;
   try {
-    labels = resolveLabels(existsSync(labelsFile) ? { file: labelsFile, text: readFileSync(labelsFile, 'utf8') } : null, weights, classes).labels;
+    const text = existsSync(labelsFile) ? new TextDecoder().decode(readFileBounded(labelsFile, FILE_LIMITS.labels, 'a labels file')) : null;
+    labels = resolveLabels(text === null ? null : { file: labelsFile, text }, weights, classes).labels;
   } catch (e) {
+    if (e instanceof FileReadError) throw new ExitError(e.message, 2);
     return fromClassifierError(e);
   }
   const bytes = buildOnnx(loaded, { batch: 1 });
@@ -314,13 +360,13 @@ async function classify(p: Parsed): Promise<number> {
   for (const file of p.files) {
     let input: Float32Array;
     try {
-      requireFile(file, 'an image');
-      input = preprocess(decodeImage(readFileSync(file), file), preset, channels);
+      input = preprocess(decodeImage(readFileBounded(file, FILE_LIMITS.image, 'an image'), file), preset, channels);
     } catch (e) {
-      if (!(e instanceof ImageError) && !(e instanceof ExitError)) throw e;
+      // each image fails alone: the others of the run still get their results
+      const message = e instanceof ImageError || e instanceof FileReadError ? e.message : `${file}: ${internalError(e)}`;
       status = 2;
-      results.push({ file, error: e.message });
-      process.stderr.write(`alexnet-explorer: ${e.message}\n`);
+      results.push({ file, error: message });
+      process.stderr.write(`alexnet-explorer: ${escapeControls(message)}\n`);
       continue;
     }
     const start = performance.now();
@@ -332,13 +378,14 @@ async function classify(p: Parsed): Promise<number> {
   }
 
   if (p.flags.has('--json')) {
-    process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+    process.stdout.write(safeJson(results, 2) + '\n');
   } else {
     for (const r of results) {
       if (!r.top) continue;
-      process.stdout.write(`${r.file}  (${r.backend}, ${r.ms} ms)\n`);
-      const width = Math.max(...r.top.map((t) => t.label.length));
-      r.top.forEach((t, i) => process.stdout.write(`  ${i + 1}. ${t.label.padEnd(width)}  ${(t.prob * 100).toFixed(2).padStart(6)}%\n`));
+      process.stdout.write(`${escapeControls(r.file)}  (${r.backend}, ${r.ms} ms)\n`);
+      const labels = r.top.map((t) => escapeControls(t.label));
+      const width = Math.max(...labels.map((label) => label.length));
+      r.top.forEach((t, i) => process.stdout.write(`  ${i + 1}. ${labels[i]!.padEnd(width)}  ${(t.prob * 100).toFixed(2).padStart(6)}%\n`));
       if (r.logits) process.stdout.write(`  logits: [${r.logits.map((v) => v.toFixed(4)).join(', ')}]\n`);
     }
   }
@@ -550,15 +597,23 @@ export function main(argv: string[]): number | Promise<number> {
 
 function failed(e: unknown): number {
   if (e instanceof ExitError) {
-    process.stderr.write(`alexnet-explorer: ${e.message}\n`);
+    // names from files are escaped where messages are made; PyTorch's own line breaks (load_state_dict) stay
+    process.stderr.write(`alexnet-explorer: ${escapeControlsKeepingLines(e.message)}\n`);
     return e.code;
   }
   if (e instanceof UsageError) {
-    process.stderr.write(`alexnet-explorer: ${e.message}\n${USAGE}\n`);
+    process.stderr.write(`alexnet-explorer: ${escapeControls(e.message)}\n${USAGE}\n`);
     return 2;
   }
-  process.stderr.write(`alexnet-explorer: internal error: ${(e as Error).stack ?? e}\n`);
+  process.stderr.write(`alexnet-explorer: ${escapeControls(internalError(e))}\n`);
+  if (process.env.ALEXNET_EXPLORER_DEBUG) process.stderr.write(`${(e as Error).stack ?? e}\n`);
   return 2;
+}
+
+/** One line for an exception nobody expected: what it says, and that it is ours to fix (no stack trace). */
+function internalError(e: unknown): string {
+  const reason = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return `internal error: ${reason.split('\n')[0]!.slice(0, 300)} (a bug of alexnet-explorer: please report it, with the file; ALEXNET_EXPLORER_DEBUG=1 prints the stack)`;
 }
 
 if (require.main === module) {

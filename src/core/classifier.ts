@@ -5,7 +5,7 @@
  */
 import { type Channels, type Preset, PRESETS } from './images/preprocess';
 import { IMAGENET_CLASSES, LabelsError, isTorchvisionAlexNetCheckpoint, readLabels } from './labels';
-import { analyzeSource } from './model/analyze';
+import { analyzeSourceSafely as analyzeSource } from './model/analyze';
 import type { Analysis, GraphNode } from './model/ir';
 import { type ActivationOutput, type BuildOnnxOptions, OnnxExportError, activationOutputs, buildOnnxModel, expectedParams, floatTensors } from './onnx';
 import { type OutputKind, outputKindOf } from './scores';

@@ -3,6 +3,7 @@
  * classes built in for torchvision's own AlexNet checkpoint. Pure: the files are read by the caller.
  */
 import imagenetClasses from '../../media/imagenet-classes.json';
+import { briefJson, escapeControls } from './text';
 
 export type LabelsErrorCode = 'empty' | 'malformed' | 'not-contiguous';
 
@@ -15,7 +16,8 @@ export class LabelsError extends Error {
     /** The message without the file name in front. */
     readonly detail: string,
   ) {
-    super(`${file}: ${detail}`);
+    // one line whatever the file holds: names read from it cannot forge output lines
+    super(`${file}: ${escapeControls(detail)}`);
   }
 }
 
@@ -64,7 +66,7 @@ function fromJson(parsed: unknown, file: string): string[] {
   if (Array.isArray(parsed)) {
     if (parsed.length === 0) throw new LabelsError('empty', file, 'is an empty JSON array: it has no class labels');
     const bad = parsed.findIndex((v) => typeof v !== 'string' && typeof v !== 'number');
-    if (bad >= 0) throw new LabelsError('malformed', file, `has a non-string label at index ${bad}: ${JSON.stringify(parsed[bad])}`);
+    if (bad >= 0) throw new LabelsError('malformed', file, `has a non-string label at index ${bad}: ${briefJson(parsed[bad])}`);
     return parsed.map(String);
   }
   const entries = Object.entries(parsed as Record<string, unknown>);
@@ -77,10 +79,10 @@ function fromJson(parsed: unknown, file: string): string[] {
   }
   for (const [key, value] of entries) {
     if (!/^\d+$/.test(key.trim())) {
-      throw new LabelsError('malformed', file, `has the key ${JSON.stringify(key)}, which is not a class index; expected {"0": "class name", ...}`);
+      throw new LabelsError('malformed', file, `has the key ${briefJson(key)}, which is not a class index; expected {"0": "class name", ...}`);
     }
     if (typeof value !== 'string') {
-      throw new LabelsError('malformed', file, `has a non-string label for class ${key}: ${JSON.stringify(value)}`);
+      throw new LabelsError('malformed', file, `has a non-string label for class ${key}: ${briefJson(value)}`);
     }
     indexed.push([Number(key), value]);
   }
@@ -122,7 +124,7 @@ function fromIndexed(indexed: [number, string][], file: string): string[] {
         'not-contiguous',
         file,
         dup
-          ? `gives class ${index} twice (${JSON.stringify(labels[index])} and ${JSON.stringify(name)})`
+          ? `gives class ${index} twice (${briefJson(labels[index])} and ${briefJson(name)})`
           : `has class index ${index} but only ${indexed.length} labels: indices must run from 0 to ${indexed.length - 1}`,
       );
     }

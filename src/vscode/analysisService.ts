@@ -1,6 +1,6 @@
 // Analyses Python documents on demand, cached by document version, and tells listeners when one changes.
 import * as vscode from 'vscode';
-import { analyzeSource } from '../core/model/analyze';
+import { analyzeSourceSafely as analyzeSource } from '../core/model/analyze';
 import type { Analysis } from '../core/model/ir';
 
 const INPUT_OVERRIDES_KEY = 'alexnetExplorer.inputOverrides';

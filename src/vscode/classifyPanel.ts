@@ -5,6 +5,8 @@ import * as vscode from 'vscode';
 import type { ClassifyFromWebview, ClassifyInitMessage, ClassifySettings, ClassifyToWebview, ClassifyViewState } from '../shared/classifyProtocol';
 import { type MessageHandlers, dispatchMessage } from '../shared/protocol';
 import { prepareImage } from './classifyModel';
+import { readFileLimited } from './readFile';
+import { FILE_LIMITS } from '../core/read-file.node';
 import { classifyStrings } from './classifyStrings';
 import { uiLanguage } from './graphStrings';
 import { makeNonce, webviewHtml } from './webviewHtml';
@@ -210,11 +212,12 @@ export class ClassifyPanel {
       const name = baseName(uri);
       let bytes: Uint8Array;
       try {
-        // a plain Uint8Array: a Node Buffer would reach the webview as JSON ({type: 'Buffer', data: [...]})
-        bytes = new Uint8Array(await vscode.workspace.fs.readFile(uri));
+        bytes = await readFileLimited(uri, FILE_LIMITS.image, 'an image');
       } catch (e) {
         const why = e instanceof vscode.FileSystemError ? e.code || e.message : e instanceof Error ? e.message : String(e);
-        this.post({ type: 'image', runId: run.id, index, name, error: vscode.l10n.t('{0}: cannot be read ({1})', name, why) });
+        // our own reader's errors are already one line naming the file
+        const error = e instanceof Error && e.message.startsWith(uri.fsPath) ? e.message.replace(uri.fsPath, name) : vscode.l10n.t('{0}: cannot be read ({1})', name, why);
+        this.post({ type: 'image', runId: run.id, index, name, error });
         continue;
       }
       this.post({ type: 'image', runId: run.id, index, ...prepareImage(bytes, name, info.preset, info.input[1] as 1 | 3) });

@@ -5,6 +5,7 @@ import { formatCompact, formatCount, formatShape } from '../core/model/report';
 import type { AnalysisService } from './analysisService';
 import { toRange } from './convert';
 import { nodesAt } from '../core/model/locate';
+import { escapeMarkdown, markdownCode as code } from '../core/text';
 
 const MAX_CALLS_SHOWN = 6;
 
@@ -15,8 +16,10 @@ export class ShapeHoverProvider implements vscode.HoverProvider {
     const analysis = this.analyses.get(document);
     const hit = nodesAt(analysis, position.line + 1, position.character);
     if (!hit) return undefined;
+    // theme icons only in our own text: appendText and escapeMarkdown escape `$(` in names from the file
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = false;
+    md.supportHtml = false;
     if (hit.kind === 'def' || hit.nodes.length === 1) {
       hit.nodes.slice(0, MAX_CALLS_SHOWN).forEach((n, i) => {
         if (i > 0) md.appendMarkdown('\n\n---\n\n');
@@ -33,7 +36,7 @@ export class ShapeHoverProvider implements vscode.HoverProvider {
 }
 
 function appendNode(md: vscode.MarkdownString, n: GraphNode, analysis: Analysis): void {
-  md.appendMarkdown(`**${n.path ?? vscode.l10n.t('function')}** · `);
+  md.appendMarkdown(`**${escapeMarkdown(n.path ?? vscode.l10n.t('function'))}** · `);
   md.appendMarkdown(code(n.title));
   md.appendMarkdown('\n\n');
   if (n.error) {
@@ -63,12 +66,12 @@ function appendSpan(md: vscode.MarkdownString, nodes: GraphNode[]): void {
   const first = nodes[0];
   const last = nodes[nodes.length - 1];
   const prefix = commonPrefix(nodes.map((n) => n.path ?? ''));
-  md.appendMarkdown(`**${prefix || vscode.l10n.t('call')}** · `);
+  md.appendMarkdown(`**${escapeMarkdown(prefix || vscode.l10n.t('call'))}** · `);
   md.appendText(vscode.l10n.t('{0} layers', nodes.length));
   md.appendMarkdown('\n\n');
   const bad = nodes.find((n) => n.error);
   if (bad) {
-    md.appendMarkdown(`$(error) **${bad.path ?? bad.op}**: `);
+    md.appendMarkdown(`$(error) **${escapeMarkdown(bad.path ?? bad.op)}**: `);
     md.appendText(bad.error!);
     return;
   }
@@ -89,9 +92,4 @@ function commonPrefix(paths: string[]): string {
     out.push(seg);
   }
   return out.join('.');
-}
-
-/** Inline code span; shapes and layer descriptions never contain backticks, but be safe. */
-function code(s: string): string {
-  return '`' + s.replace(/`/g, "'") + '`';
 }

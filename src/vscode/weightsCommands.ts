@@ -9,6 +9,8 @@ import { findTorchvisionAlexNet } from '../core/torch-hub.node';
 import { WeightsError, readCheckpoint } from '../core/weights';
 import type { ModelInfo } from '../shared/classifyProtocol';
 import { modelInfo, modelKey } from './classifyModel';
+import { readFileLimited } from './readFile';
+import { FILE_LIMITS } from '../core/read-file.node';
 
 /** The weights in use: the shipped default, or the user's file with its labels and model source. */
 export type WeightsChoice =
@@ -92,7 +94,7 @@ async function readText(uri: vscode.Uri): Promise<string> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (open) return open.getText();
   try {
-    return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    return new TextDecoder().decode(await readFileLimited(uri, FILE_LIMITS.source, 'a text file'));
   } catch (e) {
     throw new ModelLoadError(vscode.l10n.t('{0}: cannot be read ({1})', displayPath(uri), reason(e)), true);
   }
@@ -152,7 +154,7 @@ export class ModelService {
     this.cache = null;
     let bytes: Uint8Array;
     try {
-      bytes = await vscode.workspace.fs.readFile(files.weights);
+      bytes = await readFileLimited(files.weights, FILE_LIMITS.weights, 'a checkpoint');
     } catch (e) {
       throw new ModelLoadError(vscode.l10n.t('{0}: cannot be read ({1})', weightsName, reason(e)), true);
     }
@@ -353,7 +355,7 @@ async function exportOnnxCommand(store: WeightsStore, models: ModelService, log:
         const text = await readText(model);
         let bytes: Uint8Array;
         try {
-          bytes = await vscode.workspace.fs.readFile(files.weights);
+          bytes = await readFileLimited(files.weights, FILE_LIMITS.weights, 'a checkpoint');
         } catch (e) {
           throw new ModelLoadError(vscode.l10n.t('{0}: cannot be read ({1})', weightsName, reason(e)), true);
         }

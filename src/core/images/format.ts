@@ -66,8 +66,10 @@ export function readDeclaredSize(bytes: Uint8Array, format: ImageFormat, file: s
       }
       return { width: u32be(bytes, 16), height: u32be(bytes, 20) };
     }
-    case 'jpeg':
-      return jpegFrameSize(bytes, file);
+    case 'jpeg': {
+      const { width, height } = readJpegFrame(bytes, file);
+      return { width, height };
+    }
     case 'gif':
       if (bytes.length < 10) throw short('GIF');
       return { width: u16le(bytes, 6), height: u16le(bytes, 8) };
@@ -91,8 +93,14 @@ export function readDeclaredSize(bytes: Uint8Array, format: ImageFormat, file: s
   }
 }
 
+/** A JPEG frame header (SOFn): size, sample precision and each component's sampling factors. */
+export interface JpegFrame extends DeclaredSize {
+  precision: number;
+  components: { h: number; v: number }[];
+}
+
 /** Walks the JPEG markers up to the frame header (SOFn), which holds the size. */
-function jpegFrameSize(bytes: Uint8Array, file: string): DeclaredSize {
+export function readJpegFrame(bytes: Uint8Array, file: string): JpegFrame {
   let i = 2;
   while (i + 4 <= bytes.length) {
     if (bytes[i] !== 0xff) throw new ImageError('corrupt', file, `is a corrupt JPEG file: no marker at byte ${i}`);
@@ -103,8 +111,15 @@ function jpegFrameSize(bytes: Uint8Array, file: string): DeclaredSize {
     }
     // SOF0-SOF15 except DHT (C4), JPG (C8) and DAC (CC)
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
-      if (i + 9 > bytes.length) break;
-      return { width: u16be(bytes, i + 7), height: u16be(bytes, i + 5) };
+      if (i + 10 > bytes.length) break;
+      const count = bytes[i + 9]!;
+      if (i + 10 + 3 * count > bytes.length) break;
+      const components = [];
+      for (let c = 0; c < count; c++) {
+        const factors = bytes[i + 11 + 3 * c]!;
+        components.push({ h: factors >> 4, v: factors & 15 });
+      }
+      return { width: u16be(bytes, i + 7), height: u16be(bytes, i + 5), precision: bytes[i + 4]!, components };
     }
     if (marker === 0xda || marker === 0xd9) {
       throw new ImageError('corrupt', file, 'is a corrupt JPEG file: image data starts before the frame header');

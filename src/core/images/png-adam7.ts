@@ -2,19 +2,9 @@
  * Interlaced (Adam7) PNGs with 1, 2 or 4 bits a sample, which fast-png 8.0 de-interlaces as if each pixel were a
  * whole byte. Rare (Pillow never writes them) but valid: read here with fflate, the rest stays with fast-png.
  */
-import { unzlibSync } from 'fflate';
 import { pngToRgba } from './png-pixels';
 import { ImageError } from './errors';
-
-const PASSES = [
-  [0, 0, 8, 8],
-  [4, 0, 8, 8],
-  [0, 4, 4, 8],
-  [2, 0, 4, 4],
-  [0, 2, 2, 4],
-  [1, 0, 2, 2],
-  [0, 1, 1, 2],
-] as const;
+import { ADAM7, inflateCapped, pngDataSize } from './png-inflate';
 
 function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;
@@ -56,24 +46,13 @@ export function decodePngInterlacedLowDepth(bytes: Uint8Array, file: string): { 
   }
   if (!end) throw new ImageError('truncated', file, 'is a truncated PNG file: it ends before the IEND chunk');
   if (colorType === 3 && !palette) throw new ImageError('corrupt', file, 'is a corrupt PNG file: a palette image without a PLTE chunk');
-  const compressed = new Uint8Array(idat.reduce((s, c) => s + c.length, 0));
-  let offset = 0;
-  for (const c of idat) {
-    compressed.set(c, offset);
-    offset += c.length;
-  }
-  let raw: Uint8Array;
-  try {
-    raw = unzlibSync(compressed);
-  } catch (error) {
-    throw new ImageError('corrupt', file, `is a corrupt PNG file: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const raw = inflateCapped(idat, pngDataSize(width, height, depth, colorType, true), file, true);
   // de-interlace into the packed row layout of a non-interlaced image
   const rowBytes = Math.ceil((width * depth) / 8);
   const packed = new Uint8Array(rowBytes * height);
   const mask = (1 << depth) - 1;
   let at = 0;
-  for (const [x0, y0, dx, dy] of PASSES) {
+  for (const [x0, y0, dx, dy] of ADAM7) {
     const passWidth = Math.ceil((width - x0) / dx);
     const passHeight = Math.ceil((height - y0) / dy);
     if (passWidth <= 0 || passHeight <= 0) continue;

@@ -20,6 +20,8 @@ declare module 'omggif' {
     height: number;
     transparent_index: number | null;
     interlaced: boolean;
+    /** Where the frame's LZW data starts (its minimum code size byte). */
+    data_offset: number;
   }
   export class GifReader {
     constructor(buf: Uint8Array);

@@ -2,7 +2,7 @@
 import { parse } from '../python';
 import type * as ast from '../python/ast';
 import type { Analysis, AnalysisDiagnostic, GraphNode, LayerRow, Shape, SourceRange } from './ir';
-import { Interpreter, isModuleClass, type GraphBuilder } from './evaluator';
+import { Interpreter, isModuleClass, lastEvaluatedRange, type GraphBuilder } from './evaluator';
 import type { ModuleInstance } from './values';
 
 export interface AnalyzeOptions {
@@ -23,9 +23,33 @@ const OUTPUT_COMMENT = /\boutput\s*[:=]?\s*\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]/i;
 const COMMON_SIZES = [227, 224, 32, 28, 256, 299, 64, 96, 112, 128, 160, 192, 320, 384, 448, 512, 48, 16];
 const SEARCH_BUDGET_MS = 15;
 
+/**
+ * analyzeSource that never throws: an unexpected exception (a bug of ours) becomes one diagnostic at the line being
+ * evaluated, so a hover provider or the CLI stays alive whatever the file holds.
+ */
+export function analyzeSourceSafely(source: string, options: AnalyzeOptions = {}): Analysis {
+  try {
+    return analyzeSource(source, options);
+  } catch (error) {
+    const range = lastEvaluatedRange() ?? FILE_START;
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const message =
+      `internal error while analysing, line ${range.line}: ${reason.slice(0, 300)} ` +
+      '(a bug of AlexNet Explorer, not of your model: please report it, with the file)';
+    return {
+      entry: null, candidates: [], input: [1, 3, 224, 224], inputSource: 'default',
+      graph: { nodes: [], edges: [] }, layers: [], output: null, totalParams: 0, totalMacs: 0,
+      diagnostics: [{ message, severity: 'error', range, code: 'internal' }],
+    };
+  }
+}
+
 export function analyzeSource(source: string, options: AnalyzeOptions = {}): Analysis {
   const { module, errors } = parse(source);
-  const diagnostics: AnalysisDiagnostic[] = errors.map((e) => ({ message: `SyntaxError: ${e.message}`, severity: 'error', range: e.range, code: 'syntax' }));
+  // CPython raises TabError, a SyntaxError subclass, for mixed tabs and spaces
+  const diagnostics: AnalysisDiagnostic[] = errors.map((e) => ({
+    message: `${e.message.startsWith('inconsistent use of tabs') ? 'TabError' : 'SyntaxError'}: ${e.message}`, severity: 'error', range: e.range, code: 'syntax',
+  }));
   const interp = new Interpreter();
   interp.runModule(module);
 

@@ -28,7 +28,33 @@ type Completion = undefined | { type: 'return'; value: Value } | { type: 'break'
 /** Evaluation steps for one whole analysis (module code, __init__, every forward): bounds the time on any input. */
 const MAX_STEPS = 60_000;
 const MAX_DEPTH = 60;
+/** Wall-clock budget of one interpreter (one analysis), whatever the steps cost. */
+const MAX_MILLISECONDS = 3000;
 const MAX_SEQ = 100_000;
+/** Items (or characters) of all sequences built in one analysis: `l = l + l` in a loop stays cheap. */
+const MAX_BUILT = 4_000_000;
+/** Chains of more links than this are evaluated iteratively (see Interpreter.eval). */
+const CHAIN_RECURSION = 64;
+
+/** The statement or expression evaluated last, by any interpreter: where an internal error is reported. */
+let lastRange: SourceRange | null = null;
+
+export function lastEvaluatedRange(): SourceRange | null {
+  return lastRange;
+}
+
+/** push(...items) without spreading: a spread of 100,000 arguments overflows the stack. */
+function appendAll(target: Value[], items: readonly Value[]): void {
+  for (const item of items) target.push(item);
+}
+
+/** The inner expression a left-nested chain continues from: a BinOp's left, an Attribute's value, a Call's callee. */
+function chainChild(e: ast.Expr): ast.Expr | null {
+  if (e.type === 'BinOp') return e.left;
+  if (e.type === 'Attribute') return e.value;
+  if (e.type === 'Call') return e.func;
+  return null;
+}
 
 /** torch.nn containers, which the evaluator models itself. */
 const CONTAINERS = new Set(['Sequential', 'ModuleList', 'ModuleDict']);
@@ -100,9 +126,30 @@ export class Interpreter {
     return unknown(what, range);
   }
 
+  /** Wall-clock end of this analysis: steps and value sizes bound the work, this bounds the time whatever it costs. */
+  private readonly deadline = Date.now() + MAX_MILLISECONDS;
+
   private tick(range: SourceRange): void {
+    lastRange = range;
+    if ((this.steps & 1023) === 0 && Date.now() > this.deadline) {
+      throw new BudgetExceeded(`The model's code takes too long to analyse (stopped after ${MAX_MILLISECONDS / 1000} s, line ${range.line}).`, range);
+    }
     if (++this.steps > MAX_STEPS) {
       throw new BudgetExceeded(`The model's code runs too long to analyse (stopped after ${MAX_STEPS} steps, line ${range.line}).`, range);
+    }
+  }
+
+  /** Items of every sequence built so far (see MAX_BUILT). */
+  private built = 0;
+
+  /** Accounts for a sequence (or string) of `size` items about to be built: values are budgeted, not only steps. */
+  private grow(size: number, range: SourceRange): void {
+    this.built += size;
+    if (size > MAX_SEQ) {
+      throw new BudgetExceeded(`The model's code builds a value too large to analyse (${size} items, line ${range.line}; the limit is ${MAX_SEQ}).`, range);
+    }
+    if (this.built > MAX_BUILT) {
+      throw new BudgetExceeded(`The model's code builds too much data to analyse (over ${MAX_BUILT} items in all, stopped at line ${range.line}).`, range);
     }
   }
 
@@ -133,17 +180,22 @@ export class Interpreter {
     // Names used inside nn.Module classes or at module level (outside functions and `if __name__ == '__main__'`).
     if (stmt.type === 'FunctionDef' && !inModuleClass) return;
     if (stmt.type === 'If' && isMainGuard(stmt.test)) return;
-    const visit = (node: unknown): void => {
-      if (!node || typeof node !== 'object') return;
-      if (Array.isArray(node)) { for (const n of node) visit(n); return; }
-      const n = node as { type?: string; id?: string; func?: unknown };
-      if (n.type === 'Call') {
-        const f = n.func as ast.Expr;
-        if (f.type === 'Name') this.referencedClasses.add(f.id);
-      }
-      for (const key of Object.keys(n)) {
-        if (key === 'range' || key === 'attrRange' || key === 'nameRange') continue;
-        visit((n as Record<string, unknown>)[key]);
+    // an explicit stack: a 5,000-term expression must not overflow the JavaScript one
+    const visit = (root: unknown): void => {
+      const pending: unknown[] = [root];
+      while (pending.length > 0) {
+        const node = pending.pop();
+        if (!node || typeof node !== 'object') continue;
+        if (Array.isArray(node)) { for (let i = node.length - 1; i >= 0; i--) pending.push(node[i]); continue; }
+        const n = node as { type?: string; id?: string; func?: unknown };
+        if (n.type === 'Call') {
+          const f = n.func as ast.Expr;
+          if (f.type === 'Name') this.referencedClasses.add(f.id);
+        }
+        for (const key of Object.keys(n)) {
+          if (key === 'range' || key === 'attrRange' || key === 'nameRange') continue;
+          pending.push((n as Record<string, unknown>)[key]);
+        }
       }
     };
     if (stmt.type === 'ClassDef') {
@@ -220,7 +272,10 @@ export class Interpreter {
         if (cur.k === 'list' && s.op === '+') {
           // list += iterable extends in place (make_layers' `layers += [...]`).
           const items = this.iterate(rhs, s.value.range);
-          if (items) cur.items.push(...items);
+          if (items) {
+            this.grow(cur.items.length + items.length, s.range);
+            appendAll(cur.items, items);
+          }
           else this.unsupported(`'+=' with ${typeName(rhs)}`, s.range);
           return;
         }
@@ -365,6 +420,32 @@ export class Interpreter {
   // ---------------------------------------------------------------- expressions
 
   eval(e: ast.Expr, scope: Scope): Value {
+    if (this.chainValues.size > 0) {
+      const known = this.chainValues.get(e);
+      if (known !== undefined) return known;
+    }
+    const child = chainChild(e);
+    if (child && chainChild(child) && !this.chainValues.has(child)) {
+      const links: ast.Expr[] = [];
+      for (let c: ast.Expr | null = child; c && chainChild(c); c = chainChild(c)) links.push(c);
+      if (links.length >= CHAIN_RECURSION) {
+        // CPython parses `1+1+...`, `a.b.c...` and `f()()...` of any length: evaluate the chain innermost link
+        // first, each link reading its inner value from chainValues, instead of recursing once per link
+        try {
+          for (let i = links.length - 1; i >= 0; i--) this.chainValues.set(links[i]!, this.eval(links[i]!, scope));
+          return this.evalNode(e, scope);
+        } finally {
+          for (const link of links) this.chainValues.delete(link);
+        }
+      }
+    }
+    return this.evalNode(e, scope);
+  }
+
+  /** Values of the links of a long chain being evaluated (see eval). */
+  private readonly chainValues = new Map<ast.Expr, Value>();
+
+  private evalNode(e: ast.Expr, scope: Scope): Value {
     this.tick(e.range);
     switch (e.type) {
       case 'Constant':
@@ -443,7 +524,8 @@ export class Interpreter {
           if (el.type === 'Starred') {
             const inner = this.iterate(this.eval(el.value, scope), el.range);
             if (!inner) return unknown('unpacking an unknown value', el.range);
-            items.push(...inner);
+            this.grow(items.length + inner.length, el.range);
+            appendAll(items, inner);
           } else {
             items.push(this.eval(el, scope));
           }
@@ -621,13 +703,20 @@ export class Interpreter {
         default: return unknown(`operator ${op}`, range);
       }
     }
-    if (op === '+' && a.k === 'str' && b.k === 'str') return str(a.v + b.v);
-    if (op === '+' && (a.k === 'list' || a.k === 'tuple') && a.k === b.k) return { k: a.k, items: [...a.items, ...b.items] };
+    if (op === '+' && a.k === 'str' && b.k === 'str') {
+      this.grow(a.v.length + b.v.length, range);
+      return str(a.v + b.v);
+    }
+    if (op === '+' && (a.k === 'list' || a.k === 'tuple') && a.k === b.k) {
+      this.grow(a.items.length + b.items.length, range);
+      return { k: a.k, items: a.items.concat(b.items) };
+    }
     if (op === '*' && (a.k === 'list' || a.k === 'tuple' || a.k === 'str') && b.k === 'num' && b.int) {
       if (b.v * (a.k === 'str' ? a.v.length : a.items.length) > MAX_SEQ) return unknown('a very long sequence', range);
+      this.grow(Math.max(0, b.v) * (a.k === 'str' ? a.v.length : a.items.length), range);
       if (a.k === 'str') return str(a.v.repeat(Math.max(0, b.v)));
       const items: Value[] = [];
-      for (let i = 0; i < b.v; i++) items.push(...a.items);
+      for (let i = 0; i < b.v; i++) appendAll(items, a.items);
       return { k: a.k, items };
     }
     if (op === '*' && a.k === 'num' && (b.k === 'list' || b.k === 'tuple' || b.k === 'str')) return this.binop(op, b, a, range, inplace);
@@ -723,7 +812,8 @@ export class Interpreter {
           args.push(unknown('*args of an unknown value', a.range));
           continue;
         }
-        args.push(...inner);
+        this.grow(args.length + inner.length, a.range);
+        appendAll(args, inner);
       } else {
         args.push(this.eval(a, scope));
       }
@@ -1125,7 +1215,14 @@ export class Interpreter {
     if (self.k === 'list') {
       switch (name) {
         case 'append': self.items.push(args[0] ?? NONE); return NONE;
-        case 'extend': { const it = args[0] ? this.iterate(args[0], range) : []; if (it) self.items.push(...it); return NONE; }
+        case 'extend': {
+          const it = args[0] ? this.iterate(args[0], range) : [];
+          if (it) {
+            this.grow(self.items.length + it.length, range);
+            appendAll(self.items, it);
+          }
+          return NONE;
+        }
         case 'insert': { const i = args[0]?.k === 'num' ? args[0].v : 0; self.items.splice(i, 0, args[1] ?? NONE); return NONE; }
         case 'pop': return self.items.pop() ?? NONE;
         case 'index': { const i = self.items.findIndex((x) => valueEquals(x, args[0] ?? NONE) === true); return num(i, true); }

@@ -1,4 +1,5 @@
 /** Matches a state_dict to a model's parameters the way `module.load_state_dict(sd, strict=True)` does. */
+import { escapeControls } from '../text';
 import type { Checkpoint } from './checkpoint';
 import { type Tensor, allocate, formatTorchSize } from './tensor';
 
@@ -76,7 +77,7 @@ export function bindStateDict(
       if (!sameShape(input.shape, param.shape)) {
         result.sizeMismatches.push({ key, checkpointShape: [...input.shape], modelShape: [...param.shape] });
         errorMessages.push(
-          `size mismatch for ${key}: copying a param with shape ${formatTorchSize(input.shape)} from checkpoint, ` +
+          `size mismatch for ${escapeControls(key)}: copying a param with shape ${formatTorchSize(input.shape)} from checkpoint, ` +
             `the shape in current model is ${formatTorchSize(param.shape)}.`,
         );
         continue;
@@ -95,10 +96,10 @@ export function bindStateDict(
   visit(moduleTree(expected));
 
   if (result.unexpected.length) {
-    errorMessages.unshift(`Unexpected key(s) in state_dict: ${result.unexpected.map((k) => `"${k}"`).join(', ')}. `);
+    errorMessages.unshift(`Unexpected key(s) in state_dict: ${result.unexpected.map((k) => `"${escapeControls(k)}"`).join(', ')}. `);
   }
   if (result.missing.length) {
-    errorMessages.unshift(`Missing key(s) in state_dict: ${result.missing.map((k) => `"${k}"`).join(', ')}. `);
+    errorMessages.unshift(`Missing key(s) in state_dict: ${result.missing.map((k) => `"${escapeControls(k)}"`).join(', ')}. `);
   }
   if (errorMessages.length) {
     result.ok = false;

@@ -1,3 +1,4 @@
+import { escapeControls } from '../text';
 import { WeightsError } from './errors';
 import type { Tensor } from './tensor';
 
@@ -43,12 +44,12 @@ export function selectStateDict(
   for (const wrapper of STATE_DICT_WRAPPERS) {
     const inner = root.get(wrapper);
     if (inner instanceof Map && hasTensors(inner)) {
-      const ignoredKeys = [...root.keys()].filter((key) => key !== wrapper).map((key) => String(key));
+      const ignoredKeys = [...root.keys()].filter((key) => key !== wrapper).slice(0, 50).map((key) => describeKey(key, false));
       return { dict: inner, source: wrapper, ignoredKeys };
     }
   }
   if (hasTensors(root)) return { dict: root, source: null, ignoredKeys: [] };
-  const keys = [...root.keys()].map((key) => `'${String(key)}'`);
+  const keys = [...root.keys()].slice(0, 50).map((key) => describeKey(key));
   throw new WeightsError(
     'no-state-dict',
     file,
@@ -85,3 +86,29 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'object') return `a ${value.constructor?.name ?? 'object'}`;
   return `a ${typeof value}`;
 }
+
+/**
+ * A dict key as Python's repr would show it, cut short: a key built to be huge (a tuple that doubles itself) or to
+ * forge terminal lines (control characters) is neither expanded nor printed raw. `quoted` false: a bare string.
+ */
+export function describeKey(key: unknown, quoted = true, budget = 80): string {
+  let out = '';
+  const visit = (value: unknown, depth: number): void => {
+    if (out.length > budget) return;
+    if (typeof value === 'string') out += quoted || depth > 0 ? `'${escapeControls(value.slice(0, budget))}'` : escapeControls(value.slice(0, budget));
+    else if (value === null) out += 'None';
+    else if (typeof value === 'boolean') out += value ? 'True' : 'False';
+    else if (typeof value === 'number' || typeof value === 'bigint') out += String(value);
+    else if (Array.isArray(value)) {
+      out += '(';
+      for (let i = 0; i < value.length && out.length <= budget; i++) {
+        if (i > 0) out += ', ';
+        visit(value[i], depth + 1);
+      }
+      out += ')';
+    } else out += `<${describeValue(value)}>`;
+  };
+  visit(key, 0);
+  return out.length > budget ? `${out.slice(0, budget)}...` : out;
+}
+

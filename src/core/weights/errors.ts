@@ -1,6 +1,9 @@
 /** Why a checkpoint could not be read; every failure of src/core/weights is one of these. */
+import { escapeControls } from '../text';
 export type WeightsErrorCode =
   | 'not-a-checkpoint'
+  /** The file could not be read at all: missing, not a regular file, over the size limit. */
+  | 'unreadable'
   | 'legacy-format'
   | 'torchscript'
   | 'truncated'
@@ -23,7 +26,8 @@ export class WeightsError extends Error {
     /** The message without the file name in front. */
     readonly detail: string,
   ) {
-    super(`${file}: ${detail}`);
+    // one line whatever the file holds: names read from it cannot forge output lines
+    super(`${file}: ${escapeControls(detail)}`);
   }
 }
 

@@ -58,9 +58,15 @@ export interface UnpickleOptions {
   persistentLoad?: (pid: unknown) => unknown;
   /** Deepest nesting of containers accepted (default 256). */
   maxDepth?: number;
+  /** Most values the pickle may create or store (pushes, container items, memo entries; default 2,000,000). */
+  maxObjects?: number;
 }
 
-const STORAGE_DTYPES: Readonly<Record<string, DType | 'untyped'>> = {
+/** The default of maxObjects: a state_dict of 10,000 tensors needs about 200,000; 2M empty dicts take about 450 MB. */
+export const MAX_PICKLE_OBJECTS = 2_000_000;
+
+// Maps, not objects: names from the file must never reach Object.prototype ('constructor', '__proto__')
+const STORAGE_DTYPES: ReadonlyMap<string, DType | 'untyped'> = new Map(Object.entries({
   FloatStorage: 'float32',
   HalfStorage: 'float16',
   BFloat16Storage: 'bfloat16',
@@ -72,9 +78,9 @@ const STORAGE_DTYPES: Readonly<Record<string, DType | 'untyped'>> = {
   ByteStorage: 'uint8',
   BoolStorage: 'bool',
   UntypedStorage: 'untyped',
-};
+} satisfies Record<string, DType | 'untyped'>));
 
-const TORCH_DTYPES: Readonly<Record<string, DType>> = {
+const TORCH_DTYPES: ReadonlyMap<string, DType> = new Map(Object.entries({
   float32: 'float32',
   float: 'float32',
   float16: 'float16',
@@ -91,17 +97,17 @@ const TORCH_DTYPES: Readonly<Record<string, DType>> = {
   int8: 'int8',
   uint8: 'uint8',
   bool: 'bool',
-};
+} satisfies Record<string, DType>));
 
 /** Python 2 module names that protocol 2 writes (pickle's fix_imports), by their Python 3 names. */
-const PY2_MODULES: Readonly<Record<string, string>> = {
+const PY2_MODULES: ReadonlyMap<string, string> = new Map(Object.entries({
   __builtin__: 'builtins',
   copy_reg: 'copyreg',
   commands: 'subprocess',
   cPickle: 'pickle',
   exceptions: 'builtins',
   UserDict: 'collections',
-};
+}));
 
 const REBUILD_FUNCTIONS = new Set([
   'torch._utils._rebuild_tensor',
@@ -131,8 +137,8 @@ function isAllowed(qualifiedName: string, module: string, name: string): boolean
   if (REBUILD_FUNCTIONS.has(qualifiedName) || TENSOR_CLASSES.has(qualifiedName) || OTHER_ALLOWED.has(qualifiedName)) {
     return true;
   }
-  if ((module === 'torch' || module === 'torch.storage') && name in STORAGE_DTYPES) return true;
-  return module === 'torch' && name in TORCH_DTYPES;
+  if ((module === 'torch' || module === 'torch.storage') && STORAGE_DTYPES.has(name)) return true;
+  return module === 'torch' && TORCH_DTYPES.has(name);
 }
 
 /** What the error says about a refused global. */
@@ -216,6 +222,15 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
     throw new WeightsError(code, file, `${member} ${detail}`);
   };
   const reader = new Reader(bytes, fail);
+  const maxObjects = options.maxObjects ?? MAX_PICKLE_OBJECTS;
+  let objects = 0;
+  /** Counts `n` more values created or stored; a pickle of a few KB can otherwise build millions of dicts. */
+  const spend = (n: number): void => {
+    objects += n;
+    if (objects > maxObjects) {
+      fail(`creates more than ${maxObjects} objects, far more than a state_dict needs; refusing it (a pickle bomb?)`, 'unsupported');
+    }
+  };
   let stack: unknown[] = [];
   const marks: unknown[][] = [];
   const memo = new Map<number, unknown>();
@@ -266,7 +281,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
   };
   const global = (module: string, name: string): PyGlobal => {
     const written = `${module}.${name}`;
-    const python3Module = PY2_MODULES[module] ?? module;
+    const python3Module = PY2_MODULES.get(module) ?? module;
     if (!isAllowed(`${python3Module}.${name}`, python3Module, name)) {
       throw new WeightsError('forbidden-global', file, refusal(python3Module, name, written));
     }
@@ -275,6 +290,11 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
   const call = (callable: unknown, args: unknown): unknown => {
     if (!(callable instanceof PyGlobal)) fail(`calls something that is not a global at byte ${reader.at}`);
     if (!Array.isArray(args)) fail(`calls ${(callable as PyGlobal).qualifiedName} without an argument tuple`);
+    // the stand-ins copy their list, bytes and text arguments: the same big list passed again and again is paid for
+    for (const arg of args as unknown[]) {
+      if (Array.isArray(arg)) spend(arg.length);
+      else if (arg instanceof Uint8Array || typeof arg === 'string') spend(Math.ceil(arg.length / 8));
+    }
     return construct(callable as PyGlobal, args as unknown[], fail);
   };
 
@@ -282,6 +302,7 @@ export function unpickle(bytes: Uint8Array, options: UnpickleOptions): unknown {
     if (reader.at >= bytes.length) fail('ends without a STOP opcode (truncated?)');
     const opcodeAt = reader.at;
     const opcode = reader.u8();
+    spend(1);
     switch (opcode) {
       case 0x80: {
         // PROTO
@@ -650,7 +671,7 @@ function decodeRawUnicodeEscape(text: string): string {
   );
 }
 
-const ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', '\\': '\\', "'": "'", '"': '"', '0': '\0' };
+const ESCAPES: ReadonlyMap<string, string> = new Map(Object.entries({ n: '\n', r: '\r', t: '\t', '\\': '\\', "'": "'", '"': '"', '0': '\0' }));
 
 function decodeQuotedString(text: string, fail: (detail: string) => never): string {
   const quote = text[0];
@@ -660,7 +681,7 @@ function decodeQuotedString(text: string, fail: (detail: string) => never): stri
   return text
     .slice(1, -1)
     .replace(/\\(x[0-9a-fA-F]{2}|.)/g, (_, escape: string) =>
-      escape[0] === 'x' && escape.length === 3 ? String.fromCharCode(parseInt(escape.slice(1), 16)) : ESCAPES[escape] ?? `\\${escape}`,
+      escape[0] === 'x' && escape.length === 3 ? String.fromCharCode(parseInt(escape.slice(1), 16)) : ESCAPES.get(escape) ?? `\\${escape}`,
     );
 }
 
@@ -700,8 +721,8 @@ function construct(callable: PyGlobal, args: unknown[], fail: (detail: string) =
       let dtype: DType | 'untyped' = ref.dtype;
       if (name.endsWith('v3')) {
         const given = args[6];
-        if (!(given instanceof PyGlobal) || given.module !== 'torch' || !(given.name in TORCH_DTYPES)) bad('an unknown dtype');
-        dtype = TORCH_DTYPES[(given as PyGlobal).name];
+        if (!(given instanceof PyGlobal) || given.module !== 'torch' || !TORCH_DTYPES.has(given.name)) bad('an unknown dtype');
+        dtype = TORCH_DTYPES.get((given as PyGlobal).name)!;
       }
       if (dtype === 'untyped') bad('an untyped storage and no dtype');
       const shape = intList(size);
@@ -814,5 +835,5 @@ function numpyScalar(dtype: NumpyDtype, raw: Uint8Array, bad: (why: string) => n
 export function storageDtype(value: unknown): DType | 'untyped' | undefined {
   if (!(value instanceof PyGlobal)) return undefined;
   if (value.module !== 'torch' && value.module !== 'torch.storage') return undefined;
-  return STORAGE_DTYPES[value.name];
+  return STORAGE_DTYPES.get(value.name);
 }

@@ -1,8 +1,8 @@
 /** Reader for `torch.save` files (the zip format of torch >= 1.6), without Python. */
-import { type Checkpoint, selectStateDict, stripDataParallelPrefix } from './checkpoint';
+import { type Checkpoint, describeKey, selectStateDict, stripDataParallelPrefix } from './checkpoint';
 import { WeightsError, guarded } from './errors';
 import { PickledTensor, PyDict, StorageRef, storageDtype, unpickle } from './pickle';
-import { ITEM_SIZE, type Tensor, elementCount, gatherView } from './tensor';
+import { ITEM_SIZE, type Tensor, TensorBudget, aligned, elementCount, viewOrGather } from './tensor';
 import { type ZipEntry, looksLikeZip, readZipDirectory, readZipEntry } from './zip';
 
 export interface ReadOptions {
@@ -12,7 +12,14 @@ export interface ReadOptions {
   storageSlackBytes?: number;
   /** Deepest container nesting accepted in data.pkl (default 256). */
   maxDepth?: number;
+  /** Most bytes of storage one file may hold, all storages together (default 2 GiB). */
+  maxStorageBytes?: number;
+  /** Most objects data.pkl may create (default 2,000,000). */
+  maxPickleObjects?: number;
 }
+
+/** The default of ReadOptions.maxStorageBytes: room for VGG-19 in float32 (548 MB) and then some. */
+export const MAX_STORAGE_BYTES = 2 ** 31;
 
 /** torch < 1.6 (and `_use_new_zipfile_serialization=False`) starts with this pickled magic number. */
 const LEGACY_MAGIC = [0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19];
@@ -70,6 +77,7 @@ function readPthUnguarded(bytes: Uint8Array, file: string, options: ReadOptions)
     file,
     member,
     maxDepth: options.maxDepth,
+    maxObjects: options.maxPickleObjects,
     persistentLoad: (pid) => storageReference(pid, storages, file, member),
   });
   if (top instanceof PickledTensor) {
@@ -96,19 +104,22 @@ function readPthUnguarded(bytes: Uint8Array, file: string, options: ReadOptions)
   const skipped: string[] = [];
   const storageBytes = new Map<string, Uint8Array>();
   const slack = options.storageSlackBytes ?? 64 << 10;
+  // one budget for the whole file: each storage is read once and shared by its views
+  const budget = new TensorBudget(file, options.maxStorageBytes ?? MAX_STORAGE_BYTES);
   for (const [key, value] of dict) {
     if (typeof key !== 'string' || !(value instanceof PickledTensor)) {
-      skipped.push(String(key));
+      if (skipped.length < 20) skipped.push(describeKey(key));
+      else if (skipped.length === 20) skipped.push('...');
       continue;
     }
     let data = storageBytes.get(value.storage.key);
     if (!data) {
-      data = readStorage(bytes, entries, root, value.storage, file, slack);
+      data = readStorage(bytes, entries, root, value.storage, file, slack, budget);
       storageBytes.set(value.storage.key, data);
     }
-    checkpoint.tensors.set(key, materialize(key, value, data, littleEndian, file));
+    checkpoint.tensors.set(key, materialize(key, value, data, littleEndian, file, budget));
   }
-  if (skipped.length) checkpoint.notes.push(`Skipped entries that are not tensors: ${skipped.map((k) => `'${k}'`).join(', ')}.`);
+  if (skipped.length) checkpoint.notes.push(`Skipped entries that are not tensors: ${skipped.join(', ')}.`);
   stripDataParallelPrefix(checkpoint);
   return checkpoint;
 }
@@ -142,6 +153,7 @@ function readStorage(
   ref: StorageRef,
   file: string,
   slack: number,
+  budget: TensorBudget,
 ): Uint8Array {
   const name = `${root}data/${ref.key}`;
   const entry = entries.get(name);
@@ -155,11 +167,26 @@ function readStorage(
       `storage ${ref.key} (${name}) holds ${entry.size} bytes, but the pickle declares ${ref.size} ${kind} (${needed} bytes)`,
     );
   }
+  if (!budget.addStorage(needed)) {
+    throw new WeightsError(
+      'unsupported',
+      file,
+      `its storages need more than ${budget.maxStorageBytes} bytes in all (storage ${ref.key} adds ${needed}); ` +
+        'a model this large cannot be loaded here',
+    );
+  }
   // declared sizes are checked before inflating: nothing beyond what the pickle's storages need is ever inflated
-  return readZipEntry(bytes, entry, file, needed + slack, `its storage needs ${needed}`);
+  return aligned(readZipEntry(bytes, entry, file, needed + slack, `its storage needs ${needed}`));
 }
 
-function materialize(key: string, pickled: PickledTensor, storage: Uint8Array, littleEndian: boolean, file: string): Tensor {
+function materialize(
+  key: string,
+  pickled: PickledTensor,
+  storage: Uint8Array,
+  littleEndian: boolean,
+  file: string,
+  budget: TensorBudget,
+): Tensor {
   const { dtype, offset, shape, stride } = pickled;
   const itemSize = ITEM_SIZE[dtype];
   const ref = pickled.storage;
@@ -184,7 +211,7 @@ function materialize(key: string, pickled: PickledTensor, storage: Uint8Array, l
   if (ref.dtype !== 'untyped' && ref.dtype !== dtype) {
     throw new WeightsError('bad-pickle', file, `tensor '${key}' is ${dtype} but its storage ${ref.key} is ${ref.dtype}`);
   }
-  return gatherView(storage, littleEndian, dtype, offset, shape, stride);
+  return viewOrGather(storage, littleEndian, dtype, offset, shape, stride, budget);
 }
 
 /** `_metadata` of an OrderedDict state_dict: module path -> {version: n}. */

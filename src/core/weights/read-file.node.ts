@@ -1,5 +1,5 @@
 /** Node-only: reads a checkpoint file from disk. The readers themselves take bytes and run in browsers too. */
-import { readFileSync } from 'node:fs';
+import { FILE_LIMITS, FileReadError, readFileBounded } from '../read-file.node';
 import type { Checkpoint } from './checkpoint';
 import { WeightsError } from './errors';
 import { readCheckpoint } from './index';
@@ -8,10 +8,10 @@ import type { ReadOptions } from './pth';
 export function readCheckpointFile(path: string, options: ReadOptions = {}): Checkpoint {
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readFileBounded(path, FILE_LIMITS.weights, 'a checkpoint');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
-    throw new WeightsError('not-a-checkpoint', path, `could not be opened (${reason})`);
+    if (!(error instanceof FileReadError)) throw error;
+    throw new WeightsError('unreadable', path, error.detail);
   }
   return readCheckpoint(bytes, path, options);
 }

@@ -1,9 +1,11 @@
 /** Reader for `.safetensors`: an 8-byte little-endian header length, a JSON header, then the raw tensor bytes. */
 import { type Checkpoint, stripDataParallelPrefix } from './checkpoint';
 import { WeightsError, guarded } from './errors';
-import { type DType, ITEM_SIZE, elementCount, gatherView } from './tensor';
+import { escapeControls } from '../text';
+import { type DType, ITEM_SIZE, aligned, elementCount, viewOrGather } from './tensor';
 
-const DTYPES: Readonly<Record<string, DType>> = {
+// a Map: a dtype named '__proto__' or 'constructor' in the file must not reach Object.prototype
+const DTYPES: ReadonlyMap<string, DType> = new Map(Object.entries({
   F32: 'float32',
   F16: 'float16',
   BF16: 'bfloat16',
@@ -14,7 +16,7 @@ const DTYPES: Readonly<Record<string, DType>> = {
   I8: 'int8',
   U8: 'uint8',
   BOOL: 'bool',
-};
+} satisfies Record<string, DType>));
 
 /** The format's own cap on the header size. */
 const MAX_HEADER_BYTES = 100 << 20;
@@ -63,39 +65,51 @@ function readUnguarded(bytes: Uint8Array, file: string): Checkpoint {
     notes: [],
   };
   const ranges: [number, number, string][] = [];
+  const planned: [string, DType, number[], number][] = [];
   for (const [key, info] of Object.entries(header as Record<string, unknown>)) {
     if (key === '__metadata__') {
       checkpoint.fileMetadata = readMetadata(info, bad);
       continue;
     }
-    if (typeof info !== 'object' || info === null) return bad(`describes tensor '${key}' with something that is not an object`);
+    const name = escapeControls(key.slice(0, 200));
+    if (typeof info !== 'object' || info === null) return bad(`describes tensor '${name}' with something that is not an object`);
     const { dtype: code, shape, data_offsets: offsets } = info as Record<string, unknown>;
-    const dtype = typeof code === 'string' ? DTYPES[code] : undefined;
-    if (!dtype) return bad(`gives tensor '${key}' the unsupported dtype ${JSON.stringify(code)}`);
+    const dtype = typeof code === 'string' ? DTYPES.get(code) : undefined;
+    if (!dtype) return bad(`gives tensor '${name}' the unsupported dtype ${escapeControls(JSON.stringify(code) ?? 'undefined').slice(0, 80)}`);
     if (!Array.isArray(shape) || !shape.every((n) => Number.isSafeInteger(n) && n >= 0)) {
-      return bad(`gives tensor '${key}' a shape that is not a list of non-negative integers`);
+      return bad(`gives tensor '${name}' a shape that is not a list of non-negative integers`);
     }
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((n) => Number.isSafeInteger(n) && n >= 0)) {
-      return bad(`gives tensor '${key}' data_offsets that are not [begin, end]`);
+      return bad(`gives tensor '${name}' data_offsets that are not [begin, end]`);
     }
     const [begin, end] = offsets as [number, number];
     const count = elementCount(shape as number[]);
     const needed = count * ITEM_SIZE[dtype];
     if (begin > end || end > data.length) {
-      return bad(`gives tensor '${key}' the byte range [${begin}, ${end}), outside the ${data.length} data bytes`);
+      return bad(`gives tensor '${name}' the byte range [${begin}, ${end}), outside the ${data.length} data bytes`);
     }
     if (end - begin !== needed) {
-      return bad(`gives tensor '${key}' ${end - begin} bytes, but ${dtype} [${(shape as number[]).join(', ')}] needs ${needed}`);
+      return bad(`gives tensor '${name}' ${end - begin} bytes, but ${dtype} [${(shape as number[]).join(', ')}] needs ${needed}`);
     }
-    ranges.push([begin, end, key]);
-    const tensor = gatherView(data.subarray(begin, end), true, dtype, 0, shape as number[], contiguousStrides(shape as number[]));
-    checkpoint.tensors.set(key, tensor);
+    ranges.push([begin, end, name]);
+    planned.push([key, dtype, shape as number[], begin]);
   }
+  // overlaps are refused before any tensor is built, so nothing is copied for a file that aliases its bytes
   ranges.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < ranges.length; i++) {
     if (ranges[i][0] < ranges[i - 1][1] && ranges[i][0] !== ranges[i][1]) {
       bad(`stores tensors '${ranges[i - 1][2]}' and '${ranges[i][2]}' in overlapping bytes`);
     }
+  }
+  // one aligned copy of the data at most; tensors are views of it (a tensor at an odd offset is copied alone)
+  const storage = aligned(data);
+  for (const [key, dtype, shape, begin] of planned) {
+    const itemSize = ITEM_SIZE[dtype];
+    const tensor =
+      begin % itemSize === 0
+        ? viewOrGather(storage, true, dtype, begin / itemSize, shape, contiguousStrides(shape))
+        : viewOrGather(storage.subarray(begin), true, dtype, 0, shape, contiguousStrides(shape));
+    checkpoint.tensors.set(key, tensor);
   }
   stripDataParallelPrefix(checkpoint);
   return checkpoint;

@@ -1,3 +1,5 @@
+import { WeightsError } from './errors';
+
 /** Dtype names as PyTorch prints them (`str(t.dtype)` without the `torch.`). */
 export type DType =
   | 'float32'
@@ -48,30 +50,95 @@ export function elementCount(shape: readonly number[]): number {
   return count;
 }
 
+/** The typed array that holds each dtype's elements. */
+const ARRAY_TYPES: Readonly<Record<DType, { new (length: number): TensorData; new (buffer: ArrayBufferLike, byteOffset: number, length: number): TensorData }>> = {
+  float32: Float32Array,
+  float64: Float64Array,
+  float16: Uint16Array,
+  bfloat16: Uint16Array,
+  int64: BigInt64Array,
+  int32: Int32Array,
+  int16: Int16Array,
+  int8: Int8Array,
+  uint8: Uint8Array,
+  bool: Uint8Array,
+};
+
 export function allocate(dtype: DType, length: number): TensorData {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(length);
-    case 'float64':
-      return new Float64Array(length);
-    case 'float16':
-    case 'bfloat16':
-      return new Uint16Array(length);
-    case 'int64':
-      return new BigInt64Array(length);
-    case 'int32':
-      return new Int32Array(length);
-    case 'int16':
-      return new Int16Array(length);
-    case 'int8':
-      return new Int8Array(length);
-    case 'uint8':
-    case 'bool':
-      return new Uint8Array(length);
-  }
+  return new ARRAY_TYPES[dtype](length);
 }
 
 const HOST_IS_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Bytes a reader allocates for one file's tensors, checked before each allocation. */
+export class TensorBudget {
+  /** Storage bytes inflated or copied (each storage once). */
+  storageBytes = 0;
+  /** Bytes copied for views that cannot share their storage (strided, expanded, byte-swapped). */
+  viewBytes = 0;
+  constructor(
+    readonly file: string,
+    /** Most storage bytes one file may hold. */
+    readonly maxStorageBytes: number,
+    /** View copies may add at most this much beyond the storages themselves. */
+    readonly minViewAllowance = 64 << 20,
+  ) {}
+  /** Records `bytes` more of storage; false when over the budget. */
+  addStorage(bytes: number): boolean {
+    if (this.storageBytes + bytes > this.maxStorageBytes) return false;
+    this.storageBytes += bytes;
+    return true;
+  }
+  /** Records `bytes` more of view copies; false when the copies would outgrow the storages they come from. */
+  addView(bytes: number): boolean {
+    if (this.viewBytes + bytes > Math.max(this.storageBytes, this.minViewAllowance)) return false;
+    this.viewBytes += bytes;
+    return true;
+  }
+}
+
+/**
+ * `bytes` itself when typed arrays of any item size can view it, else an aligned copy. Node's Buffer#slice shares
+ * memory, so the copy is made with the Uint8Array constructor.
+ */
+export function aligned(bytes: Uint8Array): Uint8Array {
+  return bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes);
+}
+
+/**
+ * The tensor a strided view of `storage` selects: a view sharing the storage's memory when the view is contiguous,
+ * aligned and in the host's byte order, else a copy (`copied` says how many bytes; the caller budgets them).
+ * The caller has checked that every selected element lies inside `storage`.
+ */
+export function viewOrGather(
+  storage: Uint8Array,
+  fileIsLittleEndian: boolean,
+  dtype: DType,
+  offset: number,
+  shape: readonly number[],
+  stride: readonly number[],
+  budget?: TensorBudget,
+): Tensor {
+  const itemSize = ITEM_SIZE[dtype];
+  const count = elementCount(shape);
+  const start = storage.byteOffset + offset * itemSize;
+  if (count > 0 && isContiguous(shape, stride) && start % itemSize === 0 && (fileIsLittleEndian === HOST_IS_LITTLE_ENDIAN || itemSize === 1)) {
+    return { dtype, shape: [...shape], data: typedView(dtype, storage.buffer, start, count) };
+  }
+  if (budget && !budget.addView(count * itemSize)) {
+    throw new WeightsError(
+      'unsupported',
+      budget.file,
+      `copying its strided tensor views would take more than ${Math.max(budget.storageBytes, budget.minViewAllowance)} bytes beyond ` +
+        `its ${budget.storageBytes} bytes of storage (views that repeat or expand a storage, as no saved model does); refusing it`,
+    );
+  }
+  return gatherView(storage, fileIsLittleEndian, dtype, offset, shape, stride);
+}
+
+function typedView(dtype: DType, buffer: ArrayBufferLike, byteOffset: number, length: number): TensorData {
+  return new ARRAY_TYPES[dtype](buffer, byteOffset, length);
+}
 
 /**
  * Copies the elements a strided view selects out of its storage bytes into a new contiguous tensor.
@@ -122,7 +189,7 @@ function copyStrided(
   const wordSize = Math.min(itemSize, 4);
   const words = itemSize / wordSize;
   // typed views need aligned offsets; a misaligned storage is copied once to an aligned buffer
-  const source = storage.byteOffset % wordSize === 0 ? storage : storage.slice();
+  const source = storage.byteOffset % wordSize === 0 ? storage : aligned(storage);
   const from = wordView(source, wordSize);
   const to = wordView(out, wordSize);
   const rank = shape.length;
