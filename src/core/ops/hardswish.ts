@@ -1,0 +1,19 @@
+// Hardswish: nn.Hardswish and F.hardswish, x * relu6(x + 3) / 6 (MobileNetV3). Same shape as the input.
+import { sameShapeRule } from './common';
+import type { OpDef, ShapeRule } from './types';
+
+const hardswishRules: ShapeRule[] = [
+  sameShapeRule('Hardswish', 'module', [{ name: 'inplace', default: false }], { pyName: 'Hardswish.__init__' }),
+  sameShapeRule('torch.nn.functional.hardswish', 'function', [{ name: 'inplace', default: false }], { pyName: 'hardswish' }),
+];
+
+export const hardswish: OpDef = {
+  key: 'hardswish',
+  rules: hardswishRules,
+  // x * min(max(x + 3, 0), 6) / 6, multiplied before dividing as PyTorch's kernel does (ONNX HardSwish needs opset 14)
+  lower(g, { inputs: [x], out }) {
+    const relu6 = g.op('Clip', [g.op('Add', [x, g.scalar(3)]), g.scalar(0), g.scalar(6)]);
+    g.op('Div', [g.op('Mul', [x, relu6]), g.scalar(6)], {}, out);
+  },
+  traits: { perChannel: true, activation: true },
+};
