@@ -19,6 +19,7 @@ import { readCheckpointFile } from '../../src/core/weights/read-file.node';
 import {
   type FixtureModel,
   FIXTURE_DIR,
+  TOLERANCE,
   analyzeFixture,
   bindFixture,
   buildFixtureOnnx,
@@ -29,7 +30,6 @@ import {
 import { join } from 'node:path';
 
 const spec = readFixtureSpec();
-const TOLERANCE = 1e-4;
 
 /** max |a - b| / max |b|. */
 function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {

@@ -2,9 +2,9 @@
 // meta checks. Bins are PyTorch's [floor(i*in/out), ceil((i+1)*in/out)), overlapping when sizes do not divide.
 // With return_indices=True PyTorch returns (values, indices); the shape given is the values' (indices match).
 import type { Shape } from '../types';
-import { err, fmtShape, isErr, ok, oneInput, truthy, ai, ais, kernelText } from './common';
+import { err, fmtShape, isErr, ok, oneInput, truthy, ai, ais, astr, kernelText } from './common';
 import { adaptiveBins, adaptiveFormula, adaptiveOutputSize } from './adaptive_avg_pool2d';
-import type { Args, OnnxEmitter, OpDef, ShapeResult, ShapeRule } from './types';
+import type { Args, BackwardCall, Gradients, OnnxEmitter, OpDef, ShapeResult, ShapeRule } from './types';
 
 function inferAdaptiveMaxPool2d(op: string, inputs: Shape[], a: Args): ShapeResult {
   const x = oneInput(op, inputs);
@@ -56,6 +56,34 @@ function maxOverBins(g: OnnxEmitter, x: string, axis: number, size: number, outS
   return parts.length === 1 ? g.op('Identity', parts, {}, out) : g.op('Concat', parts, { axis: ai(axis) }, out);
 }
 
+/**
+ * dLoss/dInput: each bin's gradient goes to the first maximum of the bin in row-major order (PyTorch's index), found
+ * with ArgMax (first occurrence) rather than MaxPool's Indices output; overlapping bins add up.
+ */
+function backwardAdaptiveMaxPool2d(g: OnnxEmitter, { args: a, inputs: [x], inShapes: [inShape], outShape, dOut }: BackwardCall): Gradients {
+  if (truthy(a.return_indices)) g.fail('return_indices=True has no ONNX mapping here');
+  const r = inShape.length;
+  const [h, w] = [inShape[r - 2], inShape[r - 1]];
+  const lead = Array(r - 2).fill(0);
+  const rowBins = adaptiveBins(h, outShape[r - 2]);
+  const colBins = adaptiveBins(w, outShape[r - 1]);
+  let sum: string | null = null;
+  rowBins.forEach(([h0, h1], i) => {
+    colBins.forEach(([w0, w1], j) => {
+      const bin = g.op('Slice', [x, g.intConst([h0, w0]), g.intConst([h1, w1]), g.intConst([r - 2, r - 1])]);
+      const size = (h1 - h0) * (w1 - w0);
+      const first = g.op('ArgMax', [g.op('Reshape', [bin, g.intConst([...lead, size])])], { axis: ai(r - 2), keepdims: ai(1), select_last_index: ai(0) });
+      const hit = g.op('Equal', [g.intConst(Array.from({ length: size }, (_, k) => k)), first]);
+      const grad = g.op('Slice', [dOut, g.intConst([i, j]), g.intConst([i + 1, j + 1]), g.intConst([r - 2, r - 1])]);
+      const flat = g.op('Where', [hit, g.op('Reshape', [grad, g.intConst([...lead, 1])]), g.scalar(0)]);
+      const spread = g.op('Reshape', [flat, g.intConst([...lead, h1 - h0, w1 - w0])]);
+      const placed = g.op('Pad', [spread, g.intConst([...lead, h0, w0, ...lead, h - h1, w - w1])], { mode: astr('constant') });
+      sum = sum === null ? placed : g.op('Add', [sum, placed]);
+    });
+  });
+  return { inputs: [sum ?? g.fail('an output size of 0 has no gradient')] };
+}
+
 export const adaptiveMaxPool2d: OpDef = {
   key: 'adaptive_max_pool2d',
   rules: adaptiveMaxPool2dRules,
@@ -74,5 +102,6 @@ export const adaptiveMaxPool2d: OpDef = {
     // rows, then columns: a max over a rectangle is the max of the row maxima
     maxOverBins(g, maxOverBins(g, x, r - 2, h, oh), r - 1, w, ow, out);
   },
+  backward: backwardAdaptiveMaxPool2d,
   traits: { perChannel: true },
 };

@@ -22,5 +22,6 @@ export const hardsigmoid: OpDef = {
   key: 'hardsigmoid',
   rules: hardsigmoidRules,
   lower: (g, { inputs: [x], out }) => void hardsigmoidOf(g, x, out),
+  backward: (g, { inputs: [x], dOut }) => ({ inputs: [g.op('Mul', [dOut, hardsigmoidSlope(g, x)])] }),
   traits: { perChannel: true, activation: true },
 };

@@ -15,5 +15,12 @@ export const hardswish: OpDef = {
     const relu6 = g.op('Clip', [g.op('Add', [x, g.scalar(3)]), g.scalar(0), g.scalar(6)]);
     g.op('Div', [g.op('Mul', [x, relu6]), g.scalar(6)], {}, out);
   },
+  // PyTorch's hardswish_backward: 0 below -3, x/3 + 1/2 up to 3 (inclusive), 1 above
+  backward(g, { inputs: [x], dOut }) {
+    const middle = g.op('Add', [g.op('Div', [x, g.scalar(3)]), g.scalar(0.5)]);
+    const upper = g.op('Where', [g.op('LessOrEqual', [x, g.scalar(3)]), middle, g.scalar(1)]);
+    const slope = g.op('Where', [g.op('Less', [x, g.scalar(-3)]), g.scalar(0), upper]);
+    return { inputs: [g.op('Mul', [dOut, slope])] };
+  },
   traits: { perChannel: true, activation: true },
 };

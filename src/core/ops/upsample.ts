@@ -4,10 +4,10 @@
 // ONNX: Resize (opset 13) with the coordinate transform that reproduces PyTorch's source index; the scale factor
 // itself goes to Resize when PyTorch maps coordinates with 1/scale_factor rather than in/out.
 import type { ArgValue, Shape } from '../types';
-import { badArg, err, fmtShape, isErr, isInt, isNumber, numel, ok, oneInput, pyRepr, truthy, astr } from './common';
+import { badArg, err, fmtShape, isErr, isInt, isNumber, numel, ok, oneInput, pyRepr, truthy, ai, astr } from './common';
 import { inferAdaptiveAvgPool2d } from './adaptive_avg_pool2d';
 import type { Attribute } from '../onnx/model-proto';
-import type { Args, LowerCall, OnnxEmitter, OpDef, ShapeErr, ShapeResult, ShapeRule } from './types';
+import type { Args, BackwardCall, Gradients, LowerCall, OnnxEmitter, OpDef, ShapeErr, ShapeResult, ShapeRule } from './types';
 
 const MODES_TEXT = 'nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact';
 /** The input rank each interpolating mode needs (nearest, nearest-exact and area take 3-, 4- and 5-D inputs). */
@@ -201,12 +201,18 @@ function resizeAttributes(g: OnnxEmitter, r: Resolved, rank: number): Record<str
   return g.fail(`mode='${r.mode}' has no ONNX mapping here (nearest, nearest-exact and bilinear do)`);
 }
 
-/** Whether onnxruntime's Resize, computing floor(in * scale) in float32, gives these output sizes. */
+/**
+ * Whether Resize gives these output sizes from float32 scales whether floor(in * scale) is computed in float32
+ * (onnxruntime's kernels) or in float64 (ONNX shape inference, onnxruntime-web's WebGPU Resize).
+ */
 function scalesGive(scales: number[], inSizes: number[], output: number[]): boolean {
-  return scales.every((v, k) => Math.floor(Math.fround(Math.fround(v) * inSizes[k])) === output[k]);
+  return scales.every((v, k) => {
+    const product = Math.fround(v) * inSizes[k];
+    return Math.floor(product) === output[k] && Math.floor(Math.fround(product)) === output[k];
+  });
 }
 
-function lowerUpsample(g: OnnxEmitter, { spelling, args, inputs: [x], inShapes: [s], out, batched, batch }: LowerCall): void {
+function lowerUpsample(g: OnnxEmitter, { spelling, args, inputs: [x], inShapes: [s], out }: LowerCall): void {
   const r = resolve(spelling, s, interpolateArgs(spelling, args));
   if (isErr(r)) return g.fail(r.error);
   const attributes = resizeAttributes(g, r, s.length);
@@ -217,12 +223,67 @@ function lowerUpsample(g: OnnxEmitter, { spelling, args, inputs: [x], inShapes: 
     if (!scalesGive(r.scales, inSizes, r.output)) g.fail(`scale_factor ${pyRepr(r.scales)} rounds differently in float32 (onnxruntime) than in float64 (PyTorch)`);
     return resizeBy(r.scales);
   }
-  // an explicit size: scales out/in keep the batch free; where float32 would round them short, sizes (a fixed batch)
+  // an explicit size: scales out/in where float32 gives the size exactly, else sizes (N and C read from the input)
   const ratios = r.output.map((o, k) => o / inSizes[k]);
   if (scalesGive(ratios, inSizes, r.output)) return resizeBy(ratios);
-  if (batched && batch === 'N') g.fail(`the output size ${fmtShape(r.output)} of ${fmtShape(inSizes)} needs Resize sizes, which fix the batch; export with a batch size`);
-  const sizes = [batched && batch !== 'N' ? batch : s[0], s[1], ...r.output];
-  g.op('Resize', [x, '', '', g.intConst(sizes)], attributes, out);
+  const leading = g.op('Slice', [g.op('Shape', [x]), g.intConst([0]), g.intConst([2]), g.intConst([0])]);
+  const sizes = g.op('Concat', [leading, g.intConst(r.output)], { axis: ai(0) });
+  g.op('Resize', [x, '', '', sizes], attributes, out);
+}
+
+/** PyTorch's compute_scales_value<float>: 1/scale_factor when one was given, else in/out. */
+function coordinateScale(r: Resolved, k: number, inSize: number, outSize: number): number {
+  const given = r.scales?.[k];
+  return Math.fround(given !== undefined && given > 0 ? 1 / given : inSize / outSize);
+}
+
+/**
+ * The out x in matrix of one axis of the forward (each output row holds its sources' weights), from ATen's
+ * nearest_idx / nearest_neighbor_exact_compute_source_index / area_pixel_compute_source_index in float32.
+ */
+function axisMatrix(r: Resolved, k: number, inSize: number, outSize: number): Float32Array {
+  const m = new Float32Array(outSize * inSize);
+  const f = Math.fround;
+  for (let dst = 0; dst < outSize; dst++) {
+    if (r.mode === 'nearest' || r.mode === 'nearest-exact') {
+      let src: number;
+      if (r.mode === 'nearest' && outSize === inSize) src = dst;
+      else if (r.mode === 'nearest' && outSize === 2 * inSize) src = dst >> 1;
+      else {
+        const scale = coordinateScale(r, k, inSize, outSize);
+        src = Math.min(Math.floor(f((r.mode === 'nearest' ? dst : dst + 0.5) * scale)), inSize - 1);
+      }
+      m[dst * inSize + src] = 1;
+      continue;
+    }
+    const scale = r.alignCorners ? (outSize > 1 ? f((inSize - 1) / (outSize - 1)) : 0) : coordinateScale(r, k, inSize, outSize);
+    const src = r.alignCorners ? f(scale * dst) : Math.max(f(f(scale * (dst + 0.5)) - 0.5), 0);
+    const i0 = Math.floor(src);
+    const step = i0 < inSize - 1 ? 1 : 0;
+    const l1 = f(src - i0);
+    m[dst * inSize + i0] += f(1 - l1);
+    m[dst * inSize + i0 + step] += l1;
+  }
+  return m;
+}
+
+function transposed(m: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(m.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = m[i * cols + j];
+  return t;
+}
+
+/** dLoss/dInput = Mh^T . dOut . Mw: each output's gradient goes back to its sources with the forward's weights. */
+function backwardUpsample(g: OnnxEmitter, { spelling, args, inShapes: [s], outShape, dOut }: BackwardCall): Gradients {
+  const r = resolve(spelling, s, interpolateArgs(spelling, args));
+  if (isErr(r)) return g.fail(r.error);
+  if (s.length !== 4 || !(r.mode === 'nearest' || r.mode === 'nearest-exact' || r.mode === 'bilinear')) {
+    return g.fail(`the gradient of mode='${r.mode}' on a ${s.length}D input is not built (nearest, nearest-exact and bilinear on 4D are)`);
+  }
+  const [ih, iw, oh, ow] = [s[2], s[3], outShape[2], outShape[3]];
+  const rowsT = g.floatConst(transposed(axisMatrix(r, 0, ih, oh), oh, ih), [ih, oh]);
+  const cols = g.floatConst(axisMatrix(r, 1, iw, ow), [ow, iw]);
+  return { inputs: [g.op('MatMul', [g.op('MatMul', [rowsT, dOut]), cols])] };
 }
 
 export const upsample: OpDef = {
@@ -237,5 +298,6 @@ export const upsample: OpDef = {
     return parts;
   },
   lower: lowerUpsample,
+  backward: backwardUpsample,
   traits: { perChannel: true },
 };
