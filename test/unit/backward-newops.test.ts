@@ -11,7 +11,7 @@ import { bindArgs, calleeNameFor } from '../../src/core/ops/bind';
 import { getRule, opOf } from '../../src/core/ops/registry';
 import { type BackwardCall, type OnnxEmitter, isShapeErr } from '../../src/core/ops/types';
 import type { ArgValue } from '../../src/core/types';
-import { FIXTURE_DIR, TOLERANCE } from '../fixtures/onnx/fixture';
+import { FIXTURE_DIR, TOLERANCE, relativeError } from '../fixtures/onnx/fixture';
 
 interface GradCase {
   op: string;
@@ -78,17 +78,6 @@ class CaseEmitter implements OnnxEmitter {
   fail(why: string): never {
     throw new Error(why);
   }
-}
-
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert.equal(actual.length, expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / (scale || 1);
 }
 
 test('the gradient fixtures cover every new op with a backward', () => {
