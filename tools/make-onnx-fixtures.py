@@ -44,6 +44,11 @@ MODELS = [
     dict(name='small_cnn_mixed', source='test/corpus/small_cnn_mixed.py', entry='SmallCNN', input=[3, 64, 64], seed=4),
     dict(name='resnet_tiny', source='test/corpus/resnet_tiny.py', entry='TinyResNet', input=[3, 64, 64], seed=5),
     dict(name='inception_tiny', source='test/corpus/inception_tiny.py', entry='TinyGoogLeNet', input=[3, 64, 64], seed=6),
+    # the ops of classic-CNN files: SE + Hardswish/Hardsigmoid + channel shuffle; upsampling, padding, adaptive max
+    # pooling and BatchNorm1d (its module outputs recorded too); BatchNorm1d with and without running statistics
+    dict(name='se_shuffle', source='test/fixtures/onnx/newops.py', entry='SEShuffle', input=[3, 16, 16], seed=7),
+    dict(name='decoder', source='test/fixtures/onnx/newops.py', entry='Decoder', input=[3, 14, 18], seed=8, activations=True),
+    dict(name='bn_head', source='test/fixtures/onnx/newops.py', entry='BNHead', input=[3, 16, 16], seed=9),
 ]
 
 
@@ -63,7 +68,7 @@ def randomize(model, gen):
                 m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * (2.0 / fan_in) ** 0.5)
                 if m.bias is not None:
                     m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.1)
-            elif isinstance(m, nn.BatchNorm2d):
+            elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
                 c = m.num_features
                 if m.affine:
                     m.weight.copy_(torch.rand(c, generator=gen) + 0.5)

@@ -91,11 +91,11 @@ test('a broken Linear: PyTorch\'s message at the Linear line, later layers witho
 
 test('unsupported constructs are named with their line; the rest is still analysed', () => {
   const src = seed.replace('nn.ReLU(inplace=True),\n            nn.MaxPool2d(kernel_size=3, stride=2),                  # output[48, 27, 27]',
-    'nn.ReLU(inplace=True),\n            nn.Hardswish(),\n            nn.MaxPool2d(kernel_size=3, stride=2),');
+    'nn.ReLU(inplace=True),\n            nn.PixelShuffle(2),\n            nn.MaxPool2d(kernel_size=3, stride=2),');
   const a = analyzeSource(src);
   const d = a.diagnostics.find((x) => x.code === 'unsupported')!;
   assert.ok(d, JSON.stringify(a.diagnostics));
-  assert.match(d.message, /nn\.Hardswish is not supported/);
+  assert.match(d.message, /nn\.PixelShuffle is not supported/);
   assert.equal(d.range.line, 11);
   assert.deepEqual(a.graph.nodes.find((n) => n.path === 'features.0')!.cost!.outputShape, [1, 48, 55, 55]);
   assert.equal(a.error, undefined, 'an unknown layer is not a PyTorch error');

@@ -19,6 +19,8 @@ import { readCheckpointFile } from '../../src/core/weights/read-file.node';
 import {
   type FixtureModel,
   FIXTURE_DIR,
+  TOLERANCE,
+  relativeError,
   analyzeFixture,
   bindFixture,
   buildFixtureOnnx,
@@ -29,19 +31,6 @@ import {
 import { join } from 'node:path';
 
 const spec = readFixtureSpec();
-const TOLERANCE = 1e-4;
-
-/** max |a - b| / max |b|. */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert.equal(actual.length, expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / (scale || 1);
-}
 
 async function run(bytes: Uint8Array, input: Float32Array, shape: number[]) {
   const session = await ort.InferenceSession.create(bytes);
@@ -51,10 +40,10 @@ async function run(bytes: Uint8Array, input: Float32Array, shape: number[]) {
 const model = (name: string): FixtureModel => spec.models.find((m) => m.name === name)!;
 const errors: Record<string, number> = {};
 
-test('the fixtures cover the seed AlexNet, the paper AlexNet, the mixed ops and the corpus models', () => {
+test('the fixtures cover the seed AlexNet, the paper AlexNet, the mixed ops, the corpus models and the classic-CNN ops', () => {
   assert.deepEqual(
     spec.models.map((m) => m.name),
-    ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny'],
+    ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head'],
   );
   assert.match(spec.torch, /^1\.13/);
   assert.ok(spec.onnx, 'the fixture script ran onnx.checker');
@@ -84,8 +73,8 @@ for (const m of spec.models) {
   });
 }
 
-test('mixed_ops: every module output matches PyTorch (activations as graph outputs, any batch)', async () => {
-  const m = model('mixed_ops');
+/** Every recorded module output against the graph output of its layer (activations as outputs, batch N); the worst error. */
+async function compareActivations(m: FixtureModel) {
   const analysis = analyzeFixture(m);
   const bytes = buildFixtureOnnx(m, { batch: 'N', activations: true });
   const out = await run(bytes, readFloats(m.inputFile), [1, ...m.input]);
@@ -106,6 +95,12 @@ test('mixed_ops: every module output matches PyTorch (activations as graph outpu
     worst = Math.max(worst, err);
     assert.ok(err <= TOLERANCE, `${rec.path}: relative error ${err}`);
   }
+  return { out, names, worst };
+}
+
+test('mixed_ops: every module output matches PyTorch (activations as graph outputs, any batch)', async () => {
+  const m = model('mixed_ops');
+  const { out, names, worst } = await compareActivations(m);
   assert.ok(m.activations!.length >= 25);
   // every IR layer is a graph output, named by path when the module runs once, else by node id
   assert.equal(Object.keys(out).length, names.length + 1);
@@ -113,8 +108,17 @@ test('mixed_ops: every module output matches PyTorch (activations as graph outpu
   errors['mixed_ops (per layer)'] = worst;
 });
 
+test('decoder: every upsampling, padding, adaptive max pooling and BatchNorm1d module output matches PyTorch', async () => {
+  const m = model('decoder');
+  const { worst } = await compareActivations(m);
+  const paths = m.activations!.map((a) => a.path);
+  for (const p of ['up1', 'up2', 'up3', 'up4', 'pad', 'pool', 'pool2', 'bn']) assert.ok(paths.includes(p), p);
+  errors['decoder (per layer)'] = worst;
+});
+
 test('batch N: a batch of two gives each sample its batch-1 output', async () => {
-  for (const name of ['alexnet_2012_small', 'resnet_tiny']) {
+  // (not bn_head: a BatchNorm without running statistics normalizes with the whole batch's statistics, as PyTorch does)
+  for (const name of ['alexnet_2012_small', 'resnet_tiny', 'se_shuffle', 'decoder']) {
     const m = model(name);
     const one = readFloats(m.inputFile);
     const two = new Float32Array(one.length * 2);
@@ -193,7 +197,7 @@ test('what cannot be exported: a clear error naming the layer and its line', () 
   const rnd = exportError(`${header}        pass\n    def forward(self, x):\n        return x + torch.randn(1, 3, 8, 8)\n`);
   assert.equal(rnd.line, 10);
   assert.match(rnd.message, /torch\.randn at line 10.*random/);
-  const unknown = exportError(`${header}        self.up = nn.Upsample(scale_factor=2)\n    def forward(self, x):\n        return self.up(x)\n`);
+  const unknown = exportError(`${header}        self.up = nn.PixelShuffle(2)\n    def forward(self, x):\n        return self.up(x)\n`);
   assert.match(unknown.message, /line \d+/);
   const merge = analyzeSource(`${header}        pass\n    def forward(self, x):\n        return x.view(-1)\n`);
   assert.throws(() => buildOnnxModel(merge, new Map(), { batch: 'N' }), /\.view at line 10.*mixing the batch dimension.*export with batch 1/);

@@ -1752,6 +1752,7 @@ function firstUserBase(c: ClassInfo): ClassInfo | null {
 /** A plausible input for the constructor-check probe of a layer. */
 function probeShapes(cls: string, args: Record<string, ArgValue>): Shape[] {
   if (cls === 'Linear') return [[1, typeof args.in_features === 'number' ? args.in_features : 1]];
+  if (cls === 'BatchNorm1d') return [[2, typeof args.num_features === 'number' ? args.num_features : 1]];
   const c = typeof args.in_channels === 'number' ? args.in_channels : typeof args.num_features === 'number' ? args.num_features : 3;
   return [[1, c, 64, 64]];
 }

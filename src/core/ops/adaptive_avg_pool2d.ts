@@ -2,39 +2,43 @@
 // then ATen's checks. An output size of exactly 1x1 is a mean over the last two dims in ATen (any rank >= 2).
 import type { ArgValue, Shape } from '../types';
 import { badArg, err, fmtShape, isErr, isInt, ok, oneInput, wrapDim, ai, ais, kernelText } from './common';
-import type { Args, OpDef, ShapeResult, ShapeRule } from './types';
+import type { Args, OpDef, ShapeErr, ShapeResult, ShapeRule } from './types';
 
-function inferAdaptiveAvgPool2d(op: string, inputs: Shape[], a: Args): ShapeResult {
-  const raw: ArgValue | undefined = a.output_size;
-  const x = oneInput(op, inputs);
-  if (isErr(x)) return x;
-  let size: number[];
-  if (isInt(raw)) {
-    size = [raw, raw];
-  } else if (raw === null || raw === undefined) {
-    return err("object of type 'NoneType' has no len()");
-  } else if (Array.isArray(raw) && raw.every((v) => v === null || isInt(v))) {
+/** output_size after Python's _list_with_default (an int is both dims; None keeps the input's size), or its error. */
+export function adaptiveOutputSize(op: string, x: Shape, raw: ArgValue | undefined): number[] | ShapeErr {
+  if (isInt(raw)) return [raw, raw];
+  if (raw === null || raw === undefined) return err("object of type 'NoneType' has no len()");
+  if (Array.isArray(raw) && raw.every((v) => v === null || isInt(v))) {
     if (x.length <= raw.length) return err(`Input dimension should be at least ${raw.length + 1}`);
     const defaults = x.slice(x.length - raw.length);
-    size = raw.map((v, i) => (v === null ? defaults[i] : (v as number)));
-  } else {
-    return badArg(op, 'output_size', raw, 'an int, None or a tuple of ints/None');
+    return raw.map((v, i) => (v === null ? defaults[i] : (v as number)));
   }
+  return badArg(op, 'output_size', raw, 'an int, None or a tuple of ints/None');
+}
+
+/** "H: 13 -> 6 (adaptive)" for each spatial dim. */
+export function adaptiveFormula(x: Shape, out: number[]): string[] {
+  return (['H', 'W'] as const).map((label, i) => `${label}: ${x[x.length - 2 + i]} -> ${out[i]} (adaptive)`);
+}
+
+export function inferAdaptiveAvgPool2d(op: string, inputs: Shape[], a: Args): ShapeResult {
+  const x = oneInput(op, inputs);
+  if (isErr(x)) return x;
+  const size = adaptiveOutputSize(op, x, a.output_size);
+  if (isErr(size)) return size;
   if (size.length !== 2) return err('adaptive_avg_pool2d: output_size must be 2');
   if (size[0] < 0 || size[1] < 0) {
     return err(
       `adaptive_avg_pool2d: elements of output_size must be greater than or equal to 0 but received {${size[0]}, ${size[1]}}`,
     );
   }
-  const formula = (out: number[]): string[] =>
-    (['H', 'W'] as const).map((label, i) => `${label}: ${x[x.length - 2 + i]} -> ${out[i]} (adaptive)`);
   if (size[0] === 1 && size[1] === 1) {
     // input.mean({-1, -2}, keepdim=true)
     for (const dim of [-1, -2]) {
       const w = wrapDim(dim, x.length);
       if (isErr(w)) return w;
     }
-    return ok([...x.slice(0, -2), 1, 1], 0, 0, formula([1, 1]));
+    return ok([...x.slice(0, -2), 1, 1], 0, 0, adaptiveFormula(x, [1, 1]));
   }
   if (x.length !== 3 && x.length !== 4) return err(`adaptive_avg_pool2d(): Expected 3D or 4D tensor, but got ${fmtShape(x)}`);
   for (const i of [-2, -1]) {
@@ -44,7 +48,7 @@ function inferAdaptiveAvgPool2d(op: string, inputs: Shape[], a: Args): ShapeResu
       );
     }
   }
-  return ok([...x.slice(0, -2), size[0], size[1]], 0, 0, formula(size));
+  return ok([...x.slice(0, -2), size[0], size[1]], 0, 0, adaptiveFormula(x, size));
 }
 
 const adaptiveAvgPool2dRules: ShapeRule[] = [
@@ -65,14 +69,17 @@ const adaptiveAvgPool2dRules: ShapeRule[] = [
   },
 ];
 
-/** out x in matrix averaging each of PyTorch's adaptive pooling bins [floor(i*in/out), ceil((i+1)*in/out)). */
+/** PyTorch's adaptive pooling bins of one dim: [floor(i*in/out), ceil((i+1)*in/out)) for each output i. */
+export function adaptiveBins(size: number, outSize: number): Array<[number, number]> {
+  return Array.from({ length: outSize }, (_, i) => [Math.floor((i * size) / outSize), Math.ceil(((i + 1) * size) / outSize)]);
+}
+
+/** out x in matrix averaging each bin. */
 function binMatrix(size: number, outSize: number): Float32Array {
   const m = new Float32Array(outSize * size);
-  for (let i = 0; i < outSize; i++) {
-    const start = Math.floor((i * size) / outSize);
-    const end = Math.ceil(((i + 1) * size) / outSize);
+  adaptiveBins(size, outSize).forEach(([start, end], i) => {
     for (let j = start; j < end; j++) m[i * size + j] = 1 / (end - start);
-  }
+  });
   return m;
 }
 

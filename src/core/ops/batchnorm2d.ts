@@ -1,10 +1,13 @@
-// nn.BatchNorm2d in training mode (a module's default, as when the model is called right after construction).
+// nn.BatchNorm2d (and what BatchNorm1d shares) in training mode (a module's default, as when the model is called right after construction).
 import type { Shape } from '../types';
-import { badArg, err, isErr, isInt, ok, oneInput, truthy, af, ai, ais } from './common';
-import type { Args, OpDef, ParamSpec, ShapeResult, ShapeRule } from './types';
+import { badArg, err, isErr, isInt, numel, ok, oneInput, truthy, af, ai, ais } from './common';
+import type { Args, OpDef, Param, ParamSpec, ShapeResult, ShapeRule } from './types';
 
-function inferBatchNorm2d(inputs: Shape[], a: Args): ShapeResult {
-  const op = 'BatchNorm2d';
+/**
+ * _BatchNorm in training mode: the constructor's checks, the subclass's rank check (`rankError`), then
+ * F.batch_norm's _verify_batch_size and ATen's per-channel sizes.
+ */
+export function inferBatchNorm(op: string, inputs: Shape[], a: Args, rankError: (rank: number) => string | null): ShapeResult {
   const c = a.num_features;
   if (!isInt(c)) return badArg(op, 'num_features', c, 'an int');
   const affine = truthy(a.affine);
@@ -12,9 +15,10 @@ function inferBatchNorm2d(inputs: Shape[], a: Args): ShapeResult {
   if ((affine || tracking) && c < 0) return err(`Trying to create tensor with negative dimension ${c}: [${c}]`);
   const x = oneInput(op, inputs);
   if (isErr(x)) return x;
-  if (x.length !== 4) return err(`expected 4D input (got ${x.length}D input)`);
-  // F.batch_norm's _verify_batch_size: N*H*W values per channel.
-  if (x[0] * x[2] * x[3] === 1) {
+  const rank = rankError(x.length);
+  if (rank) return err(rank);
+  // F.batch_norm's _verify_batch_size: N*H*W (N*L) values per channel.
+  if (x[0] * numel(x.slice(2)) === 1) {
     return err(`Expected more than 1 value per channel when training, got input size torch.Size([${x.join(', ')}])`);
   }
   const checked = [...(tracking ? ['running_mean', 'running_var'] : []), ...(affine ? ['weight', 'bias'] : [])];
@@ -25,27 +29,28 @@ function inferBatchNorm2d(inputs: Shape[], a: Args): ShapeResult {
   return ok([...x], params, 0, affine ? [`params: 2*${c} = ${params} (weight, bias)`] : []);
 }
 
+export const BATCH_NORM_SIGNATURE: Param[] = [
+  { name: 'num_features' },
+  { name: 'eps', default: 1e-5 },
+  { name: 'momentum', default: 0.1 },
+  { name: 'affine', default: true },
+  { name: 'track_running_stats', default: true },
+  { name: 'device', default: null },
+  { name: 'dtype', default: null },
+];
+
 const batchNorm2dRules: ShapeRule[] = [
   {
     op: 'BatchNorm2d',
     kind: 'module',
     pyName: '_BatchNorm.__init__',
-    signature: [
-      { name: 'num_features' },
-      { name: 'eps', default: 1e-5 },
-      { name: 'momentum', default: 0.1 },
-      { name: 'affine', default: true },
-      { name: 'track_running_stats', default: true },
-      { name: 'device', default: null },
-      { name: 'dtype', default: null },
-    ],
-    infer: inferBatchNorm2d,
+    signature: BATCH_NORM_SIGNATURE,
+    infer: (inputs, args) => inferBatchNorm('BatchNorm2d', inputs, args, (n) => (n !== 4 ? `expected 4D input (got ${n}D input)` : null)),
   },
 ];
 
-export const batchNorm2d: OpDef = {
-  key: 'batch_norm2d',
-  rules: batchNorm2dRules,
+/** What every _BatchNorm means but its rank: title, parameters and buffers, eval-mode ONNX, traits. */
+export const batchNormCommon: Omit<OpDef, 'key' | 'rules'> = {
   title: (a) => (a.num_features === undefined ? [] : [String(a.num_features)]),
   params(a) {
     const c = Number(a.num_features);
@@ -57,7 +62,6 @@ export const batchNorm2d: OpDef = {
     return params;
   },
   lower(g, { args: a, inputs: [x], inShapes: [inShape], out }) {
-    g.rank4(inShape, 'BatchNorm2d');
     const c = g.int('num_features', a.num_features);
     const affine = truthy(a.affine);
     const eps = g.num('eps', a.eps);
@@ -70,14 +74,24 @@ export const batchNorm2d: OpDef = {
       return;
     }
     // without running stats PyTorch normalizes with the batch's own statistics, in eval mode too
-    const axes = { axes: ais([0, 2, 3]), keepdims: ai(1) };
+    const axes = { axes: ais(inShape.map((_, i) => i).filter((i) => i !== 1)), keepdims: ai(1) };
     const centered = g.op('Sub', [x, g.op('ReduceMean', [x], axes)]);
     const variance = g.op('ReduceMean', [g.op('Mul', [centered, centered])], axes);
     const normalized = g.op('Div', [centered, g.op('Sqrt', [g.op('Add', [variance, g.scalar(eps)])])]);
-    const perChannel = [1, c, 1, 1];
+    const perChannel = inShape.map((_, i) => (i === 1 ? c : 1));
     const scaled = affine ? g.op('Mul', [normalized, g.op('Reshape', [weight, g.intConst(perChannel)])]) : normalized;
     if (affine) g.op('Add', [scaled, g.op('Reshape', [bias, g.intConst(perChannel)])], {}, out);
     else g.op('Identity', [scaled], {}, out);
   },
   traits: { perChannel: true },
+};
+
+export const batchNorm2d: OpDef = {
+  key: 'batch_norm2d',
+  rules: batchNorm2dRules,
+  ...batchNormCommon,
+  lower(g, call) {
+    g.rank4(call.inShapes[0], 'BatchNorm2d');
+    batchNormCommon.lower!(g, call);
+  },
 };

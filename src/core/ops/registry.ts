@@ -1,8 +1,10 @@
 // The one list of ops: adding an op is one file plus one line here (and its PyTorch fixtures).
 import type { OpTraits, ParamSpec } from '../types';
 import { adaptiveAvgPool2d } from './adaptive_avg_pool2d';
+import { adaptiveMaxPool2d } from './adaptive_max_pool2d';
 import { add, div, mul, neg, sub } from './arithmetic';
 import { avgPool2d } from './avgpool2d';
+import { batchNorm1d } from './batchnorm1d';
 import { batchNorm2d } from './batchnorm2d';
 import { cat } from './cat';
 import { constant } from './constant';
@@ -11,12 +13,16 @@ import { dropout } from './dropout';
 import { dropout2d } from './dropout2d';
 import { flatten } from './flatten';
 import { gelu } from './gelu';
+import { hardsigmoid } from './hardsigmoid';
+import { hardswish } from './hardswish';
 import { identity } from './identity';
 import { leakyRelu } from './leaky_relu';
 import { linear } from './linear';
 import { localResponseNorm } from './local_response_norm';
 import { logSoftmax } from './log_softmax';
 import { maxPool2d } from './maxpool2d';
+import { mean } from './mean';
+import { pad } from './pad';
 import { relu } from './relu';
 import { relu6 } from './relu6';
 import { sigmoid } from './sigmoid';
@@ -24,7 +30,9 @@ import { silu } from './silu';
 import { softmax } from './softmax';
 import { displayOp } from './spelling';
 import { tanh } from './tanh';
+import { permute, transpose } from './transpose';
 import type { Args, OpDef, ShapeRule } from './types';
+import { upsample } from './upsample';
 import { view } from './view';
 
 const OPS: OpDef[] = [
@@ -32,8 +40,12 @@ const OPS: OpDef[] = [
   maxPool2d,
   avgPool2d,
   adaptiveAvgPool2d,
+  adaptiveMaxPool2d,
+  pad,
+  upsample,
   localResponseNorm,
   batchNorm2d,
+  batchNorm1d,
   relu,
   relu6,
   leakyRelu,
@@ -41,6 +53,8 @@ const OPS: OpDef[] = [
   sigmoid,
   gelu,
   silu,
+  hardswish,
+  hardsigmoid,
   dropout,
   dropout2d,
   flatten,
@@ -55,6 +69,9 @@ const OPS: OpDef[] = [
   neg,
   cat,
   view,
+  mean,
+  transpose,
+  permute,
   constant,
 ];
 
