@@ -32,7 +32,8 @@ export function findEntries(interp: Interpreter, module: ast.Module, source: str
   const factories = findFactories(module, classNames);
   for (const stmt of module.body) {
     if (stmt.type === 'ClassDef' && classNames.has(stmt.name)) {
-      const cls = moduleClasses.find((c) => c.def === stmt)!;
+      const cls = moduleClasses.find((c) => c.def === stmt);
+      if (!cls) continue;
       const init = initParams(cls);
       const needsArgs = init ? init.some(required) : false;
       offered.push({
@@ -139,6 +140,7 @@ function fromBuilt(r: ReturnType<Interpreter['buildEntry']>, entry: string, rang
   }
   const v = r.value;
   if (v.k === 'module') return { root: v.mod, range };
+  if (v.k === 'unknown' && v.why === 'budget') return { root: null }; // the budget diagnostic says why
   const why = v.k === 'unknown' ? `it cannot be evaluated (${v.why})` : `it gives ${v.k === 'none' ? 'None' : v.k}, not an nn.Module`;
   return { root: null, why: { message: `The entry '${entry}' gives no model: ${why}.`, range: (v.k === 'unknown' && v.range) || range } };
 }

@@ -31,6 +31,8 @@ type Completion = undefined | { type: 'return'; value: Value } | { type: 'break'
 const MAX_STEPS = 60_000;
 const MAX_DEPTH = 60;
 const MAX_SEQ = 100_000;
+/** Steps one layer construction counts for. */
+const LAYER_STEPS = 25;
 
 /** torch.nn containers, which the evaluator models itself. */
 const CONTAINERS = new Set(['Sequential', 'ModuleList', 'ModuleDict']);
@@ -96,7 +98,10 @@ export class Interpreter implements LibraryHost {
     this.globals.set('__name__', str('__alexnet_explorer__'));
     for (const b of ['range', 'len', 'int', 'float', 'str', 'bool', 'list', 'tuple', 'dict', 'set', 'enumerate', 'zip',
       'isinstance', 'issubclass', 'super', 'print', 'min', 'max', 'sum', 'abs', 'round', 'reversed', 'sorted', 'getattr',
-      'setattr', 'hasattr', 'type', 'any', 'all', 'map', 'filter', 'iter', 'next', 'object', 'divmod', 'pow']) {
+      'setattr', 'hasattr', 'type', 'any', 'all', 'map', 'filter', 'iter', 'next', 'object', 'divmod', 'pow',
+      // exception and warning classes: raised or passed to warnings.warn, never analysed
+      'Exception', 'ValueError', 'TypeError', 'RuntimeError', 'NotImplementedError', 'KeyError', 'IndexError', 'AssertionError',
+      'UserWarning', 'FutureWarning', 'DeprecationWarning', 'RuntimeWarning']) {
       this.globals.set(b, { k: 'builtin', name: b });
     }
     this.globals.set('True', bool(true));
@@ -938,6 +943,8 @@ export class Interpreter implements LibraryHost {
       this.fillContainer(m, cls, args, kwargs, range, node);
       return { k: 'module', mod: m };
     }
+    // Building a layer (binding, a probe of its shape rule) costs as much as many plain steps: the budget bounds time.
+    this.steps += LAYER_STEPS;
     const m = this.newModule(cls, 'layer', range);
     const rule = getRule(cls);
     if (!rule || rule.kind !== 'module') {
@@ -1345,6 +1352,8 @@ export class Interpreter implements LibraryHost {
         if (step === 0) throw new PyError('ValueError: range() arg 3 must not be zero', range);
         const count = Math.max(0, Math.ceil((stop - start) / step));
         if (count > MAX_SEQ) return unknown('a very long range', range);
+        // A loop over it would spend more steps than are left: stop now rather than build the list first.
+        if (count > MAX_STEPS - this.steps) throw new BudgetExceeded(`The model's code runs too long to analyse (range of ${count} items, line ${range.line}).`, range);
         const items: Value[] = [];
         for (let i = 0; i < count; i++) items.push(num(start + i * step, true));
         return { k: 'list', items };
