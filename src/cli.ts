@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { analyzeSource } from './core/model/analyze';
-import { formatInspectTable, toInspectJson } from './core/model/report';
+import { formatInspectTable, missingOutputReason, toInspectJson } from './core/model/report';
 import {
   ClassifierError, type LoadedModel, type WeightsSource, buildOnnx as buildClassifierOnnx, classCount, inputChannels, lastOp,
   loadModel as loadClassifierModel, presetFor, resolveLabels,
@@ -114,6 +114,12 @@ function inspect(p: Parsed): number {
   if (analysis.error) {
     if (!p.flags.has('--json') && !p.flags.has('--ir')) process.stderr.write(`${file}:${analysis.error.line}: ${analysis.error.message}\n`);
     return 1;
+  }
+  // Never silent: no output shape and no model error means a construct the analysis cannot follow.
+  const unsupported = missingOutputReason(analysis);
+  if (unsupported) {
+    if (!p.flags.has('--json')) process.stderr.write(`${file}:${unsupported.line}: ${unsupported.message}\n`);
+    return 2;
   }
   return 0;
 }

@@ -45,7 +45,8 @@ export function analyzeSource(source: string, options: AnalyzeOptions = {}): Ana
   const chosen = isCall ? undefined : byName ?? pickEntry(found);
   const entryName = byName || isCall ? asked! : chosen?.entry ?? null;
   const empty = (input: Shape, extra: AnalysisDiagnostic[] = []): Analysis => ({
-    entry: entryName, candidates, entries, input, inputSource: 'default',
+    entry: entryName, candidates, entries,
+    input: options.input?.length ? [1, ...options.input] : input, inputSource: options.input?.length ? 'option' : 'default',
     graph: { nodes: [], edges: [] }, layers: [], output: null, totalParams: 0, totalMacs: 0,
     diagnostics: [...diagnostics, ...interp.diagnostics, ...extra],
   });

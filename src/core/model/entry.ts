@@ -199,7 +199,13 @@ function required(p: ast.Param): boolean {
 }
 
 function paramsText(params: ast.Param[], text: (r: SourceRange) => string): string {
-  return params.map((p) => `${p.kind === 'vararg' ? '*' : p.kind === 'kwarg' ? '**' : ''}${p.name}${p.default ? `=${text(p.default.range)}` : ''}`).join(', ');
+  const out: string[] = [];
+  for (const p of params) {
+    // a bare `*` before keyword-only parameters when no *args stands there
+    if (p.kind === 'kwonly' && !out.some((x) => x.startsWith('*'))) out.push('*');
+    out.push(`${p.kind === 'vararg' ? '*' : p.kind === 'kwarg' ? '**' : ''}${p.name}${p.default ? `=${text(p.default.range)}` : ''}`);
+  }
+  return out.join(', ');
 }
 
 function isMainGuard(e: ast.Expr): boolean {

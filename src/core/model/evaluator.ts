@@ -917,6 +917,9 @@ export class Interpreter implements LibraryHost {
       if (args.some((a) => a.k === 'tensor')) {
         return this.unsupportedTensorOp(q.replace('torch.nn.functional.', 'F.'), args, range);
       }
+    } else if (args.some((a) => a.k === 'tensor')) {
+      // `import t.functional as F; F.relu(x)`: name the module the analysis does not know
+      return this.unsupportedTensorOp(`${q}() (module '${q.split('.').slice(0, -1).join('.') || q}' is not one the analysis knows; is the import right?)`, args, range);
     }
     return unknown(`${q}()`, range);
   }
