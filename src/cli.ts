@@ -2,7 +2,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { analyzeSourceSafely as analyzeSource } from './core/model/analyze';
-import { formatInspectTable, toInspectJson } from './core/model/report';
+import { formatInspectTable, missingOutputReason, toInspectJson } from './core/model/report';
 import {
   ClassifierError, type LoadedModel, type WeightsSource, buildOnnx as buildClassifierOnnx, classCount, inputChannels, lastOp,
   loadModel as loadClassifierModel, presetFor, resolveLabels,
@@ -178,6 +178,12 @@ function inspect(p: Parsed): number {
   if (syntax) {
     if (!p.flags.has('--json') && !p.flags.has('--ir')) process.stderr.write(`${file}:${syntax.range.line}: ${escapeControls(syntax.message)}\n`);
     return syntax.code === 'internal' ? 2 : 1;
+  }
+  // Never silent: no output shape and no model error means a construct the analysis cannot follow.
+  const unsupported = missingOutputReason(analysis);
+  if (unsupported) {
+    if (!p.flags.has('--json') && !p.flags.has('--ir')) process.stderr.write(`${file}:${unsupported.line}: ${escapeControls(unsupported.message)}\n`);
+    return 2;
   }
   return 0;
 }

@@ -28,7 +28,7 @@ FIXTURES = os.path.join(ROOT, "test", "fixtures", "corpus")
 
 def fixture_for(row):
     path = os.path.join(CORPUS, row["file"])
-    traced = torchmodel.trace(path, entry=row.get("entry"))
+    traced = torchmodel.trace(path, entry=row.get("entry"), mode=row.get("mode", "eval"))
     fixture = {"file": "test/corpus/" + row["file"], "entry": traced["entry"], "input": traced["input"]}
     if "output" in traced:
         fixture["output"] = traced["output"]
@@ -36,8 +36,12 @@ def fixture_for(row):
     fixture["layersAreModulesOnly"] = True
     fixture["macsCountedFor"] = torchmodel.MACS_COUNTED_FOR
     fixture["torch"] = torch.__version__
+    if row.get("mode"):
+        fixture["mode"] = row["mode"]
     if "error" in traced:
         fixture["error"] = traced["error"]
+    if traced["init"]:
+        fixture["init"] = traced["init"]
     fixture["layers"] = traced["layers"]
     return path, fixture
 
@@ -70,10 +74,13 @@ def problems_with(row, path, fixture):
 
 def dumps(fixture):
     # one layer per line: readable diffs when PyTorch or the corpus changes
-    head = {k: v for k, v in fixture.items() if k != "layers"}
+    head = {k: v for k, v in fixture.items() if k not in ("layers", "init")}
     lines = ["{"]
     for k, v in head.items():
         lines.append(f"  {json.dumps(k)}: {json.dumps(v)},")
+    if "init" in fixture:
+        rows = [f"    {json.dumps(call)}" for call in fixture["init"]]
+        lines.append('  "init": [\n' + ",\n".join(rows) + "\n  ],")
     rows = [f"    {json.dumps(layer)}" for layer in fixture["layers"]]
     lines.append('  "layers": [' + ("\n" + ",\n".join(rows) + "\n  ]" if rows else "]"))
     lines.append("}")

@@ -143,8 +143,15 @@ def entry_candidates(path: str, module) -> Tuple[List[str], List[str]]:
     return roots, variables
 
 
+def is_call(entry: Optional[str]) -> bool:
+    """An entry that is a call expression (`resnet18()`, `VGG('VGG19')`) rather than a name."""
+    return bool(entry) and not entry.isidentifier()
+
+
 def pick_entry(path: str, module, entry: Optional[str] = None) -> str:
     if entry:
+        if is_call(entry):
+            return entry
         if not hasattr(module, entry):
             raise EntryError(f"{os.path.basename(path)} defines no '{entry}'")
         return entry
@@ -161,6 +168,12 @@ def pick_entry(path: str, module, entry: Optional[str] = None) -> str:
 
 
 def build_entry(module, entry: str) -> nn.Module:
+    if is_call(entry):
+        # evaluated in the file's scope, as `--entry "VGG('VGG19')"` is
+        obj = eval(entry, vars(module))  # noqa: S307 - our own corpus
+        if not isinstance(obj, nn.Module):
+            raise EntryError(f"{entry} gives {type(obj).__name__}, not an nn.Module")
+        return obj
     obj = getattr(module, entry)
     if isinstance(obj, nn.Module):
         return obj
@@ -169,6 +182,10 @@ def build_entry(module, entry: str) -> nn.Module:
             return obj()
         except TypeError as e:
             raise EntryError(f"{entry}() cannot be built with default arguments: {e}") from e
+    if callable(obj):
+        model = obj()
+        if isinstance(model, nn.Module):
+            return model
     raise EntryError(f"'{entry}' is not an nn.Module class or instance")
 
 
@@ -202,20 +219,94 @@ def _macs(module: nn.Module, output: Any) -> Optional[int]:
 MACS_COUNTED_FOR = ["Conv2d", "Linear"]
 
 
+class InitRecorder:
+    """Records the model's own nn.init calls and in-place inits of parameters (`m.weight.data.normal_(0, 0.01)`)
+    while it is built: (tensor, fn, args by name, line in `path`), resolved to state_dict keys afterwards."""
+
+    TENSOR_METHODS = {"normal_": ("normal_", ["mean", "std"], {"mean": 0, "std": 1}),
+                      "uniform_": ("uniform_", ["a", "b"], {"a": 0, "b": 1}),
+                      "zero_": ("zeros_", [], {}),
+                      "fill_": ("constant_", ["val"], {})}
+    METHOD_KEYWORDS = {"from": "a", "to": "b", "value": "val"}
+
+    def __init__(self, path: str):
+        self.path = os.path.realpath(path)
+        self.calls: List[Tuple[torch.Tensor, str, Dict[str, Any], Optional[int]]] = []
+        self._saved: List[Tuple[Any, str, Any]] = []
+
+    def _line(self) -> Optional[int]:
+        # only calls the model file makes itself (not PyTorch's own reset_parameters)
+        frame = sys._getframe(2)
+        return frame.f_lineno if os.path.realpath(frame.f_code.co_filename) == self.path else None
+
+    def __enter__(self):
+        import inspect
+        recorder = self
+        for name in ["uniform_", "normal_", "trunc_normal_", "constant_", "ones_", "zeros_", "eye_", "dirac_",
+                     "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_", "sparse_"]:
+            original = getattr(nn.init, name)
+            sig = inspect.signature(original)
+
+            def wrapped(*args, __original=original, __sig=sig, __name=name, **kwargs):
+                line = recorder._line()
+                if line is not None:
+                    bound = __sig.bind(*args, **kwargs)
+                    bound.apply_defaults()
+                    named = dict(bound.arguments)
+                    tensor = named.pop("tensor")
+                    named.pop("generator", None)
+                    recorder.calls.append((tensor, __name, named, line))
+                return __original(*args, **kwargs)
+            self._saved.append((nn.init, name, original))
+            setattr(nn.init, name, wrapped)
+        for method, (fn, order, defaults) in self.TENSOR_METHODS.items():
+            original = getattr(torch.Tensor, method)
+
+            def wrapped_method(t, *args, __original=original, __fn=fn, __order=order, __defaults=defaults, **kwargs):
+                named = dict(__defaults)
+                named.update(zip(__order, args))
+                named.update({recorder.METHOD_KEYWORDS.get(k, k): v for k, v in kwargs.items() if k != "generator"})
+                line = recorder._line()
+                if line is not None:
+                    recorder.calls.append((t, __fn, named, line))
+                return __original(t, *args, **kwargs)
+            self._saved.append((torch.Tensor, method, original))
+            setattr(torch.Tensor, method, wrapped_method)
+        return self
+
+    def __exit__(self, *exc):
+        for owner, name, original in reversed(self._saved):
+            setattr(owner, name, original)
+        return False
+
+    def resolve(self, model: nn.Module) -> List[Dict[str, Any]]:
+        keys = {}
+        for key, t in model.state_dict(keep_vars=True).items():
+            keys.setdefault((t.data_ptr(), tuple(t.shape)), key)
+        out = []
+        for t, fn, named, line in self.calls:
+            key = keys.get((t.data_ptr(), tuple(t.shape)))
+            if key is None:
+                continue
+            args = {k: (float(v) if isinstance(v, float) else v) for k, v in named.items()}
+            out.append({"target": key, "fn": fn, "args": args, "line": line})
+        return out
+
+
 def trace(path: str, entry: Optional[str] = None, input_chw: Optional[List[int]] = None,
-          quiet_import: bool = True) -> Dict[str, Any]:
-    """Import `path`, build the entry model, run one batch-1 forward in eval mode and no_grad.
+          quiet_import: bool = True, mode: str = "eval") -> Dict[str, Any]:
+    """Import `path`, build the entry model, run one batch-1 forward in eval (or train) mode and no_grad.
 
     Returns the fixture dict: entry, input, output | error, totalParams, layers.
     Raises EntryError when no model can be built; errors in forward end up in result['error'].
     """
     path = os.path.realpath(path)
     torch.manual_seed(0)
-    with ConstructionLines(path) as lines:
+    with ConstructionLines(path) as lines, InitRecorder(path) as inits:
         module = import_source(path, quiet=quiet_import)
         entry = pick_entry(path, module, entry)
         model = build_entry(module, entry)
-    model.eval()
+    model.train(mode == "train")
 
     chw = input_chw or read_input_comment(path) or default_input(model)
     names = {id(m): name for name, m in model.named_modules()}
@@ -265,6 +356,7 @@ def trace(path: str, entry: Optional[str] = None, input_chw: Optional[List[int]]
             h.remove()
     result["totalParams"] = sum(p.numel() for p in model.parameters())
     result["layers"] = layers
+    result["init"] = inits.resolve(model)
     return result
 
 

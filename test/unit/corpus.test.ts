@@ -7,10 +7,12 @@ import { analyzeSource } from '../../src/core/model/analyze';
 import { toInspectJson } from '../../src/core/model/report';
 
 const root = join(__dirname, '..', '..');
-interface Row { file: string; entry: string; input: number[]; error: string | null }
+/** `entry` is a name (the automatic pick must find it) or a call expression (passed as the entry option); `mode` train or eval. */
+interface Row { file: string; entry: string; input: number[]; error: string | null; mode?: 'train' | 'eval' }
+interface FixtureInit { target: string; fn: string; args: Record<string, unknown>; line: number }
 interface FixtureLayer { path: string; type: string; line: number; outputShape: number[]; params: number; macs?: number }
 interface Fixture {
-  entry: string; input: number[]; output?: number[]; totalParams: number; layers: FixtureLayer[];
+  entry: string; input: number[]; output?: number[]; totalParams: number; layers: FixtureLayer[]; init?: FixtureInit[];
   error?: { message: string; line: number; module?: { path: string; type: string; line: number } };
 }
 
@@ -25,7 +27,10 @@ for (const row of rows) {
   test(`corpus: ${row.file} matches PyTorch`, () => {
     const source = readFileSync(join(root, 'test/corpus', row.file), 'utf8');
     const fixture: Fixture = JSON.parse(readFileSync(join(root, 'test/fixtures/corpus', row.file.replace(/\.py$/, '.json')), 'utf8'));
-    const got = toInspectJson(analyzeSource(source));
+    const isCall = !/^[A-Za-z_]\w*$/.test(row.entry);
+    const analysis = analyzeSource(source, { ...(isCall ? { entry: row.entry } : {}), ...(row.mode ? { mode: row.mode } : {}) });
+    const got = toInspectJson(analysis);
+    assert.deepEqual(analysis.init, fixture.init, 'nn.init calls of the model, in order, by state_dict key');
     assert.equal(got.entry, fixture.entry, 'entry');
     assert.deepEqual(got.input, fixture.input, 'input');
     assert.equal(got.totalParams, fixture.totalParams, 'totalParams');
@@ -46,7 +51,15 @@ for (const row of rows) {
     } else {
       assert.equal(got.error, undefined, got.error?.message);
       assert.equal(modules.length, fixture.layers.length, 'number of module calls');
-      assert.deepEqual(got.output, fixture.output);
+      if (Array.isArray(fixture.output![0])) {
+        // forward returns a tuple (GoogLeNet's aux heads in train mode): `output` is its first tensor, the output node takes them all
+        const outputs = fixture.output as unknown as number[][];
+        assert.deepEqual(got.output, outputs[0]);
+        const outNode = analysis.graph.nodes.find((n) => n.kind === 'output')!;
+        assert.deepEqual(outNode.cost?.inputShapes, outputs, 'every tensor forward returns');
+      } else {
+        assert.deepEqual(got.output, fixture.output);
+      }
     }
   });
 }

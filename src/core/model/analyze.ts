@@ -1,8 +1,9 @@
 // Source text -> AST -> module tree -> graph IR with shapes: the one entry point every view uses.
 import { parse } from '../python';
 import type * as ast from '../python/ast';
-import type { Analysis, AnalysisDiagnostic, GraphNode, LayerRow, Shape, SourceRange } from './ir';
-import { Interpreter, isModuleClass, lastEvaluatedRange, type GraphBuilder } from './evaluator';
+import type { Analysis, AnalysisDiagnostic, EntryCandidate, GraphNode, InitCall, LayerRow, Shape, SourceRange } from './ir';
+import { Interpreter, lastEvaluatedRange, type GraphBuilder } from './evaluator';
+import { buildCandidate, buildExpression, entryByName, findEntries, pickEntry } from './entry';
 import type { ModuleInstance } from './values';
 
 export interface AnalyzeOptions {
@@ -10,8 +11,13 @@ export interface AnalyzeOptions {
   input?: number[];
   /** Input size used when the file has no `# input[...]` comment (the user's setting). */
   defaultInput?: number[];
-  /** Entry model name (class or module-level variable); default: chosen automatically. */
+  /**
+   * Entry model: a class, a factory function or a module-level variable by name, or a call expression evaluated in
+   * the file's scope (`resnet34()`, `VGG('VGG19')`, `Net(num_classes=10)`); default: chosen automatically.
+   */
   entry?: string;
+  /** 'train': `self.training` is True and branches on it follow train mode (GoogLeNet's aux heads); default eval. */
+  mode?: 'train' | 'eval';
   /** Search for an input size that fits when the model fails at the default size (default true). */
   suggestInputSize?: boolean;
 }
@@ -37,7 +43,7 @@ export function analyzeSourceSafely(source: string, options: AnalyzeOptions = {}
       `internal error while analysing, line ${range.line}: ${reason.slice(0, 300)} ` +
       '(a bug of AlexNet Explorer, not of your model: please report it, with the file)';
     return {
-      entry: null, candidates: [], input: [1, 3, 224, 224], inputSource: 'default',
+      entry: null, candidates: [], entries: [], input: [1, 3, 224, 224], inputSource: 'default',
       graph: { nodes: [], edges: [] }, layers: [], output: null, totalParams: 0, totalMacs: 0,
       diagnostics: [{ message, severity: 'error', range, code: 'internal' }],
     };
@@ -50,13 +56,21 @@ export function analyzeSource(source: string, options: AnalyzeOptions = {}): Ana
   const diagnostics: AnalysisDiagnostic[] = errors.map((e) => ({
     message: `${e.message.startsWith('inconsistent use of tabs') ? 'TabError' : 'SyntaxError'}: ${e.message}`, severity: 'error', range: e.range, code: 'syntax',
   }));
-  const interp = new Interpreter();
+  const interp = new Interpreter({ mode: options.mode });
   interp.runModule(module);
 
-  const candidates = findCandidates(interp);
-  const entryName = options.entry && candidates.some((c) => c.name === options.entry) ? options.entry : candidates[candidates.length - 1]?.name ?? null;
+  const found = findEntries(interp, module, source);
+  const entries: EntryCandidate[] = found.offered.map(({ name, kind, range, needsArgs, params, entry }) => ({ name, kind, range, needsArgs, ...(params !== undefined && kind !== 'instance' ? { params } : {}), entry }));
+  const candidates = [...new Set(entries.map((c) => c.name))];
+  const asked = options.entry?.trim() || undefined;
+  const isCall = asked !== undefined && !/^[A-Za-z_]\w*$/.test(asked);
+  const byName = asked && !isCall ? entryByName(found, asked) : undefined;
+  // An unknown name falls back to the automatic pick (callers compare `entry` with what they asked for).
+  const chosen = isCall ? undefined : byName ?? pickEntry(found);
+  const entryName = byName || isCall ? asked! : chosen?.entry ?? null;
   const empty = (input: Shape, extra: AnalysisDiagnostic[] = []): Analysis => ({
-    entry: entryName, candidates: candidates.map((c) => c.name), input, inputSource: 'default',
+    entry: entryName, candidates, entries,
+    input: options.input?.length ? [1, ...options.input] : input, inputSource: options.input?.length ? 'option' : 'default',
     graph: { nodes: [], edges: [] }, layers: [], output: null, totalParams: 0, totalMacs: 0,
     diagnostics: [...diagnostics, ...interp.diagnostics, ...extra],
   });
@@ -66,19 +80,17 @@ export function analyzeSource(source: string, options: AnalyzeOptions = {}): Ana
       : 'No PyTorch model found: expected a class deriving from nn.Module or a module-level nn.Sequential.';
     return empty([1, 3, 224, 224], [{ message: msg, severity: 'info', range: FILE_START, code: 'no-model' }]);
   }
-  const cand = candidates.find((c) => c.name === entryName)!;
 
-  // Build the module tree (the entry's __init__ runs with its defaults).
-  let root: ModuleInstance | null = cand.instance ?? null;
-  if (!root && cand.cls) {
-    try {
-      const v = interp.instantiate(cand.cls, [], new Map(), cand.range);
-      if (v.k === 'module') root = v.mod;
-    } catch (e) {
-      interp.catchTop(e);
-    }
+  // Build the module tree: the chosen candidate's __init__, or the entry expression in the file's scope.
+  const built = chosen ? buildCandidate(interp, chosen) : buildExpression(interp, entryName, found);
+  if (!built.root) {
+    const a = empty([1, 3, 224, 224]);
+    if (built.error) a.error = { message: built.error.message, line: built.error.range.line };
+    if (built.why) a.diagnostics.push({ message: built.why.message, severity: 'error', range: built.why.range, code: 'entry' });
+    return a;
   }
-  if (!root) return empty([1, 3, 224, 224]);
+  const root = built.root;
+  const cand = { range: built.range };
   assignPaths(root);
 
   // Input size: option > `# input[...]` comment > channels of the first layer at 224x224.
@@ -99,49 +111,33 @@ export function analyzeSource(source: string, options: AnalyzeOptions = {}): Ana
     inputSource = 'default';
   }
 
-  const built = interp.runForward(root, input, cand.range);
+  const run = interp.runForward(root, input, cand.range);
   const extra: AnalysisDiagnostic[] = [];
-  if (built.firstError && inputSource === 'default' && options.suggestInputSize !== false && input.length === 4) {
+  if (run.firstError && inputSource === 'default' && options.suggestInputSize !== false && input.length === 4) {
     const fit = suggestSize(interp, root, input, cand.range);
     if (fit) {
       const [c, h, w] = fit;
       extra.push({
-        message: `The model does not accept ${input[2]}x${input[3]} inputs (${built.firstError.message}). It works with ${h}x${w}: add a comment '# input[${c}, ${h}, ${w}]' to the file or set the input size (AlexNet: Set Input Size...).`,
+        message: `The model does not accept ${input[2]}x${input[3]} inputs (${run.firstError.message}). It works with ${h}x${w}: add a comment '# input[${c}, ${h}, ${w}]' to the file or set the input size (AlexNet: Set Input Size...).`,
         severity: 'warning', range: cand.range, code: 'input-size',
       });
     }
   }
 
-  const analysis = toAnalysis(entryName, candidates.map((c) => c.name), input, inputSource, built, countParams(root));
-  analysis.diagnostics = [...diagnostics, ...interp.diagnostics, ...built.diagnostics, ...extra, ...checkOutputComments(module.comments, analysis.graph.nodes)];
+  const analysis = toAnalysis(entryName, candidates, entries, input, inputSource, run, countParams(root));
+  analysis.diagnostics = [...diagnostics, ...interp.diagnostics, ...run.diagnostics, ...extra, ...checkOutputComments(module.comments, analysis.graph.nodes)];
+  const init = initCalls(interp);
+  if (init.length) analysis.init = init;
   return analysis;
 }
 
-interface Candidate {
-  name: string;
-  range: SourceRange;
-  cls?: import('./values').ClassInfo;
-  instance?: ModuleInstance;
-}
-
-/** Entry candidates: nn.Module classes nobody else uses, and module-level module variables. */
-function findCandidates(interp: Interpreter): Candidate[] {
-  const out: Candidate[] = [];
-  const moduleClasses = interp.classes.filter((c) => isModuleClass(c));
-  for (const c of moduleClasses) {
-    if (!interp.referencedClasses.has(c.name)) out.push({ name: c.name, range: c.def.nameRange, cls: c });
+/** The model's own init calls on parameters of the tree, as state_dict keys, in call order. */
+function initCalls(interp: Interpreter): InitCall[] {
+  const out: InitCall[] = [];
+  for (const r of interp.inits) {
+    if (r.mod.path === null) continue;
+    out.push({ target: r.mod.path ? `${r.mod.path}.${r.param}` : r.param, fn: r.fn, args: r.args, line: r.line });
   }
-  for (const [name, m] of interp.moduleVars) {
-    // `net = Net()` at module level: the entry is the class, built with the arguments written there.
-    const cls = m.kind === 'user' ? m.userClass : undefined;
-    out.push(cls ? { name: cls.name, range: cls.def.nameRange, instance: m } : { name, range: m.defRange, instance: m });
-  }
-  if (out.length === 0 && moduleClasses.length > 0) {
-    const c = moduleClasses[moduleClasses.length - 1];
-    out.push({ name: c.name, range: c.def.nameRange, cls: c });
-  }
-  // Prefer classes over variables only when no variable instance exists: a module-level `model = AlexNet(10)`
-  // carries the arguments the author meant; keep variables last so they win the default pick.
   return out;
 }
 
@@ -227,7 +223,7 @@ function suggestSize(interp: Interpreter, root: ModuleInstance, input: Shape, ra
   return [c, found[0], found[0]];
 }
 
-function toAnalysis(entry: string, candidates: string[], input: Shape, inputSource: Analysis['inputSource'], b: GraphBuilder, totalParams: number): Analysis {
+function toAnalysis(entry: string, candidates: string[], entries: EntryCandidate[], input: Shape, inputSource: Analysis['inputSource'], b: GraphBuilder, totalParams: number): Analysis {
   const layers: LayerRow[] = [];
   for (const n of b.nodes) {
     if (n.kind === 'input' || n.kind === 'output') continue;
@@ -244,7 +240,7 @@ function toAnalysis(entry: string, candidates: string[], input: Shape, inputSour
   const outNode = b.nodes[b.nodes.length - 1];
   const output = !b.firstError && outNode?.cost ? outNode.cost.outputShape : null;
   const analysis: Analysis = {
-    entry, candidates, input, inputSource,
+    entry, candidates, entries, input, inputSource,
     graph: { nodes: b.nodes, edges: b.edges },
     layers, output,
     totalParams,

@@ -4,10 +4,12 @@
 // where it matters to the model, a diagnostic naming the construct and its line.
 import type * as ast from '../python/ast';
 import type { AnalysisDiagnostic, ArgValue, GraphEdge, GraphNode, Shape, SourceRange } from './ir';
-import { getRule, describeCall } from '../ops/registry';
+import { getRule, describeCall, opOf } from '../ops/registry';
 import { bindArgs } from '../ops/bind';
 import { numel } from '../ops/common';
 import { isShapeErr, type ShapeRule } from '../ops/types';
+import { libraryFunction, tensorInitCall, TYPING_ALIASES, type LibraryHost } from './library';
+import { percentFormat, pyStr, strFormat } from './strings';
 import {
   NONE, Scope, bool, fromArg, num, str, toArg, truthy, typeName, unknown, valueEquals,
   type ClassInfo, type ModuleInstance, type Value,
@@ -55,6 +57,8 @@ function chainChild(e: ast.Expr): ast.Expr | null {
   if (e.type === 'Call') return e.func;
   return null;
 }
+/** Steps one layer construction counts for. */
+const LAYER_STEPS = 25;
 
 /** torch.nn containers, which the evaluator models itself. */
 const CONTAINERS = new Set(['Sequential', 'ModuleList', 'ModuleDict']);
@@ -76,7 +80,21 @@ interface Frame {
   modulePath: string | null;
 }
 
-export class Interpreter {
+export interface InterpreterOptions {
+  /** 'train': `self.training` is True and branches on it follow train mode; default eval. */
+  mode?: 'train' | 'eval';
+}
+
+/** An init call on a module's parameter; the state_dict key is known once the module tree has its paths. */
+export interface RecordedInit {
+  mod: ModuleInstance;
+  param: string;
+  fn: string;
+  args: Record<string, ArgValue>;
+  line: number;
+}
+
+export class Interpreter implements LibraryHost {
   readonly diagnostics: AnalysisDiagnostic[] = [];
   readonly globals = new Scope(null);
   /** Top-level classes in definition order. */
@@ -96,12 +114,20 @@ export class Interpreter {
   private builder: GraphBuilder | null = null;
   private frames: Frame[] = [];
   private reported = new Set<string>();
+  /** `self.training` of every module. */
+  readonly training: boolean;
+  /** The model's own nn.init calls and in-place inits of parameters, in call order. */
+  readonly inits: RecordedInit[] = [];
 
-  constructor() {
+  constructor(options: InterpreterOptions = {}) {
+    this.training = options.mode === 'train';
     this.globals.set('__name__', str('__alexnet_explorer__'));
     for (const b of ['range', 'len', 'int', 'float', 'str', 'bool', 'list', 'tuple', 'dict', 'set', 'enumerate', 'zip',
       'isinstance', 'issubclass', 'super', 'print', 'min', 'max', 'sum', 'abs', 'round', 'reversed', 'sorted', 'getattr',
-      'setattr', 'hasattr', 'type', 'any', 'all', 'map', 'filter', 'iter', 'next', 'object', 'divmod', 'pow']) {
+      'setattr', 'hasattr', 'type', 'any', 'all', 'map', 'filter', 'iter', 'next', 'object', 'divmod', 'pow',
+      // exception and warning classes: raised or passed to warnings.warn, never analysed
+      'Exception', 'ValueError', 'TypeError', 'RuntimeError', 'NotImplementedError', 'KeyError', 'IndexError', 'AssertionError',
+      'UserWarning', 'FutureWarning', 'DeprecationWarning', 'RuntimeWarning']) {
       this.globals.set(b, { k: 'builtin', name: b });
     }
     this.globals.set('True', bool(true));
@@ -250,9 +276,13 @@ export class Interpreter {
         }
         return;
       }
-      case 'FunctionDef':
-        scope.set(s.name, { k: 'func', def: s, closure: scope });
+      case 'FunctionDef': {
+        const fn: Extract<Value, { k: 'func' }> = { k: 'func', def: s, closure: scope };
+        const deco = methodDecorator(s.decorators);
+        if (deco) fn.decorator = deco;
+        scope.set(s.name, fn);
         return;
+      }
       case 'Return':
         return { type: 'return', value: s.value ? this.eval(s.value, scope) : NONE };
       case 'Assign': {
@@ -378,7 +408,7 @@ export class Interpreter {
           if (i >= 0 && i < obj.items.length) obj.items[i] = v;
         } else if (obj.k === 'dict') {
           dictSet(obj, key, v);
-        } else if (obj.k === 'module' && obj.mod.cls !== 'ModuleList' && obj.mod.cls !== 'Sequential' && obj.mod.cls !== 'ModuleDict') {
+        } else if (obj.k === 'module' && !containerKind(obj.mod)) {
           this.unsupported('item assignment on a module', target.range);
         } else if (obj.k === 'module' && v.k === 'module') {
           const k = key.k === 'num' ? String(key.v) : key.k === 'str' ? key.v : null;
@@ -604,10 +634,12 @@ export class Interpreter {
       case 'tuple': return v.items.slice();
       case 'dict': return v.keys.slice();
       case 'str': return [...v.v].map(str);
-      case 'module':
-        if (v.mod.cls === 'ModuleDict') return [...v.mod.children.keys()].map(str);
-        if (v.mod.cls === 'Sequential' || v.mod.cls === 'ModuleList') return [...v.mod.children.values()].map((m) => ({ k: 'module', mod: m }));
+      case 'module': {
+        const kind = containerKind(v.mod);
+        if (kind === 'ModuleDict') return [...v.mod.children.keys()].map(str);
+        if (kind === 'Sequential' || kind === 'ModuleList') return [...v.mod.children.values()].map((m) => ({ k: 'module', mod: m }));
         return undefined;
+      }
       case 'tensor':
         this.unsupported('iterating over a tensor', range);
         return undefined;
@@ -627,9 +659,10 @@ export class Interpreter {
       const sliceItems = <T>(arr: T[]): T[] => pySlice(arr, a, b, c);
       if (obj.k === 'list' || obj.k === 'tuple') return { k: obj.k, items: sliceItems(obj.items) };
       if (obj.k === 'str') return str(sliceItems([...obj.v]).join(''));
-      if (obj.k === 'module' && (obj.mod.cls === 'Sequential' || obj.mod.cls === 'ModuleList')) {
+      const sliced = obj.k === 'module' ? containerKind(obj.mod) : null;
+      if (obj.k === 'module' && (sliced === 'Sequential' || sliced === 'ModuleList')) {
         const kids = sliceItems([...obj.mod.children.values()]);
-        const m = this.newModule(obj.mod.cls, 'container', range);
+        const m = this.newModule(sliced, 'container', range);
         kids.forEach((k, i) => m.children.set(String(i), k));
         return { k: 'module', mod: m };
       }
@@ -653,11 +686,13 @@ export class Interpreter {
       }
       case 'module': {
         const kids = [...obj.mod.children.entries()];
-        if (obj.mod.cls === 'ModuleDict' && key.k === 'str') {
+        const kind = containerKind(obj.mod);
+        if (kind === 'ModuleDict' && key.k === 'str') {
           const m = obj.mod.children.get(key.v);
-          return m ? { k: 'module', mod: m } : unknown(`ModuleDict key '${key.v}'`, range);
+          if (!m) throw new PyError(`KeyError: '${key.v}'`, range);
+          return { k: 'module', mod: m };
         }
-        if (key.k === 'num' && (obj.mod.cls === 'Sequential' || obj.mod.cls === 'ModuleList')) {
+        if (key.k === 'num' && (kind === 'Sequential' || kind === 'ModuleList')) {
           const i = key.v < 0 ? kids.length + key.v : key.v;
           if (i < 0 || i >= kids.length) throw new PyError(`IndexError: index ${key.v} is out of range`, range);
           return { k: 'module', mod: kids[i][1] };
@@ -720,7 +755,12 @@ export class Interpreter {
       return { k: a.k, items };
     }
     if (op === '*' && a.k === 'num' && (b.k === 'list' || b.k === 'tuple' || b.k === 'str')) return this.binop(op, b, a, range, inplace);
-    if (op === '%' && a.k === 'str') return str(a.v);
+    if (op === '%' && a.k === 'str') {
+      const r = percentFormat(a.v, b);
+      if (!r) return unknown('a %-formatted string with an unknown value', range);
+      if ('error' in r) throw new PyError(r.error, range);
+      return str(r.text);
+    }
     return unknown(`${typeName(a)} ${op} ${typeName(b)}`, range);
   }
 
@@ -734,6 +774,7 @@ export class Interpreter {
         return this.moduleAttr(obj, attr, e.range);
       case 'class': {
         const v = lookupClassAttr(obj.cls, attr);
+        if (v?.k === 'func' && v.decorator === 'classmethod') return { ...v, self: obj, owner: ownerOf(obj.cls, attr) ?? obj.cls };
         return v ?? unknown(`class attribute '${attr}'`, e.range);
       }
       case 'super': {
@@ -744,6 +785,8 @@ export class Interpreter {
             const init = lookupClassAttr(base, '__init__');
             if (init && init.k === 'func') return { ...init, self, owner: base };
           }
+          // class ConvBNReLU(nn.Sequential): super().__init__(conv, bn, act) fills the container.
+          if (self.k === 'module' && containerKind(self.mod)) return { k: 'method', self, name: '__container_init__' };
           return { k: 'builtin', name: 'noop' };
         }
         const base = obj.cls ? firstUserBase(obj.cls) : null;
@@ -782,12 +825,17 @@ export class Interpreter {
     if (m.userClass) {
       const v = lookupClassAttr(m.userClass, attr);
       if (v !== undefined) {
-        if (v.k === 'func') return { ...v, self: obj, owner: ownerOf(m.userClass, attr) ?? m.userClass };
-        return v;
+        if (v.k !== 'func' || v.decorator === 'staticmethod') return v;
+        const owner = ownerOf(m.userClass, attr) ?? m.userClass;
+        if (v.decorator === 'classmethod') return { ...v, self: { k: 'class', cls: m.userClass }, owner };
+        if (v.decorator === 'property') return this.callFunction({ ...v, self: obj, owner }, [], new Map(), range);
+        return { ...v, self: obj, owner };
       }
     }
-    if (attr === 'training') return bool(false);
+    if (attr === 'training') return bool(this.training);
     if (m.kind === 'layer') {
+      const spec = opOf(m.cls)?.params?.(m.args).find((p) => p.name === attr);
+      if (spec) return { k: 'tensor', node: '', shape: spec.shape, param: { mod: m, name: attr } };
       if (attr in m.args) return fromArg(m.args[attr]);
       if (attr === 'bias' && m.args.bias === false) return NONE;
       if (attr === 'weight' || attr === 'bias' || attr === 'running_mean' || attr === 'running_var') return { k: 'tensor', node: '', shape: null };
@@ -845,6 +893,8 @@ export class Interpreter {
         return this.callBuiltin(fn.name, args, kwargs, range);
       case 'method':
         return this.callMethod(fn.self, fn.name, args, kwargs, range);
+      case 'partial':
+        return this.call(fn.fn, [...fn.args, ...args], new Map([...fn.kwargs, ...kwargs]), range, node);
       case 'unknown':
         return fn;
       default:
@@ -923,6 +973,8 @@ export class Interpreter {
 
   private callRef(name: string, args: Value[], kwargs: Map<string, Value>, range: SourceRange, node?: ast.Call): Value {
     const q = canonical(name);
+    const lib = libraryFunction(q);
+    if (lib) return lib(this, args, kwargs, range);
     if (q.startsWith('torch.nn.init.')) return NONE;
     if (q === 'typing.cast') return args[1] ?? NONE;
     if (q === 'collections.OrderedDict' || q === 'typing.OrderedDict') {
@@ -955,6 +1007,9 @@ export class Interpreter {
       if (args.some((a) => a.k === 'tensor')) {
         return this.unsupportedTensorOp(q.replace('torch.nn.functional.', 'F.'), args, range);
       }
+    } else if (args.some((a) => a.k === 'tensor')) {
+      // `import t.functional as F; F.relu(x)`: name the module the analysis does not know
+      return this.unsupportedTensorOp(`${q}() (module '${q.split('.').slice(0, -1).join('.') || q}' is not one the analysis knows; is the import right?)`, args, range);
     }
     return unknown(`${q}()`, range);
   }
@@ -978,26 +1033,11 @@ export class Interpreter {
   private constructLayer(cls: string, args: Value[], kwargs: Map<string, Value>, range: SourceRange, node?: ast.Call): Value {
     if (CONTAINERS.has(cls)) {
       const m = this.newModule(cls, 'container', range);
-      const add = (key: string, v: Value, at: SourceRange) => {
-        if (v.k === 'module') m.children.set(key, v.mod);
-        else if (v.k !== 'unknown') throw new PyError(`TypeError: ${typeName(v)} is not a Module subclass`, at);
-        else this.report(`An entry of ${cls} at line ${at.line} cannot be analysed (${v.why}).`, v.range ?? at);
-      };
-      if (cls === 'Sequential') {
-        if (args.length === 1 && args[0].k === 'dict') {
-          args[0].keys.forEach((k, i) => add(k.k === 'str' ? k.v : String(i), (args[0] as Extract<Value, { k: 'dict' }>).values[i], range));
-        } else {
-          args.forEach((a, i) => add(String(i), a, node?.args[i]?.range ?? range));
-        }
-      } else if (cls === 'ModuleList') {
-        const items = args[0] ? this.iterate(args[0], range) : [];
-        (items ?? []).forEach((a, i) => add(String(i), a, range));
-      } else {
-        const d = args[0];
-        if (d && d.k === 'dict') d.keys.forEach((k, i) => add(k.k === 'str' ? k.v : String(i), d.values[i], range));
-      }
+      this.fillContainer(m, cls, args, kwargs, range, node);
       return { k: 'module', mod: m };
     }
+    // Building a layer (binding, a probe of its shape rule) costs as much as many plain steps: the budget bounds time.
+    this.steps += LAYER_STEPS;
     const m = this.newModule(cls, 'layer', range);
     const rule = getRule(cls);
     if (!rule || rule.kind !== 'module') {
@@ -1037,11 +1077,39 @@ export class Interpreter {
     return { k: 'module', mod: m };
   }
 
+  /** nn.Sequential(*mods) / nn.Sequential(OrderedDict) / nn.ModuleList(mods) / nn.ModuleDict(dict), also through super().__init__. */
+  private fillContainer(m: ModuleInstance, cls: string, args: Value[], kwargs: Map<string, Value>, range: SourceRange, node?: ast.Call): void {
+    const add = (key: string, v: Value, at: SourceRange) => {
+      if (v.k === 'module') m.children.set(key, v.mod);
+      else if (v.k !== 'unknown') throw new PyError(`TypeError: ${typeName(v)} is not a Module subclass`, at);
+      else this.report(`An entry of ${cls} at line ${at.line} cannot be analysed (${v.why}).`, v.range ?? at);
+    };
+    if (cls === 'Sequential') {
+      if (args.length === 1 && args[0].k === 'dict') {
+        args[0].keys.forEach((k, i) => add(k.k === 'str' ? k.v : String(i), (args[0] as Extract<Value, { k: 'dict' }>).values[i], range));
+      } else {
+        args.forEach((a, i) => add(String(i), a, node?.args[i]?.range ?? range));
+      }
+    } else if (cls === 'ModuleList') {
+      const src = args[0] ?? kwargs.get('modules');
+      const items = src && src.k !== 'none' ? this.iterate(src, range) : [];
+      (items ?? []).forEach((a, i) => add(String(i), a, range));
+    } else {
+      const d = args[0] ?? kwargs.get('modules');
+      if (d && d.k === 'dict') d.keys.forEach((k, i) => add(k.k === 'str' ? k.v : String(i), d.values[i], range));
+      else if (d && d.k !== 'none') for (const pair of this.iterate(d, range) ?? []) {
+        const kv = this.iterate(pair, range);
+        if (kv?.length === 2) add(kv[0].k === 'str' ? kv[0].v : String(m.children.size), kv[1], range);
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- modules in forward
 
   callModule(m: ModuleInstance, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
     if (m.kind === 'user') {
       const fwd = m.userClass ? lookupClassAttr(m.userClass, 'forward') : undefined;
+      if (!fwd && containerKind(m) === 'Sequential') return this.sequentialForward(m, args, range);
       if (!fwd || fwd.k !== 'func') {
         return this.unsupported(`${m.cls} has no forward()`, range);
       }
@@ -1055,13 +1123,7 @@ export class Interpreter {
         this.frames.pop();
       }
     }
-    if (m.cls === 'Sequential') {
-      let x = args[0] ?? unknown('missing input', range);
-      for (const child of m.children.values()) {
-        x = this.callModule(child, [x], new Map(), range);
-      }
-      return x;
-    }
+    if (m.cls === 'Sequential') return this.sequentialForward(m, args, range);
     if (m.kind === 'container') {
       throw new PyError(`NotImplementedError: Module [${m.cls}] is missing the required "forward" function`, range);
     }
@@ -1079,6 +1141,14 @@ export class Interpreter {
     const rule = getRule(m.cls)!;
     if (shapes.some((s) => s === null)) return { k: 'tensor', node: node.id, shape: null };
     return this.inferInto(node, rule, shapes as Shape[], m.args, m);
+  }
+
+  private sequentialForward(m: ModuleInstance, args: Value[], range: SourceRange): Value {
+    let x = args[0] ?? unknown('missing input', range);
+    for (const child of m.children.values()) {
+      x = this.callModule(child, [x], new Map(), range);
+    }
+    return x;
   }
 
   private inferInto(node: GraphNode, rule: ShapeRule, shapes: Shape[], args: Record<string, ArgValue>, m: ModuleInstance | null): Value {
@@ -1243,7 +1313,15 @@ export class Interpreter {
     }
     if (self.k === 'str') {
       switch (name) {
-        case 'format': return str(self.v);
+        case 'format': { const r = strFormat(self.v, args, kwargs); return r === undefined ? unknown('str.format() with an unknown value', range) : str(r); }
+        case 'join': {
+          const items = args[0] ? this.iterate(args[0], range) : undefined;
+          if (!items || items.some((x) => x.k !== 'str')) return unknown('str.join()', range);
+          return str(items.map((x) => (x as { v: string }).v).join(self.v));
+        }
+        case 'replace': return args[0]?.k === 'str' && args[1]?.k === 'str' ? str(self.v.split(args[0].v).join(args[1].v)) : unknown('str.replace()', range);
+        case 'strip': return str(self.v.trim());
+        case 'isdigit': return bool(/^\d+$/.test(self.v));
         case 'lower': return str(self.v.toLowerCase());
         case 'upper': return str(self.v.toUpperCase());
         case 'startswith': return args[0]?.k === 'str' ? bool(self.v.startsWith(args[0].v)) : unknown('startswith', range);
@@ -1266,6 +1344,9 @@ export class Interpreter {
     };
     const mod = (x: ModuleInstance): Value => ({ k: 'module', mod: x });
     switch (name) {
+      case '__container_init__':
+        this.fillContainer(m, containerKind(m)!, args, kwargs, range);
+        return NONE;
       case 'modules': return { k: 'list', items: all().map(mod) };
       case 'children': return { k: 'list', items: [...m.children.values()].map(mod) };
       case 'named_children': return { k: 'list', items: [...m.children.entries()].map(([k, v]) => ({ k: 'tuple', items: [str(k), mod(v)] })) };
@@ -1306,8 +1387,11 @@ export class Interpreter {
       case 'state_dict':
         return unknown(`${name}()`, range);
       case 'apply': {
+        // Module.apply: children first, then the module itself.
         const f = args[0];
-        if (f && f.k === 'func') for (const x of all().reverse()) this.callFunction(f, [mod(x)], new Map(), range);
+        const seen = new Set<ModuleInstance>();
+        const post = (x: ModuleInstance) => { if (seen.has(x)) return; seen.add(x); for (const c of x.children.values()) post(c); this.call(f, [mod(x)], new Map(), range); };
+        if (f && (f.k === 'func' || f.k === 'partial')) post(m);
         return { k: 'module', mod: m };
       }
       default:
@@ -1339,6 +1423,11 @@ export class Interpreter {
         return shape ? num(numel(shape), true) : unknown('numel()', range);
     }
     if (IDENTITY_METHODS.has(name)) return t;
+    const init = tensorInitCall(name, args, kwargs);
+    if (init) {
+      this.recordInit(init.fn, t, init.args, range);
+      return t;
+    }
     const rule = getRule(`.${name}`);
     if (rule && rule.kind === 'method') return this.applyRule(rule, `.${name}`, 'method', [t], args, kwargs, range);
     // Tensor methods with a functional twin (x.softmax(1) ~ torch.softmax(x, 1)).
@@ -1363,6 +1452,8 @@ export class Interpreter {
         if (step === 0) throw new PyError('ValueError: range() arg 3 must not be zero', range);
         const count = Math.max(0, Math.ceil((stop - start) / step));
         if (count > MAX_SEQ) return unknown('a very long range', range);
+        // A loop over it would spend more steps than are left: stop now rather than build the list first.
+        if (count > MAX_STEPS - this.steps) throw new BudgetExceeded(`The model's code runs too long to analyse (range of ${count} items, line ${range.line}).`, range);
         const items: Value[] = [];
         for (let i = 0; i < count; i++) items.push(num(start + i * step, true));
         return { k: 'list', items };
@@ -1500,6 +1591,31 @@ export class Interpreter {
   private get currentSelf(): Value | undefined { return this.selfStack[this.selfStack.length - 1]?.self; }
   private get currentOwner(): ClassInfo | null { return this.selfStack[this.selfStack.length - 1]?.owner ?? null; }
   private selfStack: { self: Value; owner: ClassInfo | null }[] = [];
+
+  /**
+   * Build the entry model: `make` evaluates its construction (a class call, a factory, a call expression) with
+   * diagnostics on. A Python error there is what PyTorch would raise: returned with its line.
+   */
+  buildEntry(make: (interp: Interpreter) => Value): { value: Value } | { error: { message: string; range: SourceRange } } {
+    const prev = this.reporting;
+    this.reporting = true;
+    try {
+      return { value: make(this) };
+    } catch (e) {
+      if (e instanceof PyError) {
+        this.report(e.message, e.range, 'shape', 'error');
+        return { error: { message: e.message, range: e.range } };
+      }
+      this.catchTop(e);
+      return { value: unknown('budget') };
+    } finally {
+      this.reporting = prev;
+    }
+  }
+
+  recordInit(fn: string, target: Value, args: Record<string, ArgValue>, range: SourceRange): void {
+    if (target.k === 'tensor' && target.param) this.inits.push({ mod: target.param.mod, param: target.param.name, fn, args, line: range.line });
+  }
 
   // ---------------------------------------------------------------- graph
 
@@ -1681,12 +1797,15 @@ function isInstance(v: Value | undefined, t: Value | undefined): Value {
     return any === undefined ? unknown('isinstance()') : bool(false);
   }
   if (t.k === 'builtin') {
-    const map: Record<string, Value['k'][]> = { int: ['num'], float: ['num'], str: ['str'], bool: ['bool'], list: ['list'], tuple: ['tuple'], dict: ['dict'] };
+    const map: Record<string, Value['k'][]> = { int: ['num'], float: ['num'], str: ['str'], bool: ['bool'], list: ['list'], tuple: ['tuple'], dict: ['dict'], set: [] };
     const kinds = map[t.name];
     if (!kinds) return unknown('isinstance()');
     if (v.k === 'unknown') return unknown('isinstance()');
     if (v.k === 'num' && (t.name === 'int' || t.name === 'float')) return bool(t.name === 'int' ? v.int : !v.int);
     return bool(kinds.includes(v.k));
+  }
+  if (t.k === 'ref' && TYPING_ALIASES[t.name]) {
+    return isInstance(v, { k: 'tuple', items: TYPING_ALIASES[t.name].map((name): Value => ({ k: 'builtin', name })) });
   }
   if (t.k === 'ref') {
     const q = canonical(t.name);
@@ -1718,10 +1837,33 @@ export function canonical(name: string): string {
   return q;
 }
 
+/** The torch.nn container a module is or derives from ('Sequential', 'ModuleList', 'ModuleDict'); null for others. */
+export function containerKind(m: ModuleInstance): string | null {
+  if (m.kind === 'container') return m.cls;
+  return m.userClass ? containerBase(m.userClass) : null;
+}
+
+function containerBase(c: ClassInfo, depth = 0): string | null {
+  for (const b of c.bases) {
+    const q = b.k === 'ref' ? /^torch\.nn\.(Sequential|ModuleList|ModuleDict)$/.exec(canonical(b.name)) : null;
+    if (q) return q[1];
+    if (b.k === 'class' && depth < 50) { const r = containerBase(b.cls, depth + 1); if (r) return r; }
+  }
+  return null;
+}
+
+/** @staticmethod / @classmethod / @property on a def; other decorators (torch.jit.unused, ...) leave it as is. */
+function methodDecorator(decorators: ast.Expr[]): 'staticmethod' | 'classmethod' | 'property' | undefined {
+  for (const d of decorators) {
+    if (d.type === 'Name' && (d.id === 'staticmethod' || d.id === 'classmethod' || d.id === 'property')) return d.id;
+  }
+  return undefined;
+}
+
 /** Does this user class derive from nn.Module (directly or through other user classes)? */
 export function isModuleClass(c: ClassInfo, depth = 0): boolean {
   if (depth > 50) return false;
-  return c.bases.some((b) => (b.k === 'ref' && /(^|\.)Module$/.test(b.name)) || (b.k === 'class' && isModuleClass(b.cls, depth + 1)) || (b.k === 'ref' && /^torch\.nn\.(Sequential|ModuleList)$/.test(b.name)));
+  return c.bases.some((b) => (b.k === 'ref' && /(^|\.)Module$/.test(b.name)) || (b.k === 'class' && isModuleClass(b.cls, depth + 1)) || (b.k === 'ref' && /^torch\.nn\.(Sequential|ModuleList|ModuleDict)$/.test(canonical(b.name))));
 }
 
 function lookupClassAttr(c: ClassInfo, name: string, depth = 0): Value | undefined {

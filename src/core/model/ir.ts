@@ -100,11 +100,28 @@ export interface InitCall {
   line: number;
 }
 
+/** A model the file offers (what an editor's CodeLens lists): an nn.Module class, a factory returning one, a module-level instance. */
+export interface EntryCandidate {
+  /** The class, function or variable name. */
+  name: string;
+  kind: 'class' | 'factory' | 'instance';
+  /** Its name in the source (where a CodeLens goes). */
+  range: SourceRange;
+  /** Calling it needs arguments the file does not give (`ResNet(block, layers)`); instances never do. */
+  needsArgs: boolean;
+  /** Its parameters after self as written, e.g. "block, layers, num_classes=1000" (classes and factories). */
+  params?: string;
+  /** What `analyzeSource(..., { entry })` and `--entry` take to build it: "AlexNet", "resnet18()", "model". */
+  entry: string;
+}
+
 export interface Analysis {
-  /** Entry model: class name or module-level variable name; null when none found. */
+  /** Entry model: class name, module-level variable name or the call expression it was built with; null when none found. */
   entry: string | null;
-  /** All candidate entries found in the file (classes deriving nn.Module, module-level Sequentials). */
+  /** The names of the candidate entries (classes deriving nn.Module, factories, module-level instances). */
   candidates: string[];
+  /** Every model the file offers, in source order, for choosing one. */
+  entries: EntryCandidate[];
   /** Input shape with batch, e.g. [1, 3, 224, 224]. */
   input: Shape;
   /** Where the input size came from. */

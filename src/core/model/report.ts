@@ -11,8 +11,17 @@ export interface InspectJson {
   totalParams: number;
   totalMacs: number;
   layers: InspectLayer[];
-  error?: { message: string; line: number };
+  /** kind 'model': PyTorch would raise this; 'unsupported': the analysis cannot follow a construct (named with its line). */
+  error?: { message: string; line: number; kind?: 'model' | 'unsupported' };
   suggestedInput?: number[];
+}
+
+/** Why an analysis with a model has no output shape and no model error: the diagnostic that says so, or null. */
+export function missingOutputReason(a: Analysis): { message: string; line: number } | null {
+  if (a.output || a.error || !a.entry) return null;
+  const rank = (d: Analysis['diagnostics'][number]) => (d.severity === 'error' ? 0 : d.severity === 'warning' ? 1 : 2) * 10 + (d.code === 'entry' || d.code === 'import' ? 0 : d.code === 'unknown-output' ? 2 : 1);
+  const best = [...a.diagnostics].sort((x, y) => rank(x) - rank(y))[0];
+  return best ? { message: best.message, line: best.range.line } : { message: "The model's output shape is unknown.", line: 1 };
 }
 
 export function toInspectJson(a: Analysis): InspectJson {
@@ -24,7 +33,9 @@ export function toInspectJson(a: Analysis): InspectJson {
     layers: a.layers.map((l) => ({ path: l.path, type: l.type, line: l.line, outputShape: l.outputShape, params: l.params, macs: l.macs })),
   };
   if (a.output) out.output = a.output;
-  if (a.error) out.error = a.error;
+  if (a.error) out.error = { ...a.error, kind: 'model' };
+  const unsupported = missingOutputReason(a);
+  if (unsupported) out.error = { ...unsupported, kind: 'unsupported' };
   const suggestion = a.diagnostics.find((d) => d.code === 'input-size');
   const m = suggestion && /# input\[(\d+), (\d+), (\d+)\]/.exec(suggestion.message);
   if (m) out.suggestedInput = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -77,7 +88,7 @@ export function formatInspectTable(a: Analysis, file: string): string {
   const paramBytes = a.totalParams * 4;
   const act = a.graph.nodes.reduce((s, n) => s + (n.kind !== 'input' && n.kind !== 'output' ? n.cost?.activationBytes ?? 0 : 0), 0);
   const out = [
-    `${file}: ${a.entry}  input ${formatShape(a.input)}${a.inputSource === 'comment' ? ' (from # input comment)' : a.inputSource === 'option' ? ' (--input)' : ' (default)'}`,
+    `${file}: ${a.entry}  input ${formatShape(a.input)}${a.inputSource === 'comment' ? ' (from # input comment)' : a.inputSource === 'option' ? ' (--input)' : ' (default: the first layer\'s channels at 224x224)'}`,
     rule, line(rows[0]), rule.replace(/=/g, '-'), ...rows.slice(1).map(line), rule,
     `Total params: ${formatCount(a.totalParams)}`,
     `Total MACs: ${formatCount(a.totalMacs)} (${formatCompact(a.totalMacs)})`,

@@ -42,9 +42,12 @@ export type Value =
   | { k: 'list'; items: Value[] }
   | { k: 'tuple'; items: Value[] }
   | { k: 'dict'; keys: Value[]; values: Value[] }
-  | { k: 'tensor'; node: string; shape: Shape | null }
+  /** `param`: the module parameter it is (`m.weight`), so that init calls on it can be recorded. */
+  | { k: 'tensor'; node: string; shape: Shape | null; param?: { mod: ModuleInstance; name: string } }
   | { k: 'module'; mod: ModuleInstance }
-  | { k: 'func'; def: ast.FunctionDef | ast.Lambda; closure: Scope; self?: Value; owner?: ClassInfo }
+  | { k: 'func'; def: ast.FunctionDef | ast.Lambda; closure: Scope; self?: Value; owner?: ClassInfo; decorator?: 'staticmethod' | 'classmethod' | 'property' }
+  /** functools.partial(fn, *args, **kwargs). */
+  | { k: 'partial'; fn: Value; args: Value[]; kwargs: Map<string, Value> }
   | { k: 'class'; cls: ClassInfo }
   /** A name from outside the file: 'torch.nn.Conv2d', 'torch.nn.functional.relu', 'numpy'. */
   | { k: 'ref'; name: string }
@@ -117,6 +120,7 @@ export function typeName(v: Value): string {
     case 'tensor': return 'Tensor';
     case 'module': return v.mod.cls;
     case 'func': return 'function';
+    case 'partial': return 'functools.partial';
     case 'class': return 'type';
     case 'ref': return v.name;
     case 'method': return 'method';
