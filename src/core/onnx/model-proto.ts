@@ -30,6 +30,8 @@ export interface OnnxTensor {
 export interface OnnxValueInfo {
   name: string;
   dims: (number | string)[] | null;
+  /** The element type: float32 unless said (labels, num_batches_tracked are int64). */
+  type?: 'float32' | 'int64';
 }
 
 export interface OnnxGraph {
@@ -108,7 +110,7 @@ function tensor(t: OnnxTensor): ProtoWriter {
 
 function valueInfo(v: OnnxValueInfo): ProtoWriter {
   const tensorType = new ProtoWriter();
-  tensorType.int(1, ONNX_FLOAT);
+  tensorType.int(1, v.type === 'int64' ? ONNX_INT64 : ONNX_FLOAT);
   if (v.dims) {
     const shape = new ProtoWriter();
     for (const d of v.dims) {
