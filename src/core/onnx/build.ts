@@ -378,8 +378,8 @@ export class GraphBuilder implements OnnxEmitter {
     this.kept.get(id)!.set(name, value);
   }
 
-  saved(name: string): string {
-    return this.kept.get(this.current!.id)?.get(name) ?? this.fail(`its backward needs '${name}', which its forward did not keep`);
+  saved(name: string): string | null {
+    return this.kept.get(this.current!.id)?.get(name) ?? null;
   }
 
   int(name: string, v: ArgValue | undefined): number {

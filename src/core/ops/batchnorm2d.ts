@@ -1,6 +1,6 @@
 // nn.BatchNorm2d in training mode (a module's default, as when the model is called right after construction).
 import type { Shape } from '../types';
-import { badArg, err, isErr, isInt, ok, oneInput, truthy, af, ai, ais } from './common';
+import { badArg, err, isErr, isInt, ok, oneInput, truthy, af, ai, ais, reduceSum } from './common';
 import type { Args, OpDef, ParamSpec, ShapeResult, ShapeRule } from './types';
 
 function inferBatchNorm2d(inputs: Shape[], a: Args): ShapeResult {
@@ -61,23 +61,69 @@ export const batchNorm2d: OpDef = {
     const c = g.int('num_features', a.num_features);
     const affine = truthy(a.affine);
     const eps = g.num('eps', a.eps);
-    const weight = affine ? g.param('weight', [c]) : g.floatConst(new Float32Array(c).fill(1), [c]);
-    const bias = affine ? g.param('bias', [c]) : g.floatConst(new Float32Array(c), [c]);
-    if (truthy(a.track_running_stats)) {
+    const tracking = truthy(a.track_running_stats);
+    if (tracking && g.mode === 'eval') {
+      const weight = affine ? g.param('weight', [c]) : g.floatConst(new Float32Array(c).fill(1), [c]);
+      const bias = affine ? g.param('bias', [c]) : g.floatConst(new Float32Array(c), [c]);
       const mean = g.param('running_mean', [c]);
       const variance = g.param('running_var', [c]);
       g.op('BatchNormalization', [x, weight, bias, mean, variance], { epsilon: af(eps) }, out);
       return;
     }
-    // without running stats PyTorch normalizes with the batch's own statistics, in eval mode too
+    // batch statistics: in train mode, and in eval mode without running stats (PyTorch does so in both)
     const axes = { axes: ais([0, 2, 3]), keepdims: ai(1) };
-    const centered = g.op('Sub', [x, g.op('ReduceMean', [x], axes)]);
+    const weight = affine ? g.param('weight', [c]) : null;
+    const bias = affine ? g.param('bias', [c]) : null;
+    const batchMean = g.op('ReduceMean', [x], axes);
+    const centered = g.op('Sub', [x, batchMean]);
     const variance = g.op('ReduceMean', [g.op('Mul', [centered, centered])], axes);
-    const normalized = g.op('Div', [centered, g.op('Sqrt', [g.op('Add', [variance, g.scalar(eps)])])]);
     const perChannel = [1, c, 1, 1];
-    const scaled = affine ? g.op('Mul', [normalized, g.op('Reshape', [weight, g.intConst(perChannel)])]) : normalized;
-    if (affine) g.op('Add', [scaled, g.op('Reshape', [bias, g.intConst(perChannel)])], {}, out);
-    else g.op('Identity', [scaled], {}, out);
+    if (g.mode === 'eval') {
+      const normalized = g.op('Div', [centered, g.op('Sqrt', [g.op('Add', [variance, g.scalar(eps)])])]);
+      const scaled = affine ? g.op('Mul', [normalized, g.op('Reshape', [weight!, g.intConst(perChannel)])]) : normalized;
+      if (affine) g.op('Add', [scaled, g.op('Reshape', [bias!, g.intConst(perChannel)])], {}, out);
+      else g.op('Identity', [scaled], {}, out);
+      return;
+    }
+    const invstd = g.op('Div', [g.scalar(1), g.op('Sqrt', [g.op('Add', [variance, g.scalar(eps)])])]);
+    const normalized = g.op('Mul', [centered, invstd]);
+    g.save('normalized', normalized);
+    g.save('invstd', invstd);
+    if (affine) g.op('Add', [g.op('Mul', [normalized, g.op('Reshape', [weight!, g.intConst(perChannel)])]), g.op('Reshape', [bias!, g.intConst(perChannel)])], {}, out);
+    else g.op('Identity', [normalized], {}, out);
+    if (!tracking) return;
+    // running stats as ATen updates them: momentum * batch + (1 - momentum) * running, the variance unbiased;
+    // momentum=None is the cumulative average, factor 1 / num_batches_tracked (after its increment)
+    const count = inShape[0] * inShape[2] * inShape[3];
+    const tracked = g.param('num_batches_tracked', [], 'int64');
+    const nextTracked = g.op('Add', [tracked, g.op('Reshape', [g.intConst([1]), g.intConst([])])]);
+    g.updateBuffer('num_batches_tracked', nextTracked);
+    const momentum = a.momentum === null || a.momentum === undefined ? null : g.num('momentum', a.momentum);
+    const factor = momentum === null ? g.op('Div', [g.scalar(1), g.op('Cast', [nextTracked], { to: ai(1) })]) : g.scalar(momentum);
+    const keep = momentum === null ? g.op('Sub', [g.scalar(1), factor]) : g.scalar(1 - momentum);
+    const flat = g.intConst([c]);
+    const runningMean = g.param('running_mean', [c]);
+    const runningVar = g.param('running_var', [c]);
+    const unbiased = g.op('Mul', [g.op('Reshape', [variance, flat]), g.scalar(count / Math.max(count - 1, 1))]);
+    g.updateBuffer('running_mean', g.op('Add', [g.op('Mul', [g.op('Reshape', [batchMean, flat]), factor]), g.op('Mul', [runningMean, keep])]));
+    g.updateBuffer('running_var', g.op('Add', [g.op('Mul', [unbiased, factor]), g.op('Mul', [runningVar, keep])]));
+  },
+  // batchnorm_backward in train mode: dX = invstd * (dXhat - mean(dXhat) - xhat * mean(dXhat * xhat)), dXhat = dY * weight
+  backward(g, { args: a, dOut }) {
+    const c = g.int('num_features', a.num_features);
+    const affine = truthy(a.affine);
+    const normalized = g.saved('normalized') ?? g.fail('BatchNorm2d backward needs the train-mode forward');
+    const invstd = g.saved('invstd')!;
+    const axes = { axes: ais([0, 2, 3]), keepdims: ai(1) };
+    const dNormalized = affine ? g.op('Mul', [dOut, g.op('Reshape', [g.param('weight', [c]), g.intConst([1, c, 1, 1])])]) : dOut;
+    const meanGrad = g.op('ReduceMean', [dNormalized], axes);
+    const meanProjection = g.op('ReduceMean', [g.op('Mul', [dNormalized, normalized])], axes);
+    const dx = g.op('Mul', [g.op('Sub', [g.op('Sub', [dNormalized, meanGrad]), g.op('Mul', [normalized, meanProjection])]), invstd]);
+    if (!affine) return { inputs: [dx] };
+    return {
+      inputs: [dx],
+      params: { weight: reduceSum(g, g.op('Mul', [dOut, normalized]), [0, 2, 3], false), bias: reduceSum(g, dOut, [0, 2, 3], false) },
+    };
   },
   traits: { perChannel: true },
 };

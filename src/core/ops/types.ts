@@ -112,8 +112,8 @@ export interface OnnxEmitter {
   mask(shape: number[], p: number): string | null;
   /** Keeps a forward value under `name` for this call's backward (the same call's `saved(name)`). */
   save(name: string, value: string): void;
-  /** A value this call's forward kept with `save`. */
-  saved(name: string): string;
+  /** A value this call's forward kept with `save`; null when it kept none under that name. */
+  saved(name: string): string | null;
   int(name: string, v: ArgValue | undefined): number;
   num(name: string, v: ArgValue | undefined): number;
   /** An int or a 1- or 2-tuple as [h, w]. */
