@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { analyzeSource } from '../../src/core/model/analyze';
-import type { FloatTensor } from '../../src/core/onnx';
+import { type FloatTensor, floatTensors } from '../../src/core/onnx';
+import { analyzeFixture, bindFixture, readFixtureSpec } from '../fixtures/onnx/fixture';
 import { LABELS_NAME, LOSS_NAME, LR_NAME, STEP_NAME, WEBGPU_OPS, buildTrainingStep } from '../../src/core/training';
 import type { OptimizerOptions, TrainingStep } from '../../src/core/training';
 import { LOSS_RELATIVE, UPDATE_ABSOLUTE, UPDATE_RELATIVE, UPDATE_ULPS, ulp32 } from './tolerances';
@@ -194,4 +195,24 @@ test('the step\'s contract: inputs, outputs and state linked by name', () => {
   assert.equal(step.state.find((s) => s.input.endsWith('num_batches_tracked'))?.type, 'int64');
   const momentum = step.state.filter((s) => s.kind === 'optimizer').map((s) => s.input);
   assert.ok(momentum.every((m) => m.endsWith('.momentum_buffer')) && momentum.length === keys.length - 3, momentum.join());
+});
+
+test('the ONNX fixture models (AlexNets, BatchNorm/GELU/SiLU/Softmax, residual +=, torch.cat) build WebGPU-only training steps', () => {
+  const built: string[] = [];
+  for (const m of readFixtureSpec().models) {
+    const a = analyzeFixture(m);
+    const bound = bindFixture(m, a);
+    assert.ok(bound.ok, bound.error);
+    const options = { optimizer: manifest.runs[1].optimizer, batch: 2, dropout: true };
+    if (m.name === 'mixed_ops') {
+      // its circular-padded conv has no backward: the step says which layer and why
+      assert.throws(() => buildTrainingStep(a, floatTensors(bound.tensors), options), /layer 'wrap' \(Conv2d, line \d+\).*padding_mode='circular' has no backward/);
+      continue;
+    }
+    const ops = onnxOpTypes(buildTrainingStep(a, floatTensors(bound.tensors), options).onnx);
+    const outside = [...new Set(ops.filter((op) => !WEBGPU_OPS.has(op)))];
+    assert.deepEqual(outside, [], `${m.name} uses ${outside.join(', ')}`);
+    built.push(m.name);
+  }
+  assert.deepEqual(built, ['alexnet_small', 'alexnet_2012_small', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny']);
 });

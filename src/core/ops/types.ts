@@ -130,6 +130,7 @@ export interface LowerCall {
   args: Args;
   /** The graph values of its inputs, in edge order. */
   inputs: string[];
+  /** Its input and output shapes; in train mode a batched shape carries the step's batch first. */
   inShapes: Shape[];
   outShape: Shape;
   /** The name its output must get. */
