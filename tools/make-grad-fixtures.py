@@ -133,16 +133,17 @@ def record_masks(model):
     return seen
 
 
-def replay_masks(seen, seed):
-    """The masks those layers drew: ATen's _dropout_impl draws bernoulli(1 - p) / (1 - p) of the input's shape
-    ([N, C, 1, 1] for feature dropout) from the global generator, so re-seeding and drawing again repeats them."""
+def drawn_masks(seen, seed):
+    """The masks those layers drew, as (shape, p, mask): ATen's _dropout_impl draws bernoulli(1 - p) / (1 - p) of
+    the input's shape ([N, C, 1, 1] for feature dropout) from the global generator, so re-seeding and drawing
+    again repeats them; each is checked against what the forward did."""
     torch.manual_seed(seed)
     masks = []
     for module, x, y in seen:
         shape = list(x.shape) if isinstance(module, nn.Dropout) else [x.shape[0], x.shape[1], 1, 1]
         mask = torch.empty(shape).bernoulli_(1 - module.p).div_(1 - module.p)
         assert torch.equal(x * mask, y), 'the replayed mask is not the one the forward drew'
-        masks.append(dict(shape=shape, p=module.p, data=floats(mask)))
+        masks.append((shape, module.p, mask))
     return masks
 
 
@@ -172,7 +173,7 @@ def make(case, index):
     seed = 2000 + index
     torch.manual_seed(seed)
     y = model(x)
-    masks = replay_masks(seen, seed)
+    masks = [dict(shape=shape, p=p, data=floats(mask)) for shape, p, mask in drawn_masks(seen, seed)]
     grad_output = torch.randn(y.shape)
     y.backward(grad_output)
     grads = {name: floats(p.grad) for name, p in model.named_parameters() if p.grad is not None}

@@ -38,11 +38,15 @@ RUNS = [
 ]
 
 
-def load_class():
-    spec = importlib.util.spec_from_file_location('tiny_alexnet', os.path.join(ROOT, SOURCE))
+def load(path, name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, path))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return getattr(module, ENTRY)
+    return module
+
+
+# record_masks / drawn_masks: the dropout masks PyTorch drew, read back the same way as for the op fixtures
+grad_fixtures = load('tools/make-grad-fixtures.py', 'make_grad_fixtures')
 
 
 class Blob:
@@ -80,13 +84,12 @@ def state_refs(model, blob):
 
 
 def main():
-    Model = load_class()
+    Model = getattr(load(SOURCE, 'tiny_alexnet'), ENTRY)
     blob = Blob()
     torch.manual_seed(7)
     model = Model(CLASSES)
     initial = {k: v.clone() for k, v in model.state_dict().items()}
     batches = [(torch.randn([BATCH] + INPUT), torch.randint(0, CLASSES, (BATCH,))) for _ in range(STEPS)]
-    seen = []
     dropouts = [m for m in model.modules() if isinstance(m, (nn.Dropout, nn.Dropout2d))]
 
     manifest = dict(torch=torch.__version__, source=SOURCE, entry=ENTRY, input=INPUT, batch=BATCH, classes=CLASSES,
@@ -96,10 +99,7 @@ def main():
         model = Model(CLASSES)
         model.load_state_dict(initial)
         model.train()
-        seen = []
-        for m in model.modules():
-            if isinstance(m, (nn.Dropout, nn.Dropout2d)):
-                m.register_forward_hook(lambda mod, i, o: seen.append((mod, i[0].detach().clone(), o.detach().clone())))
+        seen = grad_fixtures.record_masks(model)
         optimizer = make_optimizer(model, run['optimizer'])
         steps = []
         masks_this_run = []
@@ -108,14 +108,7 @@ def main():
             seed = 100 + step
             torch.manual_seed(seed)
             logits = model(x)
-            # the masks the forward drew: re-seed and draw again as ATen's _dropout_impl does
-            torch.manual_seed(seed)
-            masks = []
-            for mod, inp, outp in seen:
-                shape = list(inp.shape) if isinstance(mod, nn.Dropout) else [inp.shape[0], inp.shape[1], 1, 1]
-                mask = torch.empty(shape).bernoulli_(1 - mod.p).div_(1 - mod.p)
-                assert torch.equal(inp * mask, outp), 'the replayed mask is not the one the forward drew'
-                masks.append((shape, mod.p, mask))
+            masks = grad_fixtures.drawn_masks(seen, seed)
             masks_this_run.append(masks)
             loss = F.cross_entropy(logits, labels, label_smoothing=run['label_smoothing'])
             optimizer.zero_grad()

@@ -10,7 +10,7 @@ import { analyzeSource } from '../../src/core/model/analyze';
 import type { FloatTensor } from '../../src/core/onnx';
 import { GRAD_INPUT_NAME, GRAD_OUTPUT_NAME, NEXT_SUFFIX, buildGradientGraph } from '../../src/core/training';
 import { getOp } from '../../src/core/ops/registry';
-import { GRAD_RELATIVE } from './tolerances';
+import { GRAD_RELATIVE, relativeError } from './tolerances';
 
 interface GradFixture {
   name: string;
@@ -34,18 +34,6 @@ const fixtures: GradFixture[] = readdirSync(DIR)
   .filter((f) => f.endsWith('.json'))
   .sort()
   .map((f) => JSON.parse(readFileSync(join(DIR, f), 'utf8')) as GradFixture);
-
-/** max |a - b| / max |b| (max |b| taken as 1 when b is all zeros). */
-export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert.equal(actual.length, expected.length, 'element count');
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / (scale || 1);
-}
 
 const worst: Record<string, number> = {};
 

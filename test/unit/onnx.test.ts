@@ -27,21 +27,11 @@ import {
   readFloats,
 } from '../fixtures/onnx/fixture';
 import { join } from 'node:path';
+import { relativeError } from './tolerances';
 
 const spec = readFixtureSpec();
 const TOLERANCE = 1e-4;
 
-/** max |a - b| / max |b|. */
-function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
-  assert.equal(actual.length, expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / (scale || 1);
-}
 
 async function run(bytes: Uint8Array, input: Float32Array, shape: number[]) {
   const session = await ort.InferenceSession.create(bytes);

@@ -24,3 +24,15 @@ export function ulp32(v: number): number {
 
 /** The loss of each step, relative. */
 export const LOSS_RELATIVE = 1e-5;
+
+/** max |a - b| / max |b| (max |b| taken as 1 when b is all zeros). */
+export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) throw new Error(`${actual.length} values, expected ${expected.length}`);
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return diff / (scale || 1);
+}

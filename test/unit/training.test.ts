@@ -202,7 +202,7 @@ test('the ONNX fixture models (AlexNets, BatchNorm/GELU/SiLU/Softmax, residual +
   for (const m of readFixtureSpec().models) {
     const a = analyzeFixture(m);
     const bound = bindFixture(m, a);
-    assert.ok(bound.ok, bound.error);
+    assert.ok(bound.ok, bound.error ?? undefined);
     const options = { optimizer: manifest.runs[1].optimizer, batch: 2, dropout: true };
     if (m.name === 'mixed_ops') {
       // its circular-padded conv has no backward: the step says which layer and why

@@ -250,15 +250,24 @@ function padSpatial(g: OnnxEmitter, x: string, shape: Shape, lr: [number, number
   return g.fail(`padding_mode='${mode}' has no ONNX mapping`);
 }
 
+/** A Conv2d call's arguments as ints, with [begin, end] padding of H and W. */
+function convArgs(g: OnnxEmitter, a: Args) {
+  const kernel = g.pair('kernel_size', a.kernel_size);
+  const dilation = g.pair('dilation', a.dilation);
+  return {
+    inC: g.int('in_channels', a.in_channels),
+    outC: g.int('out_channels', a.out_channels),
+    groups: g.int('groups', a.groups),
+    kernel,
+    stride: g.pair('stride', a.stride),
+    dilation,
+    lr: padsOf(g, a, kernel, dilation),
+  };
+}
+
 function lowerConv2d(g: OnnxEmitter, { args: a, inputs: [x], inShapes: [inShape], out }: LowerCall): void {
   g.rank4(inShape, 'Conv2d');
-  const inC = g.int('in_channels', a.in_channels);
-  const outC = g.int('out_channels', a.out_channels);
-  const groups = g.int('groups', a.groups);
-  const kernel = g.pair('kernel_size', a.kernel_size);
-  const stride = g.pair('stride', a.stride);
-  const dilation = g.pair('dilation', a.dilation);
-  const lr = padsOf(g, a, kernel, dilation);
+  const { inC, outC, groups, kernel, stride, dilation, lr } = convArgs(g, a);
   const weight = g.param('weight', [outC, inC / groups, kernel[0], kernel[1]]);
   const bias = truthy(a.bias) ? [g.param('bias', [outC])] : [];
   let input = x;
@@ -284,13 +293,7 @@ function lowerConv2d(g: OnnxEmitter, { args: a, inputs: [x], inShapes: [inShape]
  * to fold the padded border back onto the input; a training step with one stops with that reason.
  */
 function backwardConv2d(g: OnnxEmitter, { args: a, inputs: [x], inShapes: [inShape], outShape, dOut, needsGrad }: BackwardCall): Gradients {
-  const inC = g.int('in_channels', a.in_channels);
-  const outC = g.int('out_channels', a.out_channels);
-  const groups = g.int('groups', a.groups);
-  const kernel = g.pair('kernel_size', a.kernel_size);
-  const stride = g.pair('stride', a.stride);
-  const dilation = g.pair('dilation', a.dilation);
-  const lr = padsOf(g, a, kernel, dilation);
+  const { inC, outC, groups, kernel, stride, dilation, lr } = convArgs(g, a);
   const mode = a.padding_mode ?? 'zeros';
   if (mode !== 'zeros' && lr.some(([b, e]) => b > 0 || e > 0)) g.fail(`padding_mode='${String(mode)}' has no backward for training (only 'zeros')`);
   const weight = g.param('weight', [outC, inC / groups, kernel[0], kernel[1]]);
