@@ -62,15 +62,27 @@ export const batchNorm2d: OpDef = {
     const affine = truthy(a.affine);
     const eps = g.num('eps', a.eps);
     const tracking = truthy(a.track_running_stats);
-    if (tracking && g.mode === 'eval') {
+    if (g.mode === 'eval') {
       const weight = affine ? g.param('weight', [c]) : g.floatConst(new Float32Array(c).fill(1), [c]);
       const bias = affine ? g.param('bias', [c]) : g.floatConst(new Float32Array(c), [c]);
-      const mean = g.param('running_mean', [c]);
-      const variance = g.param('running_var', [c]);
-      g.op('BatchNormalization', [x, weight, bias, mean, variance], { epsilon: af(eps) }, out);
+      if (tracking) {
+        const mean = g.param('running_mean', [c]);
+        const variance = g.param('running_var', [c]);
+        g.op('BatchNormalization', [x, weight, bias, mean, variance], { epsilon: af(eps) }, out);
+        return;
+      }
+      // without running stats PyTorch normalizes with the batch's own statistics, in eval mode too
+      const axes = { axes: ais([0, 2, 3]), keepdims: ai(1) };
+      const centered = g.op('Sub', [x, g.op('ReduceMean', [x], axes)]);
+      const variance = g.op('ReduceMean', [g.op('Mul', [centered, centered])], axes);
+      const normalized = g.op('Div', [centered, g.op('Sqrt', [g.op('Add', [variance, g.scalar(eps)])])]);
+      const perChannel = [1, c, 1, 1];
+      const scaled = affine ? g.op('Mul', [normalized, g.op('Reshape', [weight, g.intConst(perChannel)])]) : normalized;
+      if (affine) g.op('Add', [scaled, g.op('Reshape', [bias, g.intConst(perChannel)])], {}, out);
+      else g.op('Identity', [scaled], {}, out);
       return;
     }
-    // batch statistics: in train mode, and in eval mode without running stats (PyTorch does so in both)
+    // train mode: the batch's statistics, as the backward needs them
     const axes = { axes: ais([0, 2, 3]), keepdims: ai(1) };
     const weight = affine ? g.param('weight', [c]) : null;
     const bias = affine ? g.param('bias', [c]) : null;
@@ -78,13 +90,6 @@ export const batchNorm2d: OpDef = {
     const centered = g.op('Sub', [x, batchMean]);
     const variance = g.op('ReduceMean', [g.op('Mul', [centered, centered])], axes);
     const perChannel = [1, c, 1, 1];
-    if (g.mode === 'eval') {
-      const normalized = g.op('Div', [centered, g.op('Sqrt', [g.op('Add', [variance, g.scalar(eps)])])]);
-      const scaled = affine ? g.op('Mul', [normalized, g.op('Reshape', [weight!, g.intConst(perChannel)])]) : normalized;
-      if (affine) g.op('Add', [scaled, g.op('Reshape', [bias!, g.intConst(perChannel)])], {}, out);
-      else g.op('Identity', [scaled], {}, out);
-      return;
-    }
     const invstd = g.op('Div', [g.scalar(1), g.op('Sqrt', [g.op('Add', [variance, g.scalar(eps)])])]);
     const normalized = g.op('Mul', [centered, invstd]);
     g.save('normalized', normalized);
