@@ -274,7 +274,7 @@ export class GraphBuilder implements OnnxEmitter {
 
   /** A shape as the graph has it: in train mode a batched shape carries the step's batch first. */
   private shapeOf(shape: Shape, batched: boolean): Shape {
-    if (this.mode !== 'train' || !batched || shape.length === 0) return shape;
+    if (this.mode !== 'train' || !batched || shape.length === 0 || shape[0] !== this.analysis.input[0]) return shape;
     return [this.batch as number, ...shape.slice(1)];
   }
 
@@ -330,7 +330,8 @@ export class GraphBuilder implements OnnxEmitter {
   param(name: string, shape: number[], type: 'float32' | 'int64' = 'float32'): string {
     const node = this.current!;
     const key = `${node.path}.${name}`;
-    if (this.initialized.has(key)) return key;
+    // a module called again reads its buffers as its previous call left them (PyTorch updates them in place)
+    if (this.initialized.has(key)) return this.bufferUpdates.get(key) ?? key;
     if (type === 'int64') {
       if (this.mode !== 'train') this.fail(`'${key}' is an integer buffer, read in training only`);
     } else {
@@ -356,7 +357,7 @@ export class GraphBuilder implements OnnxEmitter {
     const key = `${this.current!.path}.${name}`;
     if (this.mode !== 'train') this.fail(`'${key}' is updated in training only`);
     if (!this.initialized.has(key)) this.fail(`'${key}' is updated before it is read`);
-    // a module called twice updates its statistics twice, the second from the first's result, as PyTorch does
+    // a module called twice updates its statistics twice, the second from the first's result (param() reads it)
     this.bufferUpdates.set(key, value);
   }
 
