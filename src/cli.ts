@@ -15,7 +15,8 @@ import { expectedParams, floatTensors } from './core/onnx';
 import { type SampleTransform, describeTransform } from './core/training/data';
 import type { Dataset } from './core/training/data';
 import { DataError, IdxError, openDataset } from './core/training/data.node';
-import { STEP_MISSING, buildTrainingStep } from './core/training/available-step';
+import { buildTrainingStep } from './core/training/step';
+import { NODE_BACKEND, nodeEvalSession, nodeStepRunner } from './core/training/onnxruntime.node';
 import { InitError, initialStateDict } from './core/training/init';
 import { classIndicesJson, trainingJson } from './core/training/outputs';
 import { moduleVersions, writeStateDictPth } from './core/training/pth-writer';
@@ -410,15 +411,17 @@ function numberFlag(p: Parsed, flag: string, fallback: number, check: (v: number
 
 const positiveInt = (v: number) => Number.isInteger(v) && v >= 1;
 
-/** The model analysed for training: `--entry Name` picks a class, `--entry "Name(num_classes=10)"` also builds it with those arguments. */
-function analyzeForTraining(file: string, text: string, entry: string | undefined, input: number[] | undefined): Analysis {
-  const call = entry !== undefined ? /^\s*([A-Za-z_]\w*)\s*\((.*)\)\s*$/s.exec(entry) : null;
-  const name = call ? call[1]! : entry;
-  const source = call ? `${text}\n__alexnet_explorer_model__ = ${call[1]}(${call[2]})\n` : text;
-  const analysis = analyzeSource(source, { input, entry: call ? undefined : entry });
-  if (!analysis.entry) throw new ExitError(`${file}: no PyTorch model found (a class deriving from nn.Module or a module-level nn.Sequential)`, 2);
-  if (name && analysis.entry !== name) throw new UsageError(`${file}: no model named '${name}'; found: ${analysis.candidates.filter((c) => c !== '__alexnet_explorer_model__').join(', ')}`);
-  if (analysis.error) throw new ExitError(`${file}:${analysis.error.line}: ${analysis.error.message}`, 1);
+/** The model analysed for training, in train mode at the step's batch: `--entry` is a class, a factory or a call ("Net(num_classes=10)"). */
+function analyzeForTraining(file: string, text: string, entry: string | undefined, input: number[] | undefined, batch: number): Analysis {
+  const analysis = analyzeSource(text, { input, entry, mode: 'train', batch });
+  if (!analysis.entry) {
+    const reason = analysis.diagnostics.find((d) => d.severity === 'error' || d.code === 'budget' || d.code === 'internal');
+    if (reason) throw new ExitError(`${file}:${reason.range.line}: ${escapeControls(reason.message)}`, reason.severity === 'error' && reason.code !== 'internal' ? 1 : 2);
+    throw new ExitError(`${file}: no PyTorch model found (a class deriving from nn.Module or a module-level nn.Sequential)`, 2);
+  }
+  if (analysis.error) throw new ExitError(`${file}:${analysis.error.line}: ${escapeControls(analysis.error.message)}`, 1);
+  const unsupported = missingOutputReason(analysis);
+  if (unsupported) throw new ExitError(`${file}:${unsupported.line}: ${escapeControls(unsupported.message)}`, 2);
   return analysis;
 }
 
@@ -480,7 +483,7 @@ async function train(p: Parsed): Promise<number> {
   requireFile(modelFile, 'a PyTorch model file');
   const input = typeof p.flags.get('--input') === 'string' ? parseInput(p.flags.get('--input') as string) : undefined;
   const entry = p.flags.get('--entry') as string | undefined;
-  const analysis = analyzeForTraining(modelFile, readSource(modelFile), entry, input);
+  const analysis = analyzeForTraining(modelFile, readSource(modelFile), entry, input, batch);
   const [, channels, height, width] = analysis.input;
   if (analysis.input.length !== 4 || (channels !== 1 && channels !== 3)) {
     throw new ExitError(`${modelFile}: the model takes input [${analysis.input.slice(1).join(', ')}]; training feeds images as [1 or 3, H, W] (set it with --input C,H,W)`, 2);
@@ -492,8 +495,8 @@ async function train(p: Parsed): Promise<number> {
   if (classes !== data.classes.length) {
     const k = data.classes.length;
     throw new ExitError(
-      `${modelFile}: ${analysis.entry}'s output has ${classes} classes but ${dataDir} has ${k}; ` +
-      `set num_classes=${k} where the model is built, or build it with --entry "${analysis.entry}(num_classes=${k})"`, 2);
+      `${modelFile}: ${analysis.modelClass ?? analysis.entry}'s output has ${classes} classes but ${dataDir} has ${k}; ` +
+      `set num_classes=${k} where the model is built, or build it with --entry "${analysis.modelClass ?? analysis.entry}(num_classes=${k})"`, 2);
   }
   const evalFlag = p.flags.get('--eval-data');
   const evalData = typeof evalFlag === 'string' ? openData(evalFlag, channels, 't10k', strict) : null;
@@ -506,7 +509,7 @@ async function train(p: Parsed): Promise<number> {
   if (typeof weights === 'string') {
     requireFile(weights, 'a .pth or .safetensors checkpoint');
     const checkpoint = weightsSource(weights).read();
-    const bound = bindStateDict(expectedParams(analysis), checkpoint, { modelName: analysis.entry ?? undefined });
+    const bound = bindStateDict(expectedParams(analysis), checkpoint, { modelName: analysis.modelClass ?? analysis.entry ?? undefined });
     if (!bound.ok) throw new ExitError(`${weights}: ${bound.error}`, 2);
     initial = bound.tensors;
   } else {
@@ -518,10 +521,7 @@ async function train(p: Parsed): Promise<number> {
     }
   }
 
-  if (!buildTrainingStep) throw new ExitError(STEP_MISSING, 2);
   const step = buildTrainingStep(analysis, floatTensors(initial), { optimizer, batch, dropout: !p.flags.has('--no-dropout') });
-  // loaded here, as classify does: inspect and export start without the native runtime
-  const { NODE_BACKEND, nodeEvalSession, nodeStepRunner } = await import('./core/training/onnxruntime.node');
   const runner = await nodeStepRunner(step.onnx);
   const started = performance.now();
   const tty = !json && process.stderr.isTTY === true;

@@ -126,7 +126,8 @@ export function loadModel(model: ModelSource, weights: WeightsSource, options: {
   if (analysis.error) throw new ClassifierError(`${model.file}:${analysis.error.line}: ${analysis.error.message}${inputNote}`, 'model');
   const checkpoint = weights.read();
   const notes = checkpoint.notes.map((n) => `${weights.file}: ${n}`);
-  const bound = bindStateDict(expectedParams(analysis), checkpoint, { modelName: analysis.entry });
+  const modelName = analysis.modelClass ?? analysis.entry;
+  const bound = bindStateDict(expectedParams(analysis), checkpoint, { modelName });
   if (bound.ok) return { analysis, bound, notes };
 
   const head = headLinear(analysis);
@@ -135,9 +136,9 @@ export function loadModel(model: ModelSource, weights: WeightsSource, options: {
     bound.sizeMismatches.every((m) => m.key === `${head.path}.weight` || m.key === `${head.path}.bias`);
   if (onlyHead && /^[A-Za-z_]\w*$/.test(analysis.entry)) {
     const classes = headWeight.shape[0];
-    const resized = analyzeSource(`${model.text}\n__alexnet_explorer_model__ = ${analysis.entry}(num_classes=${classes})\n`, { input });
-    if (!resized.error && resized.entry === analysis.entry) {
-      const rebound = bindStateDict(expectedParams(resized), checkpoint, { modelName: analysis.entry });
+    const resized = analyzeSource(model.text, { input, entry: `${analysis.entry}(num_classes=${classes})` });
+    if (!resized.error && resized.output) {
+      const rebound = bindStateDict(expectedParams(resized), checkpoint, { modelName });
       if (rebound.ok) {
         const was = head.args.out_features;
         notes.push(`${model.file}: ${analysis.entry} is built with ${was} classes by default; the weights have ${classes}: using ${analysis.entry}(num_classes=${classes})`);

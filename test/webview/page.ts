@@ -253,7 +253,7 @@ export function generatedAnalysis(layers = 300): Analysis {
     totalParams += n.cost!.params;
   }
   return {
-    entry: 'GeneratedNet', candidates: ['GeneratedNet'], entries: [], input: [1, 3, 224, 224], inputSource: 'default',
+    entry: 'GeneratedNet', modelClass: 'GeneratedNet', candidates: ['GeneratedNet'], entries: [], input: [1, 3, 224, 224], inputSource: 'default',
     graph: { nodes, edges },
     layers: calls.map((n) => ({ nodeId: n.id, path: n.path, type: n.op, line: n.callRange!.line, outputShape: n.cost!.outputShape, params: n.cost!.params, macs: n.cost!.macs })),
     output: [1, 1000], totalParams, totalMacs: calls.reduce((a, n) => a + n.cost!.macs, 0), diagnostics: [],

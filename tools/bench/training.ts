@@ -8,7 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { analyzeSource } from '../../src/core/model/analyze';
 import { floatTensors } from '../../src/core/onnx';
-import { STEP_MISSING, buildTrainingStep } from '../../src/core/training/available-step';
+import { buildTrainingStep } from '../../src/core/training/step';
 import type { Dataset } from '../../src/core/training/data';
 import { initialStateDict } from '../../src/core/training/init';
 import { nodeStepRunner } from '../../src/core/training/onnxruntime.node';
@@ -50,12 +50,7 @@ print(json.dumps({'threads': torch.get_num_threads(), 'ms': ms}))
 async function main(): Promise<void> {
   console.log(`model: models/alexnet.py AlexNet(num_classes=10) at [3, 224, 224], batch ${BATCH}, SGD lr ${LR} momentum ${MOMENTUM}; ` +
     `${THREADS} threads each; load average ${loadavg().map((v) => v.toFixed(1)).join(' ')} on ${cpus().length} CPUs`);
-  if (!buildTrainingStep) {
-    console.log(`not measured: the training step is not available: ${STEP_MISSING}`);
-    return;
-  }
-  const text = `${readFileSync(MODEL, 'utf8')}\n__alexnet_explorer_model__ = AlexNet(num_classes=10)\n`;
-  const analysis = analyzeSource(text, { input: [3, 224, 224] });
+  const analysis = analyzeSource(readFileSync(MODEL, 'utf8'), { input: [3, 224, 224], entry: 'AlexNet(num_classes=10)', mode: 'train', batch: BATCH });
   if (analysis.error) throw new Error(`models/alexnet.py:${analysis.error.line}: ${analysis.error.message}`);
   const initial = initialStateDict(analysis, new Rng(0, STREAMS.init));
   const t0 = performance.now();

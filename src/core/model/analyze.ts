@@ -18,6 +18,8 @@ export interface AnalyzeOptions {
   entry?: string;
   /** 'train': `self.training` is True and branches on it follow train mode (GoogLeNet's aux heads); default eval. */
   mode?: 'train' | 'eval';
+  /** The batch the forward runs with (default 1); a training step's batch, so batch statistics see what training sees. */
+  batch?: number;
   /** Search for an input size that fits when the model fails at the default size (default true). */
   suggestInputSize?: boolean;
 }
@@ -43,7 +45,7 @@ export function analyzeSourceSafely(source: string, options: AnalyzeOptions = {}
       `internal error while analysing, line ${range.line}: ${reason.slice(0, 300)} ` +
       '(a bug of AlexNet Explorer, not of your model: please report it, with the file)';
     return {
-      entry: null, candidates: [], entries: [], input: [1, 3, 224, 224], inputSource: 'default',
+      entry: null, modelClass: null, candidates: [], entries: [], input: [1, 3, 224, 224], inputSource: 'default',
       graph: { nodes: [], edges: [] }, layers: [], output: null, totalParams: 0, totalMacs: 0,
       diagnostics: [{ message, severity: 'error', range, code: 'internal' }],
     };
@@ -69,7 +71,7 @@ export function analyzeSource(source: string, options: AnalyzeOptions = {}): Ana
   const chosen = isCall ? undefined : byName ?? pickEntry(found);
   const entryName = byName || isCall ? asked! : chosen?.entry ?? null;
   const empty = (input: Shape, extra: AnalysisDiagnostic[] = []): Analysis => ({
-    entry: entryName, candidates, entries,
+    entry: entryName, modelClass: null, candidates, entries,
     input: options.input?.length ? [1, ...options.input] : input, inputSource: options.input?.length ? 'option' : 'default',
     graph: { nodes: [], edges: [] }, layers: [], output: null, totalParams: 0, totalMacs: 0,
     diagnostics: [...diagnostics, ...interp.diagnostics, ...extra],
@@ -110,6 +112,7 @@ export function analyzeSource(source: string, options: AnalyzeOptions = {}): Ana
     input = defaultInput(root);
     inputSource = 'default';
   }
+  if (options.batch !== undefined && options.batch > 1) input = [options.batch, ...input.slice(1)];
 
   const run = interp.runForward(root, input, cand.range);
   const extra: AnalysisDiagnostic[] = [];
@@ -125,6 +128,7 @@ export function analyzeSource(source: string, options: AnalyzeOptions = {}): Ana
   }
 
   const analysis = toAnalysis(entryName, candidates, entries, input, inputSource, run, countParams(root));
+  analysis.modelClass = root.cls;
   analysis.diagnostics = [...diagnostics, ...interp.diagnostics, ...run.diagnostics, ...extra, ...checkOutputComments(module.comments, analysis.graph.nodes)];
   const init = initCalls(interp);
   if (init.length) analysis.init = init;
@@ -240,7 +244,7 @@ function toAnalysis(entry: string, candidates: string[], entries: EntryCandidate
   const outNode = b.nodes[b.nodes.length - 1];
   const output = !b.firstError && outNode?.cost ? outNode.cost.outputShape : null;
   const analysis: Analysis = {
-    entry, candidates, entries, input, inputSource,
+    entry, modelClass: null, candidates, entries, input, inputSource,
     graph: { nodes: b.nodes, edges: b.edges },
     layers, output,
     totalParams,

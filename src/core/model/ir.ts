@@ -118,6 +118,8 @@ export interface EntryCandidate {
 export interface Analysis {
   /** Entry model: class name, module-level variable name or the call expression it was built with; null when none found. */
   entry: string | null;
+  /** The class of the model the entry builds ("AlexNet" for "AlexNet(num_classes=10)"): PyTorch's name for it in messages. */
+  modelClass: string | null;
   /** The names of the candidate entries (classes deriving nn.Module, factories, module-level instances). */
   candidates: string[];
   /** Every model the file offers, in source order, for choosing one. */

@@ -4,7 +4,7 @@
 import type { Analysis, ArgValue, GraphNode, Shape } from '../model/ir';
 import { numel } from '../ops/common';
 import { getOp } from '../ops/registry';
-import type { OnnxEmitter } from '../ops/types';
+import type { LowerCall, OnnxEmitter, OpDef } from '../ops/types';
 import { type Attribute, type OnnxNode, type OnnxTensor, type OnnxValueInfo, encodeModel } from './model-proto';
 
 export const ONNX_OPSET = 13;
@@ -71,37 +71,64 @@ export function activationOutputs(analysis: Analysis): ActivationOutput[] {
 export function buildOnnxModel(analysis: Analysis, tensors: ReadonlyMap<string, FloatTensor>, options: BuildOnnxOptions = {}): Uint8Array {
   const batch = options.batch ?? 1;
   if (batch !== 'N' && !(Number.isInteger(batch) && batch >= 1)) throw new OnnxExportError(`batch must be a positive integer or 'N', got ${String(batch)}`);
+  checkExportable(analysis);
+  const b = new GraphBuilder(analysis, tensors, { mode: 'eval', batch });
+  b.build(options.activations ?? false);
+  return b.encode();
+}
+
+/** Checks the analysis can be built at all; the eval export and the training step share it. */
+export function checkExportable(analysis: Analysis): void {
   if (!analysis.entry || analysis.graph.nodes.length === 0) throw new OnnxExportError('No PyTorch model found: nothing to export.');
   if (analysis.error) {
     throw new OnnxExportError(`The model does not run (line ${analysis.error.line}): ${analysis.error.message}`, analysis.error.line);
   }
-  const b = new GraphBuilder(analysis, tensors, batch);
-  b.build(options.activations ?? false);
-  return encodeModel({
-    irVersion: ONNX_IR_VERSION,
-    opset: ONNX_OPSET,
-    producerName: PRODUCER_NAME,
-    producerVersion: BUILDER_VERSION,
-    graph: {
-      name: analysis.entry,
-      nodes: b.nodes,
-      initializers: b.initializers,
-      inputs: b.inputs,
-      outputs: b.outputs,
-      valueInfo: b.valueInfo,
-    },
-    metadata: { input_shape: JSON.stringify(analysis.input.slice(1)), entry: analysis.entry },
-  });
 }
 
 // ------------------------------------------------------------------ the builder
 
-class GraphBuilder implements OnnxEmitter {
+export interface BuilderConfig {
+  mode: 'eval' | 'train';
+  /** Batch size of the input: a number, or 'N' for any (eval only). */
+  batch: number | 'N';
+  /** Train mode: dropout layers draw their masks from graph inputs (else they are the identity). */
+  dropout?: boolean;
+}
+
+/** One lowered call: its IR node, its op, the call as lowered, and whether its output depends on what is trained. */
+export interface LoweredCall {
+  node: GraphNode;
+  def: OpDef;
+  call: LowerCall;
+  /** Its output depends on a trained parameter or on an input that needs a gradient. */
+  requiresGrad: boolean;
+}
+
+/** A piece of state the graph reads (train mode): parameters and buffers by state_dict key. */
+export interface StateInput {
+  key: string;
+  shape: number[];
+  type: 'float32' | 'int64';
+  kind: 'param' | 'buffer';
+}
+
+/**
+ * Builds one ONNX graph from the IR, op by op. Eval mode: the exported model (buildOnnxModel). Train mode: the
+ * forward of a training step (src/core/training/step.ts adds the loss, the backward and the optimizer).
+ */
+export class GraphBuilder implements OnnxEmitter {
   readonly nodes: OnnxNode[] = [];
   readonly initializers: OnnxTensor[] = [];
   readonly inputs: OnnxValueInfo[] = [];
   readonly outputs: OnnxValueInfo[] = [];
   readonly valueInfo: OnnxValueInfo[] = [];
+  readonly mode: 'eval' | 'train';
+  /** Train mode: the state read, in first-use order. */
+  readonly state: StateInput[] = [];
+  /** Train mode: buffer key -> the graph value of its next value. */
+  readonly bufferUpdates = new Map<string, string>();
+  /** Train mode: the dropout masks fed as inputs. */
+  readonly masks: { name: string; shape: number[]; p: number }[] = [];
 
   private readonly names = new Set<string>();
   private readonly initialized = new Set<string>();
@@ -111,46 +138,117 @@ class GraphBuilder implements OnnxEmitter {
   private readonly batched = new Set<string>();
   private readonly byId = new Map<string, GraphNode>();
   private readonly edgeFrom = new Map<string, string>();
+  private readonly kept = new Map<string, Map<string, string>>();
+  private readonly batch: number | 'N';
+  private readonly dropout: boolean;
   private current: GraphNode | null = null;
   private counter = 0;
 
   constructor(
     private readonly analysis: Analysis,
     private readonly tensors: ReadonlyMap<string, FloatTensor>,
-    private readonly batch: number | 'N',
+    config: BuilderConfig,
   ) {
+    this.mode = config.mode;
+    this.batch = config.batch;
+    this.dropout = config.dropout ?? false;
+    if (this.mode === 'train' && typeof this.batch !== 'number') throw new OnnxExportError('a training step needs a fixed batch size');
     for (const n of analysis.graph.nodes) this.byId.set(n.id, n);
     for (const e of analysis.graph.edges) this.edgeFrom.set(e.id, e.from);
   }
 
   build(activations: boolean): void {
+    const outs = activations ? this.outputs : null;
+    this.forward(false, outs);
+    const output = this.analysis.graph.nodes.find((n) => n.kind === 'output');
+    if (output) {
+      this.current = output;
+      this.lowerOutput(output);
+      this.current = null;
+    }
+  }
+
+  encode(): Uint8Array {
+    return encodeModel({
+      irVersion: ONNX_IR_VERSION,
+      opset: ONNX_OPSET,
+      producerName: PRODUCER_NAME,
+      producerVersion: BUILDER_VERSION,
+      graph: {
+        name: this.analysis.entry ?? 'model',
+        nodes: this.nodes,
+        initializers: this.initializers,
+        inputs: this.inputs,
+        outputs: this.outputs,
+        valueInfo: this.valueInfo,
+      },
+      metadata: { input_shape: JSON.stringify(this.analysis.input.slice(1)), entry: this.analysis.entry ?? '' },
+    });
+  }
+
+  /**
+   * Lowers every layer in execution order (not the output node), the model's input as `input`. `inputNeedsGrad`
+   * marks the input as needing a gradient (gradient checks). With `activations`, each layer's output is listed there.
+   */
+  forward(inputNeedsGrad: boolean, activations: OnnxValueInfo[] | null = null): LoweredCall[] {
     const names = new Map(activationOutputs(this.analysis).map((a) => [a.nodeId, a.name]));
     for (const n of names.values()) this.names.add(n);
     this.names.add(INPUT_NAME);
     this.names.add(OUTPUT_NAME);
+    const requires = new Set<string>();
+    const calls: LoweredCall[] = [];
     for (const node of this.analysis.graph.nodes) {
       this.current = node;
       if (node.kind === 'input') {
         this.valueOf.set(node.id, INPUT_NAME);
         this.batched.add(node.id);
+        if (inputNeedsGrad) requires.add(node.id);
         this.inputs.push({ name: INPUT_NAME, dims: this.dims(node.cost!.outputShape, true) });
         continue;
       }
-      if (node.kind === 'output') {
-        this.lowerOutput(node);
-        continue;
-      }
+      if (node.kind === 'output') continue;
       if (node.error || !node.cost) {
         this.fail(node.error ? `its shape is unknown (${node.error})` : 'its shape is unknown');
       }
       const out = names.get(node.id)!;
       const inputs = node.inputs.map((e) => this.valueOf.get(this.edgeFrom.get(e) ?? '') ?? this.fail(`its input ${e} comes from a layer that was not exported`));
       if (node.inputs.some((e) => this.batched.has(this.edgeFrom.get(e) ?? ''))) this.batched.add(node.id);
-      this.lower(node, inputs, out);
+      const lowered = this.lower(node, inputs, out);
+      if (node.parameters.some((p) => !p.buffer) || node.inputs.some((e) => requires.has(this.edgeFrom.get(e) ?? ''))) requires.add(node.id);
+      calls.push({ ...lowered, requiresGrad: requires.has(node.id) });
       this.valueOf.set(node.id, out);
-      if (activations) this.outputs.push({ name: out, dims: this.dims(node.cost.outputShape, this.batched.has(node.id)) });
+      if (activations) activations.push({ name: out, dims: this.dims(node.cost.outputShape, this.batched.has(node.id)) });
     }
     this.current = null;
+    return calls;
+  }
+
+  /** The node whose output an edge carries. */
+  producerOf(edge: string): GraphNode | undefined {
+    return this.byId.get(this.edgeFrom.get(edge) ?? '');
+  }
+
+  /** The graph value of a lowered node's output. */
+  valueOfNode(id: string): string | undefined {
+    return this.valueOf.get(id);
+  }
+
+  /** Names the nodes that follow after this one (the backward of a layer, the loss: null). */
+  at(node: GraphNode | null): void {
+    this.current = node;
+  }
+
+  /** Adds a graph input or output of its own (labels, lr, gradients). */
+  addInput(name: string, dims: number[], type: 'float32' | 'int64' = 'float32'): string {
+    this.names.add(name);
+    this.inputs.push({ name, dims, ...(type === 'int64' ? { type } : {}) });
+    return name;
+  }
+
+  addOutput(name: string, value: string, dims: number[], type: 'float32' | 'int64' = 'float32'): void {
+    this.names.add(name);
+    this.op('Identity', [value], {}, name);
+    this.outputs.push({ name, dims, ...(type === 'int64' ? { type } : {}) });
   }
 
   // ---------------------------------------------------------------- plumbing
@@ -172,6 +270,12 @@ class GraphBuilder implements OnnxEmitter {
   private dims(shape: Shape, batched: boolean): (number | string)[] {
     if (!batched || shape.length === 0) return [...shape];
     return [this.batch === 'N' ? 'N' : this.batch, ...shape.slice(1)];
+  }
+
+  /** A shape as the graph has it: in train mode a batched shape carries the step's batch first. */
+  private shapeOf(shape: Shape, batched: boolean): Shape {
+    if (this.mode !== 'train' || !batched || shape.length === 0 || shape[0] !== this.analysis.input[0]) return shape;
+    return [this.batch as number, ...shape.slice(1)];
   }
 
   private fresh(hint: string): string {
@@ -222,21 +326,61 @@ class GraphBuilder implements OnnxEmitter {
     return name;
   }
 
-  /** A state_dict entry of the current module as an initializer named by its key, shape checked. */
-  param(name: string, shape: number[]): string {
+  /** A state_dict entry of the current module: an initializer named by its key (eval), a state input (train). */
+  param(name: string, shape: number[], type: 'float32' | 'int64' = 'float32'): string {
     const node = this.current!;
     const key = `${node.path}.${name}`;
-    if (this.initialized.has(key)) return key;
-    const t = this.tensors.get(key);
-    if (!t) this.fail(`the weights have no '${key}'`);
-    if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
-      this.fail(`'${key}' has shape [${t.shape.join(', ')}] in the weights, the layer needs [${shape.join(', ')}]`);
+    // a module called again reads its buffers as its previous call left them (PyTorch updates them in place)
+    if (this.initialized.has(key)) return this.bufferUpdates.get(key) ?? key;
+    if (type === 'int64') {
+      if (this.mode !== 'train') this.fail(`'${key}' is an integer buffer, read in training only`);
+    } else {
+      const t = this.tensors.get(key);
+      if (!t) this.fail(`the weights have no '${key}'`);
+      if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+        this.fail(`'${key}' has shape [${t.shape.join(', ')}] in the weights, the layer needs [${shape.join(', ')}]`);
+      }
+      if (t.data.length !== numel(shape)) this.fail(`'${key}' holds ${t.data.length} values, not ${numel(shape)}`);
+      if (this.mode === 'eval') this.initializers.push({ name: key, dims: [...shape], data: t.data });
     }
-    if (t.data.length !== numel(shape)) this.fail(`'${key}' holds ${t.data.length} values, not ${numel(shape)}`);
     this.names.add(key);
     this.initialized.add(key);
-    this.initializers.push({ name: key, dims: [...shape], data: t.data });
+    if (this.mode === 'train') {
+      const buffer = node.parameters.find((p) => p.name === name)?.buffer ?? false;
+      this.state.push({ key, shape: [...shape], type, kind: buffer ? 'buffer' : 'param' });
+      this.inputs.push({ name: key, dims: [...shape], ...(type === 'int64' ? { type } : {}) });
+    }
     return key;
+  }
+
+  updateBuffer(name: string, value: string): void {
+    const key = `${this.current!.path}.${name}`;
+    if (this.mode !== 'train') this.fail(`'${key}' is updated in training only`);
+    if (!this.initialized.has(key)) this.fail(`'${key}' is updated before it is read`);
+    // a module called twice updates its statistics twice, the second from the first's result (param() reads it)
+    this.bufferUpdates.set(key, value);
+  }
+
+  mask(shape: number[], p: number): string | null {
+    if (this.mode !== 'train' || !this.dropout) return null;
+    const node = this.current!;
+    const base = `${node.path ?? node.id}.mask`;
+    let name = base;
+    while (this.names.has(name)) name = `${base}_${++this.counter}`;
+    this.names.add(name);
+    this.masks.push({ name, shape: [...shape], p });
+    this.inputs.push({ name, dims: [...shape] });
+    return name;
+  }
+
+  save(name: string, value: string): void {
+    const id = this.current!.id;
+    if (!this.kept.has(id)) this.kept.set(id, new Map());
+    this.kept.get(id)!.set(name, value);
+  }
+
+  saved(name: string): string | null {
+    return this.kept.get(this.current!.id)?.get(name) ?? null;
   }
 
   int(name: string, v: ArgValue | undefined): number {
@@ -285,11 +429,23 @@ class GraphBuilder implements OnnxEmitter {
 
   // ---------------------------------------------------------------- ops
 
-  private lower(node: GraphNode, inputs: string[], out: string): void {
+  private lower(node: GraphNode, inputs: string[], out: string): Omit<LoweredCall, 'requiresGrad'> {
     const def = getOp(node.key);
     if (!def?.lower) return this.fail(`${node.op} has no ONNX mapping`);
     const cost = node.cost!;
-    const batched = node.inputs.some((e) => this.batched.has(this.edgeFrom.get(e) ?? ''));
-    def.lower(this, { spelling: node.op, args: node.args, inputs, inShapes: cost.inputShapes, outShape: cost.outputShape, out, batched, batch: this.batch });
+    const inBatched = node.inputs.map((e) => this.batched.has(this.edgeFrom.get(e) ?? ''));
+    const batched = inBatched.some(Boolean);
+    const call: LowerCall = {
+      spelling: node.op,
+      args: node.args,
+      inputs,
+      inShapes: cost.inputShapes.map((s, i) => this.shapeOf(s, inBatched[i] ?? false)),
+      outShape: this.shapeOf(cost.outputShape, batched),
+      out,
+      batched,
+      batch: this.batch,
+    };
+    def.lower(this, call);
+    return { node, def, call };
   }
 }

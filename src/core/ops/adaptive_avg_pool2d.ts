@@ -112,5 +112,17 @@ export const adaptiveAvgPool2d: OpDef = {
     const cols = g.floatConst(transpose(binMatrix(w, ow), ow, w), [w, ow]);
     g.op('MatMul', [rows, g.op('MatMul', [x, cols])], {}, out);
   },
+  // the transpose of the averaging: each bin's dY spread evenly over the bin (bins may overlap), as matrices
+  backward(g, { inShapes: [inShape], outShape, dOut }) {
+    const r = inShape.length;
+    const [h, w] = [inShape[r - 2], inShape[r - 1]];
+    const [oh, ow] = [outShape[r - 2], outShape[r - 1]];
+    if (oh === 1 && ow === 1) {
+      return { inputs: [g.op('Expand', [g.op('Mul', [dOut, g.scalar(1 / (h * w))]), g.intConst([...inShape])])] };
+    }
+    const rowsT = g.floatConst(transpose(binMatrix(h, oh), oh, h), [h, oh]);
+    const colsT = g.floatConst(binMatrix(w, ow), [ow, w]);
+    return { inputs: [g.op('MatMul', [rowsT, g.op('MatMul', [dOut, colsT])])] };
+  },
   traits: { perChannel: true },
 };

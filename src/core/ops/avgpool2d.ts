@@ -1,7 +1,7 @@
 // nn.AvgPool2d and F.avg_pool2d: ATen's avg_pool2d meta checks and pooling_output_shape (dilation 1).
 // count_include_pad and divisor_override change values, not shapes.
 import type { Shape } from '../types';
-import { badArg, err, isErr, isInt, oneInput, pair, pool2dOutput, poolList, poolWindow, truthy, wrapDim, ai, ais, astr, poolGeometry, windowTitle } from './common';
+import { badArg, err, isErr, isInt, oneInput, pair, pool2dOutput, poolList, poolWindow, truthy, wrapDim, ai, ais, astr, poolGeometry, putBackWindows, windowTitle } from './common';
 import type { Args, OpDef, Param, ShapeResult, ShapeRule } from './types';
 
 function inferAvgPool2d(op: string, inputs: Shape[], a: Args): ShapeResult {
@@ -79,6 +79,27 @@ export const avgPool2d: OpDef = {
       return;
     }
     g.op('AveragePool', [x], attrs([ph, pw, eh, ew]), out);
+  },
+  // dY divided by each window's divisor (ATen's: count_include_pad counts the zero padding but not the ceil_mode
+  // overhang), put back over each window with one strided ConvTranspose of a kernel of ones
+  backward(g, { args: a, inShapes: [inShape], outShape, dOut }) {
+    if (a.divisor_override !== null && a.divisor_override !== undefined) g.fail('divisor_override has no backward here');
+    const geo = poolGeometry(g, a, inShape, outShape, [1, 1]);
+    const [n, c, h, w] = inShape;
+    const outHW: [number, number] = [outShape[2], outShape[3]];
+    const includePad = truthy(a.count_include_pad);
+    const divisors = new Float32Array(outHW[0] * outHW[1]);
+    const span = (o: number, i: number): number => {
+      const size = [h, w][i];
+      const start = o * geo.stride[i] - geo.padding[i];
+      const end = Math.min(start + geo.kernel[i], size + geo.padding[i]);
+      return includePad ? end - start : Math.min(end, size) - Math.max(start, 0);
+    };
+    for (let oh = 0; oh < outHW[0]; oh++) for (let ow = 0; ow < outHW[1]; ow++) divisors[oh * outHW[1] + ow] = span(oh, 0) * span(ow, 1);
+    const scaled = g.op('Div', [dOut, g.floatConst(divisors, outHW)]);
+    const stacked = g.op('Reshape', [scaled, g.intConst([n * c, 1, outHW[0], outHW[1]])]);
+    const ones = g.floatConst(new Float32Array(geo.kernel[0] * geo.kernel[1]).fill(1), [1, 1, geo.kernel[0], geo.kernel[1]]);
+    return { inputs: [putBackWindows(g, stacked, ones, geo.stride, geo.kernel, outHW, geo.padding, inShape)] };
   },
   traits: { perChannel: true },
 };

@@ -1,7 +1,7 @@
 // nn.BatchNorm2d (and what BatchNorm1d shares) in training mode (a module's default, as when the model is called right after construction).
 import type { Shape } from '../types';
-import { badArg, err, isErr, isInt, numel, ok, oneInput, truthy, af, ai, ais } from './common';
-import type { Args, OpDef, Param, ParamSpec, ShapeResult, ShapeRule } from './types';
+import { badArg, err, isErr, isInt, numel, ok, oneInput, truthy, af, ai, ais, reduceSum } from './common';
+import type { Args, BackwardCall, Gradients, OnnxEmitter, OpDef, Param, ParamSpec, ShapeResult, ShapeRule } from './types';
 
 /**
  * _BatchNorm in training mode: the constructor's checks, the subclass's rank check (`rankError`), then
@@ -49,7 +49,46 @@ const batchNorm2dRules: ShapeRule[] = [
   },
 ];
 
-/** What every _BatchNorm means but its rank: title, parameters and buffers, eval-mode ONNX, traits. */
+/** batchnorm_backward in train mode: dX = invstd * (dXhat - mean(dXhat) - xhat * mean(dXhat * xhat)), dXhat = dY * weight. */
+function backwardTrain(g: OnnxEmitter, { args: a, inShapes: [s], dOut }: BackwardCall): Gradients {
+  const c = g.int('num_features', a.num_features);
+  const affine = truthy(a.affine);
+  const normalized = g.saved('normalized') ?? g.fail('BatchNorm backward needs the train-mode forward');
+  const invstd = g.saved('invstd')!;
+  const reduced = s.map((_, i) => i).filter((i) => i !== 1);
+  const axes = { axes: ais(reduced), keepdims: ai(1) };
+  const perChannel = g.intConst(s.map((_, i) => (i === 1 ? c : 1)));
+  const dNormalized = affine ? g.op('Mul', [dOut, g.op('Reshape', [g.param('weight', [c]), perChannel])]) : dOut;
+  const meanGrad = g.op('ReduceMean', [dNormalized], axes);
+  const meanProjection = g.op('ReduceMean', [g.op('Mul', [dNormalized, normalized])], axes);
+  const dx = g.op('Mul', [g.op('Sub', [g.op('Sub', [dNormalized, meanGrad]), g.op('Mul', [normalized, meanProjection])]), invstd]);
+  if (!affine) return { inputs: [dx] };
+  return {
+    inputs: [dx],
+    params: { weight: reduceSum(g, g.op('Mul', [dOut, normalized]), reduced, false), bias: reduceSum(g, dOut, reduced, false) },
+  };
+}
+
+/**
+ * Eval mode, as the ONNX forward (running statistics): y = (x - mean) * invstd * w + b, so dx = dy * w * invstd,
+ * dw = sum(dy * (x - mean) * invstd), db = sum(dy), summed over every dim but the channels.
+ */
+function backwardEval(g: OnnxEmitter, { args: a, inputs: [x], inShapes: [s], dOut }: BackwardCall): Gradients {
+  if (!truthy(a.track_running_stats)) g.fail('the gradient through batch statistics (track_running_stats=False) in eval mode is not built');
+  const c = g.int('num_features', a.num_features);
+  const perChannel = g.intConst(s.map((_, i) => (i === 1 ? c : 1)));
+  const channel = (name: string) => g.op('Reshape', [g.param(name, [c]), perChannel]);
+  const invstd = g.op('Div', [g.scalar(1), g.op('Sqrt', [g.op('Add', [channel('running_var'), g.scalar(g.num('eps', a.eps))])])]);
+  const reduced = s.map((_, i) => i).filter((i) => i !== 1);
+  if (!truthy(a.affine)) return { inputs: [g.op('Mul', [dOut, invstd])] };
+  const xhat = g.op('Mul', [g.op('Sub', [x, channel('running_mean')]), invstd]);
+  return {
+    inputs: [g.op('Mul', [dOut, g.op('Mul', [channel('weight'), invstd])])],
+    params: { weight: reduceSum(g, g.op('Mul', [dOut, xhat]), reduced, false), bias: reduceSum(g, dOut, reduced, false) },
+  };
+}
+
+/** What every _BatchNorm means but its rank: title, parameters and buffers, ONNX forward and backward in both modes, traits. */
 export const batchNormCommon: Omit<OpDef, 'key' | 'rules'> = {
   title: (a) => (a.num_features === undefined ? [] : [String(a.num_features)]),
   params(a) {
@@ -65,23 +104,60 @@ export const batchNormCommon: Omit<OpDef, 'key' | 'rules'> = {
     const c = g.int('num_features', a.num_features);
     const affine = truthy(a.affine);
     const eps = g.num('eps', a.eps);
-    const weight = affine ? g.param('weight', [c]) : g.floatConst(new Float32Array(c).fill(1), [c]);
-    const bias = affine ? g.param('bias', [c]) : g.floatConst(new Float32Array(c), [c]);
-    if (truthy(a.track_running_stats)) {
-      const mean = g.param('running_mean', [c]);
-      const variance = g.param('running_var', [c]);
-      g.op('BatchNormalization', [x, weight, bias, mean, variance], { epsilon: af(eps) }, out);
+    const tracking = truthy(a.track_running_stats);
+    const reduced = inShape.map((_, i) => i).filter((i) => i !== 1);
+    const axes = { axes: ais(reduced), keepdims: ai(1) };
+    const perChannelShape = inShape.map((_, i) => (i === 1 ? c : 1));
+    if (g.mode === 'eval') {
+      const weight = affine ? g.param('weight', [c]) : g.floatConst(new Float32Array(c).fill(1), [c]);
+      const bias = affine ? g.param('bias', [c]) : g.floatConst(new Float32Array(c), [c]);
+      if (tracking) {
+        const mean = g.param('running_mean', [c]);
+        const variance = g.param('running_var', [c]);
+        g.op('BatchNormalization', [x, weight, bias, mean, variance], { epsilon: af(eps) }, out);
+        return;
+      }
+      // without running stats PyTorch normalizes with the batch's own statistics, in eval mode too
+      const centered = g.op('Sub', [x, g.op('ReduceMean', [x], axes)]);
+      const variance = g.op('ReduceMean', [g.op('Mul', [centered, centered])], axes);
+      const normalized = g.op('Div', [centered, g.op('Sqrt', [g.op('Add', [variance, g.scalar(eps)])])]);
+      const scaled = affine ? g.op('Mul', [normalized, g.op('Reshape', [weight, g.intConst(perChannelShape)])]) : normalized;
+      if (affine) g.op('Add', [scaled, g.op('Reshape', [bias, g.intConst(perChannelShape)])], {}, out);
+      else g.op('Identity', [scaled], {}, out);
       return;
     }
-    // without running stats PyTorch normalizes with the batch's own statistics, in eval mode too
-    const axes = { axes: ais(inShape.map((_, i) => i).filter((i) => i !== 1)), keepdims: ai(1) };
-    const centered = g.op('Sub', [x, g.op('ReduceMean', [x], axes)]);
+    // train mode: the batch's statistics, as the backward needs them
+    const perChannel = g.intConst(perChannelShape);
+    const weight = affine ? g.param('weight', [c]) : null;
+    const bias = affine ? g.param('bias', [c]) : null;
+    const batchMean = g.op('ReduceMean', [x], axes);
+    const centered = g.op('Sub', [x, batchMean]);
     const variance = g.op('ReduceMean', [g.op('Mul', [centered, centered])], axes);
-    const normalized = g.op('Div', [centered, g.op('Sqrt', [g.op('Add', [variance, g.scalar(eps)])])]);
-    const perChannel = inShape.map((_, i) => (i === 1 ? c : 1));
-    const scaled = affine ? g.op('Mul', [normalized, g.op('Reshape', [weight, g.intConst(perChannel)])]) : normalized;
-    if (affine) g.op('Add', [scaled, g.op('Reshape', [bias, g.intConst(perChannel)])], {}, out);
-    else g.op('Identity', [scaled], {}, out);
+    const invstd = g.op('Div', [g.scalar(1), g.op('Sqrt', [g.op('Add', [variance, g.scalar(eps)])])]);
+    const normalized = g.op('Mul', [centered, invstd]);
+    g.save('normalized', normalized);
+    g.save('invstd', invstd);
+    if (affine) g.op('Add', [g.op('Mul', [normalized, g.op('Reshape', [weight!, perChannel])]), g.op('Reshape', [bias!, perChannel])], {}, out);
+    else g.op('Identity', [normalized], {}, out);
+    if (!tracking) return;
+    // running stats as ATen updates them: momentum * batch + (1 - momentum) * running, the variance unbiased;
+    // momentum=None is the cumulative average, factor 1 / num_batches_tracked (after its increment)
+    const count = numel(reduced.map((i) => inShape[i]));
+    const tracked = g.param('num_batches_tracked', [], 'int64');
+    const nextTracked = g.op('Add', [tracked, g.op('Reshape', [g.intConst([1]), g.intConst([])])]);
+    g.updateBuffer('num_batches_tracked', nextTracked);
+    const momentum = a.momentum === null || a.momentum === undefined ? null : g.num('momentum', a.momentum);
+    const factor = momentum === null ? g.op('Div', [g.scalar(1), g.op('Cast', [nextTracked], { to: ai(1) })]) : g.scalar(momentum);
+    const keep = momentum === null ? g.op('Sub', [g.scalar(1), factor]) : g.scalar(1 - momentum);
+    const flat = g.intConst([c]);
+    const runningMean = g.param('running_mean', [c]);
+    const runningVar = g.param('running_var', [c]);
+    const unbiased = g.op('Mul', [g.op('Reshape', [variance, flat]), g.scalar(count / Math.max(count - 1, 1))]);
+    g.updateBuffer('running_mean', g.op('Add', [g.op('Mul', [g.op('Reshape', [batchMean, flat]), factor]), g.op('Mul', [runningMean, keep])]));
+    g.updateBuffer('running_var', g.op('Add', [g.op('Mul', [unbiased, factor]), g.op('Mul', [runningVar, keep])]));
+  },
+  backward(g, call) {
+    return g.mode === 'train' ? backwardTrain(g, call) : backwardEval(g, call);
   },
   traits: { perChannel: true },
 };

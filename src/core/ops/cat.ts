@@ -63,4 +63,17 @@ export const cat: OpDef = {
   key: 'cat',
   rules: catRules,
   lower: (g, { args, inputs, outShape, out }) => void g.op('Concat', inputs, { axis: ai(axisOf(g, g.int('dim', args.dim), outShape.length)) }, out),
+  // each input's slice of dY along the axis
+  backward(g, { args, inShapes, outShape, dOut, needsGrad }) {
+    const axis = axisOf(g, g.int('dim', args.dim), outShape.length);
+    let offset = 0;
+    return {
+      inputs: inShapes.map((s, i) => {
+        const start = offset;
+        offset += s[axis];
+        if (!needsGrad[i]) return null;
+        return g.op('Slice', [dOut, g.intConst([start]), g.intConst([offset]), g.intConst([axis])]);
+      }),
+    };
+  },
 };

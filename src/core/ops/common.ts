@@ -359,3 +359,51 @@ export function poolGeometry(g: OnnxEmitter, a: Args, inShape: Shape, outShape: 
   }) as [number, number];
   return { kernel, stride, padding, end };
 }
+
+// ------------------------------------------------------------------ backward helpers
+
+/** ReduceSum over `axes` (opset 13: axes as an input). */
+export function reduceSum(g: OnnxEmitter, x: string, axes: number[], keepdims: boolean): string {
+  return g.op('ReduceSum', [x, g.intConst(axes)], { keepdims: ai(keepdims ? 1 : 0) });
+}
+
+/** A gradient of a broadcast result summed back to an operand's shape (PyTorch's sum_to). */
+export function sumTo(g: OnnxEmitter, grad: string, outShape: Shape, inShape: Shape): string {
+  const lead = outShape.length - inShape.length;
+  const axes: number[] = [];
+  for (let i = 0; i < outShape.length; i++) if (i < lead || (inShape[i - lead] === 1 && outShape[i] !== 1)) axes.push(i);
+  if (axes.length === 0) return grad;
+  const summed = reduceSum(g, grad, axes, true);
+  return lead > 0 ? g.op('Reshape', [summed, g.intConst(inShape.length === 0 ? [] : [...inShape])]) : summed;
+}
+
+/** dOut where `keep` holds, else 0. */
+export function gradWhere(g: OnnxEmitter, keep: string, dOut: string): string {
+  return g.op('Where', [keep, dOut, g.scalar(0)]);
+}
+
+/**
+ * Pooling backward: window gradients put back where their windows read. `stacked` is [N*C, K, OH, OW] (one plane
+ * per window offset), `kernels` [K, 1, effH, effW] places each plane's values at its offset; one strided
+ * ConvTranspose sums the overlapping windows (WebGPU has kernels for it, not for MaxPool's Indices). The result
+ * is cropped to the input: the window grid starts `begin` before the input, and may stop short of its end.
+ */
+export function putBackWindows(
+  g: OnnxEmitter,
+  stacked: string,
+  kernels: string,
+  stride: [number, number],
+  eff: [number, number],
+  outHW: [number, number],
+  begin: [number, number],
+  inShape: Shape,
+): string {
+  const [n, c, h, w] = inShape;
+  const spread = g.op('ConvTranspose', [stacked, kernels], { kernel_shape: ais(eff), strides: ais(stride) });
+  // rows 0..L-1 of `spread` are rows -begin..L-1-begin of the input
+  const lengths = [0, 1].map((i) => stride[i] * (outHW[i] - 1) + eff[i]);
+  const short = [0, 1].map((i) => Math.max(0, begin[i] + (i === 0 ? h : w) - lengths[i]));
+  const padded = short.some((s) => s > 0) ? g.op('Pad', [spread, g.intConst([0, 0, 0, 0, 0, 0, short[0], short[1]])], { mode: astr('constant') }) : spread;
+  const cropped = g.op('Slice', [padded, g.intConst([begin[0], begin[1]]), g.intConst([begin[0] + h, begin[1] + w]), g.intConst([2, 3])]);
+  return g.op('Reshape', [cropped, g.intConst([n, c, h, w])]);
+}

@@ -13,4 +13,6 @@ export const constant: OpDef = {
     const fill = spelling === 'torch.ones' ? 1 : 0;
     g.op('Identity', [g.floatConst(new Float32Array(numel(outShape)).fill(fill), [...outShape])], {}, out);
   },
+  // no inputs, nothing trained
+  backward: () => ({ inputs: [] }),
 };

@@ -19,9 +19,10 @@ import {
   ai,
   ais,
   astr,
+  reduceSum,
   windowTitle,
 } from './common';
-import type { Args, LowerCall, OnnxEmitter, OpDef, ShapeResult, ShapeRule } from './types';
+import type { Args, BackwardCall, Gradients, LowerCall, OnnxEmitter, OpDef, ShapeResult, ShapeRule } from './types';
 
 // Python prints these sets in hash order; this is the order torch 1.13 printed them in (PYTHONHASHSEED=0).
 const PADDING_STRINGS = "{'same', 'valid'}";
@@ -249,15 +250,24 @@ function padSpatial(g: OnnxEmitter, x: string, shape: Shape, lr: [number, number
   return g.fail(`padding_mode='${mode}' has no ONNX mapping`);
 }
 
+/** A Conv2d call's arguments as ints, with [begin, end] padding of H and W. */
+function convArgs(g: OnnxEmitter, a: Args) {
+  const kernel = g.pair('kernel_size', a.kernel_size);
+  const dilation = g.pair('dilation', a.dilation);
+  return {
+    inC: g.int('in_channels', a.in_channels),
+    outC: g.int('out_channels', a.out_channels),
+    groups: g.int('groups', a.groups),
+    kernel,
+    stride: g.pair('stride', a.stride),
+    dilation,
+    lr: padsOf(g, a, kernel, dilation),
+  };
+}
+
 function lowerConv2d(g: OnnxEmitter, { args: a, inputs: [x], inShapes: [inShape], out }: LowerCall): void {
   g.rank4(inShape, 'Conv2d');
-  const inC = g.int('in_channels', a.in_channels);
-  const outC = g.int('out_channels', a.out_channels);
-  const groups = g.int('groups', a.groups);
-  const kernel = g.pair('kernel_size', a.kernel_size);
-  const stride = g.pair('stride', a.stride);
-  const dilation = g.pair('dilation', a.dilation);
-  const lr = padsOf(g, a, kernel, dilation);
+  const { inC, outC, groups, kernel, stride, dilation, lr } = convArgs(g, a);
   const weight = g.param('weight', [outC, inC / groups, kernel[0], kernel[1]]);
   const bias = truthy(a.bias) ? [g.param('bias', [outC])] : [];
   let input = x;
@@ -268,6 +278,53 @@ function lowerConv2d(g: OnnxEmitter, { args: a, inputs: [x], inShapes: [inShape]
     pads = [0, 0, 0, 0];
   }
   g.op('Conv', [input, weight, ...bias], { dilations: ais(dilation), group: ai(groups), kernel_shape: ais(kernel), pads: ais(pads), strides: ais(stride) }, out);
+}
+
+/*
+ * Conv2d backward, PyTorch's semantics, ONNX ops with WebGPU kernels only:
+ * - dX: one ConvTranspose of dY with the same weight, strides, dilations, groups and pads; output_padding adds the
+ *   rows a stride that does not divide (H + pads - effective kernel) dropped, so dX has the input's size exactly.
+ * - dW: one Conv over the batch: the input as [C/G, G*N, H, W] (channels <-> batch) convolved with dY as
+ *   [O, N, OH, OW] in G groups, stride and dilation swapped; gives [C/G, O, kh', kw'], cropped to the kernel
+ *   (kh' > kh where a stride does not divide) and transposed to [O, C/G, kh, kw]. Exact for groups without the
+ *   G-fold waste of a full cross-channel product, and no im2col buffer of N*OH*OW*C*kh*kw.
+ * - db: ReduceSum of dY over N, H, W.
+ * padding_mode other than 'zeros' (reflect, replicate, circular) has no backward here: the gradient would have
+ * to fold the padded border back onto the input; a training step with one stops with that reason.
+ */
+function backwardConv2d(g: OnnxEmitter, { args: a, inputs: [x], inShapes: [inShape], outShape, dOut, needsGrad }: BackwardCall): Gradients {
+  const { inC, outC, groups, kernel, stride, dilation, lr } = convArgs(g, a);
+  const mode = a.padding_mode ?? 'zeros';
+  if (mode !== 'zeros' && lr.some(([b, e]) => b > 0 || e > 0)) g.fail(`padding_mode='${String(mode)}' has no backward for training (only 'zeros')`);
+  const weight = g.param('weight', [outC, inC / groups, kernel[0], kernel[1]]);
+  const [n, , h, w] = inShape;
+  const [oh, ow] = [outShape[2], outShape[3]];
+  const pads = [lr[0][0], lr[1][0], lr[0][1], lr[1][1]];
+  const eff = [0, 1].map((i) => dilation[i] * (kernel[i] - 1) + 1);
+  let dx: string | null = null;
+  if (needsGrad[0]) {
+    const outputPadding = [0, 1].map((i) => [h, w][i] + lr[i][0] + lr[i][1] - (stride[i] * ([oh, ow][i] - 1) + eff[i]));
+    dx = g.op('ConvTranspose', [dOut, weight], {
+      dilations: ais(dilation),
+      group: ai(groups),
+      kernel_shape: ais(kernel),
+      output_padding: ais(outputPadding),
+      pads: ais(pads),
+      strides: ais(stride),
+    });
+  }
+  const cg = inC / groups;
+  const xt =
+    groups === 1
+      ? g.op('Transpose', [x], { perm: ais([1, 0, 2, 3]) })
+      : g.op('Reshape', [g.op('Transpose', [g.op('Reshape', [x, g.intConst([n, groups, cg, h, w])])], { perm: ais([2, 1, 0, 3, 4]) }), g.intConst([cg, groups * n, h, w])]);
+  const dyt = g.op('Transpose', [dOut], { perm: ais([1, 0, 2, 3]) });
+  let dw = g.op('Conv', [xt, dyt], { dilations: ais(stride), group: ai(groups), kernel_shape: ais([oh, ow]), pads: ais(pads), strides: ais(dilation) });
+  const full = [0, 1].map((i) => Math.floor(([h, w][i] + lr[i][0] + lr[i][1] - stride[i] * ([oh, ow][i] - 1) - 1) / dilation[i]) + 1);
+  if (full[0] > kernel[0] || full[1] > kernel[1]) dw = g.op('Slice', [dw, g.intConst([0, 0]), g.intConst(kernel), g.intConst([2, 3])]);
+  const params: Record<string, string> = { weight: g.op('Transpose', [dw], { perm: ais([1, 0, 2, 3]) }) };
+  if (truthy(a.bias)) params.bias = reduceSum(g, dOut, [0, 2, 3], false);
+  return { inputs: [dx], params };
 }
 
 export const conv2d: OpDef = {
@@ -283,4 +340,5 @@ export const conv2d: OpDef = {
     return params;
   },
   lower: lowerConv2d,
+  backward: backwardConv2d,
 };

@@ -2,7 +2,7 @@
 // about inputs other than 3-D/4-D, but feature dropout fails below 2-D when it actually runs (training, p > 0).
 import type { Shape } from '../types';
 import { err, numel, sameShapeRule, truthy } from './common';
-import { checkDropoutP } from './dropout';
+import { backwardDropout, checkDropoutP, lowerDropout } from './dropout';
 import type { Args, OpDef, ShapeErr, ShapeRule } from './types';
 
 function checkFeatureDropout(op: string, x: Shape, a: Args, training: boolean): ShapeErr | undefined {
@@ -42,7 +42,12 @@ export const dropout2d: OpDef = {
   key: 'dropout2d',
   rules: dropout2dRules,
   title: (a) => (a.p === undefined ? [] : [`p=${a.p}`]),
-  // eval mode: the identity
-  lower: (g, { inputs: [x], out }) => void g.op('Identity', [x], {}, out),
+  // eval mode: the identity; train mode: one mask value per (sample, channel), broadcast over H, W
+  lower(g, call) {
+    const [x] = call.inShapes;
+    if (g.mode === 'train') g.rank4(x, 'Dropout2d in training');
+    lowerDropout(g, call, [x[0], x[1], 1, 1]);
+  },
+  backward: backwardDropout,
   traits: { perChannel: true, keepsScores: true },
 };

@@ -2,7 +2,7 @@
 import type { Shape } from '../types';
 import { badArg, err, isErr, isInt, numel, ok, oneInput, productFormula, wrapDim } from './common';
 import type { Args, OpDef, ShapeResult, ShapeRule } from './types';
-import { lowerReshape } from './view';
+import { backwardReshape, lowerReshape } from './view';
 
 function inferFlatten(op: string, inputs: Shape[], a: Args): ShapeResult {
   if (!isInt(a.start_dim)) return badArg(op, 'start_dim', a.start_dim, 'an int');
@@ -62,4 +62,5 @@ export const flatten: OpDef = {
   rules: flattenRules,
   title: (a) => (a.start_dim !== undefined && a.start_dim !== 1 ? [`start_dim=${a.start_dim}`] : []),
   lower: lowerReshape,
+  backward: backwardReshape,
 };

@@ -35,5 +35,25 @@ export const gelu: OpDef = {
     const erf = g.op('Erf', [g.op('Mul', [x, g.scalar(Math.SQRT1_2)])]);
     g.op('Mul', [half, g.op('Add', [erf, g.scalar(1)])], {}, out);
   },
+  // gelu_backward as ATen writes it for both approximations
+  backward(g, { args: a, inputs: [x], dOut }) {
+    const mul = (p: string, q: string) => g.op('Mul', [p, q]);
+    const add = (p: string, q: string) => g.op('Add', [p, q]);
+    if (a.approximate === 'tanh') {
+      const beta = Math.sqrt(2 / Math.PI);
+      const kappa = 0.044715;
+      const sq = mul(x, x);
+      const inner = mul(add(x, mul(mul(sq, x), g.scalar(kappa))), g.scalar(beta));
+      const t = g.op('Tanh', [inner]);
+      const leftDerivative = mul(g.scalar(0.5), add(t, g.scalar(1)));
+      const innerDerivative = mul(g.scalar(beta), add(g.scalar(1), mul(sq, g.scalar(3 * kappa))));
+      const rightDerivative = mul(mul(mul(x, g.scalar(0.5)), g.op('Sub', [g.scalar(1), mul(t, t)])), innerDerivative);
+      return { inputs: [mul(dOut, add(leftDerivative, rightDerivative))] };
+    }
+    // cdf + x * pdf: 0.5 * (1 + erf(x / sqrt 2)) + x * exp(-x^2 / 2) / sqrt(2 pi)
+    const cdf = mul(g.scalar(0.5), add(g.op('Erf', [mul(x, g.scalar(Math.SQRT1_2))]), g.scalar(1)));
+    const pdf = mul(g.op('Exp', [mul(mul(x, x), g.scalar(-0.5))]), g.scalar(1 / Math.sqrt(2 * Math.PI)));
+    return { inputs: [mul(dOut, add(cdf, mul(x, pdf)))] };
+  },
   traits: { perChannel: true, activation: true },
 };

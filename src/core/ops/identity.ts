@@ -18,5 +18,6 @@ export const identity: OpDef = {
   key: 'identity',
   rules: identityRules,
   lower: (g, { inputs: [x], out }) => void g.op('Identity', [x], {}, out),
+  backward: (_g, { dOut }) => ({ inputs: [dOut] }),
   traits: { perChannel: true, keepsScores: true },
 };

@@ -16,5 +16,9 @@ export const leakyRelu: OpDef = {
   key: 'leaky_relu',
   rules: leakyReluRules,
   lower: (g, { args, inputs: [x], out }) => void g.op('LeakyRelu', [x], { alpha: af(g.num('negative_slope', args.negative_slope)) }, out),
+  // leaky_relu_backward: x > 0 ? dY : dY * negative_slope
+  backward: (g, { args, inputs: [x], dOut }) => ({
+    inputs: [g.op('Where', [g.op('Greater', [x, g.scalar(0)]), dOut, g.op('Mul', [dOut, g.scalar(g.num('negative_slope', args.negative_slope))])])],
+  }),
   traits: { perChannel: true, activation: true },
 };

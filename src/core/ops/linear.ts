@@ -1,6 +1,6 @@
 // nn.Linear: applies to the last dim, any leading dims (F.linear / matmul semantics).
 import type { Shape } from '../types';
-import { badArg, err, fmtShape, isErr, isInt, numel, ok, oneInput, truthy, ai, ais } from './common';
+import { badArg, err, fmtShape, isErr, isInt, numel, ok, oneInput, truthy, ai, ais, reduceSum } from './common';
 import type { Args, OpDef, ShapeResult, ShapeRule } from './types';
 
 function inferLinear(inputs: Shape[], a: Args): ShapeResult {
@@ -73,5 +73,22 @@ export const linear: OpDef = {
       return;
     }
     g.op('Add', [g.op('MatMul', [x, wt]), bias], {}, out);
+  },
+  // dX = dY W, dW = dY^T X, db = sum of dY over the rows; leading dims beyond one are flattened into rows
+  backward(g, { args: a, inputs: [x], inShapes: [inShape], dOut, needsGrad }) {
+    const inF = g.int('in_features', a.in_features);
+    const outF = g.int('out_features', a.out_features);
+    const weight = g.param('weight', [outF, inF]);
+    const flat = inShape.length !== 2;
+    const rows = flat ? g.op('Reshape', [x, g.intConst([-1, inF])]) : x;
+    const dRows = flat ? g.op('Reshape', [dOut, g.intConst([-1, outF])]) : dOut;
+    let dx: string | null = null;
+    if (needsGrad[0]) {
+      dx = g.op('MatMul', [dRows, weight]);
+      if (flat) dx = g.op('Reshape', [dx, g.intConst([...inShape])]);
+    }
+    const params: Record<string, string> = { weight: g.op('Gemm', [dRows, rows], { transA: ai(1) }) };
+    if (truthy(a.bias)) params.bias = reduceSum(g, dRows, [0], false);
+    return { inputs: [dx], params };
   },
 };

@@ -67,8 +67,28 @@ export const localResponseNorm: OpDef = {
     const padded = g.op('Pad', [planes, g.intConst([0, 0, Math.floor(size / 2), 0, 0, 0, Math.floor((size - 1) / 2), 0])], { mode: astr('constant') });
     const averaged = g.op('AveragePool', [padded], { kernel_shape: ais([size, 1]), strides: ais([1, 1]) });
     const back = g.op('Reshape', [averaged, g.intConst([0, ...inShape.slice(1)])]);
-    const div = g.op('Pow', [g.op('Add', [g.op('Mul', [back, g.scalar(alpha)]), g.scalar(k)]), g.scalar(beta)]);
-    g.op('Div', [x, div], {}, out);
+    const base = g.op('Add', [g.op('Mul', [back, g.scalar(alpha)]), g.scalar(k)]);
+    g.save('base', base);
+    g.op('Div', [x, g.op('Pow', [base, g.scalar(beta)])], {}, out);
+  },
+  /*
+   * y = x * D^-beta, D = k + alpha * avg over the channel window of x^2. dX = dY * D^-beta
+   * - 2 * alpha * beta * x * avg'(dY * y / D), where avg' averages over the windows that contain a channel: the
+   * forward's window with its padding swapped ((size-1)/2 before, size/2 after), same divisor `size`.
+   */
+  backward(g, { args: a, inputs: [x], inShapes: [inShape], out, dOut }) {
+    const size = g.int('size', a.size);
+    const alpha = g.num('alpha', a.alpha);
+    const beta = g.num('beta', a.beta);
+    const c = inShape[1];
+    const base = g.saved('base') ?? g.fail('its forward kept no normalizer');
+    const direct = g.op('Div', [dOut, g.op('Pow', [base, g.scalar(beta)])]);
+    const through = g.op('Div', [g.op('Mul', [dOut, out]), base]);
+    const planes = g.op('Reshape', [through, g.intConst([0, 1, c, -1])]);
+    const padded = g.op('Pad', [planes, g.intConst([0, 0, Math.floor((size - 1) / 2), 0, 0, 0, Math.floor(size / 2), 0])], { mode: astr('constant') });
+    const averaged = g.op('AveragePool', [padded], { kernel_shape: ais([size, 1]), strides: ais([1, 1]) });
+    const back = g.op('Reshape', [averaged, g.intConst([...inShape])]);
+    return { inputs: [g.op('Sub', [direct, g.op('Mul', [g.op('Mul', [x, back]), g.scalar(2 * alpha * beta)])])] };
   },
   traits: { perChannel: true },
 };

@@ -1,6 +1,6 @@
 // LogSoftmax: nn.LogSoftmax, F.log_softmax, torch.log_softmax. Same shape as the input; dim must exist.
 import { inferSoftmaxLike, softmaxAxis } from './softmax';
-import { ai, ais } from './common';
+import { ai, ais, reduceSum } from './common';
 import type { OpDef, ShapeRule } from './types';
 
 const logSoftmaxRules: ShapeRule[] = [
@@ -47,6 +47,11 @@ export const logSoftmax: OpDef = {
     const shifted = g.op('Sub', [x, g.op('ReduceMax', [x], { axes: ais([axis]), keepdims: ai(1) })]);
     const sum = g.op('ReduceSum', [g.op('Exp', [shifted]), g.intConst([axis])], { keepdims: ai(1) });
     g.op('Sub', [shifted, g.op('Log', [sum])], {}, out);
+  },
+  // _log_softmax_backward_data: dY - exp(y) * sum(dY)
+  backward(g, { args, inShapes: [s], out, dOut }) {
+    const sum = reduceSum(g, dOut, [softmaxAxis(g, args.dim, s.length)], true);
+    return { inputs: [g.op('Sub', [dOut, g.op('Mul', [g.op('Exp', [out]), sum])])] };
   },
   traits: { keepsScores: true },
 };

@@ -1,7 +1,7 @@
 // nn.MaxPool2d and F.max_pool2d: ATen's max_pool2d_with_indices meta checks and pooling_output_shape.
 // With return_indices=True PyTorch returns (values, indices); the shape given is the values' (indices match).
 import type { Shape } from '../types';
-import { badArg, err, isErr, oneInput, pair, pool2dOutput, poolList, poolWindow, truthy, ais, astr, poolGeometry, windowTitle } from './common';
+import { badArg, err, isErr, oneInput, pair, pool2dOutput, poolList, poolWindow, truthy, ai, ais, astr, gradWhere, poolGeometry, putBackWindows, windowTitle } from './common';
 import type { Args, OpDef, ShapeResult, ShapeRule } from './types';
 
 function inferMaxPool2d(op: string, inputs: Shape[], a: Args): ShapeResult {
@@ -79,6 +79,51 @@ export const maxPool2d: OpDef = {
       pads = [0, 0, 0, 0];
     }
     g.op('MaxPool', [input], { dilations: ais(dilation), kernel_shape: ais(geo.kernel), pads: ais(pads), strides: ais(geo.stride) }, out);
+  },
+  /*
+   * The gradient of each output goes to the FIRST maximum of its window in scan order (rows, then columns), as
+   * PyTorch's kernel picks it (`val > maxval` keeps the first of equal values: ties after ReLU are common).
+   * MaxPool's Indices output has no WebGPU kernel, so: the input padded with -inf (padding and the ceil_mode
+   * overhang never win), one strided Slice per window offset giving what that offset saw for every output,
+   * Equal to the output marks where the maximum sat, And with "no earlier offset matched" keeps the first; each
+   * offset's masked dY is one plane of a stack that one strided ConvTranspose with one-hot kernels puts back.
+   */
+  backward(g, { args: a, inputs: [x], inShapes: [inShape], outShape, out, dOut }) {
+    const dilation = g.pair('dilation', a.dilation);
+    const geo = poolGeometry(g, a, inShape, outShape, dilation);
+    const [n, c] = inShape;
+    const outHW: [number, number] = [outShape[2], outShape[3]];
+    const eff: [number, number] = [0, 1].map((i) => dilation[i] * (geo.kernel[i] - 1) + 1) as [number, number];
+    const end = [0, 1].map((i) => Math.max(0, geo.stride[i] * (outHW[i] - 1) + eff[i] - inShape[2 + i] - geo.padding[i]));
+    const padded = g.op('Pad', [x, g.intConst([0, 0, geo.padding[0], geo.padding[1], 0, 0, end[0], end[1]]), g.scalar(-Infinity)], { mode: astr('constant') });
+    const count = geo.kernel[0] * geo.kernel[1];
+    const planes: string[] = [];
+    const kernels = new Float32Array(count * eff[0] * eff[1]);
+    let free: string | null = null;
+    for (let kh = 0; kh < geo.kernel[0]; kh++) {
+      for (let kw = 0; kw < geo.kernel[1]; kw++) {
+        const start = [kh * dilation[0], kw * dilation[1]];
+        const seen = g.op('Slice', [
+          padded,
+          g.intConst(start),
+          g.intConst([0, 1].map((i) => start[i] + geo.stride[i] * (outHW[i] - 1) + 1)),
+          g.intConst([2, 3]),
+          g.intConst(geo.stride),
+        ]);
+        const isMax = g.op('Equal', [seen, out]);
+        const first: string = free === null ? isMax : g.op('And', [isMax, free]);
+        const index = planes.length;
+        if (index < count - 1) {
+          const notMax = g.op('Not', [isMax]);
+          free = free === null ? notMax : g.op('And', [free, notMax]);
+        }
+        planes.push(g.op('Reshape', [gradWhere(g, first, dOut), g.intConst([n * c, 1, outHW[0], outHW[1]])]));
+        kernels[(index * eff[0] + start[0]) * eff[1] + start[1]] = 1;
+      }
+    }
+    const stacked = planes.length === 1 ? planes[0] : g.op('Concat', planes, { axis: ai(1) });
+    const oneHot = g.floatConst(kernels, [count, 1, eff[0], eff[1]]);
+    return { inputs: [putBackWindows(g, stacked, oneHot, geo.stride, eff, outHW, geo.padding, inShape)] };
   },
   traits: { perChannel: true },
 };

@@ -1,5 +1,5 @@
 // ReLU in its four spellings: nn.ReLU, F.relu, torch.relu, x.relu(). Same shape as the input.
-import { sameShapeRule } from './common';
+import { gradWhere, sameShapeRule } from './common';
 import type { OpDef, ShapeRule } from './types';
 
 const reluRules: ShapeRule[] = [
@@ -13,5 +13,7 @@ export const relu: OpDef = {
   key: 'relu',
   rules: reluRules,
   lower: (g, { inputs: [x], out }) => void g.op('Relu', [x], {}, out),
+  // threshold_backward on the result: dY where y > 0
+  backward: (g, { out, dOut }) => ({ inputs: [gradWhere(g, g.op('Greater', [out, g.scalar(0)]), dOut)] }),
   traits: { perChannel: true, activation: true, keepsScores: true },
 };

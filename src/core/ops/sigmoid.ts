@@ -14,5 +14,7 @@ export const sigmoid: OpDef = {
   key: 'sigmoid',
   rules: sigmoidRules,
   lower: (g, { inputs: [x], out }) => void g.op('Sigmoid', [x], {}, out),
+  // sigmoid_backward: dY * y * (1 - y)
+  backward: (g, { out, dOut }) => ({ inputs: [g.op('Mul', [dOut, g.op('Mul', [out, g.op('Sub', [g.scalar(1), out])])])] }),
   traits: { perChannel: true, activation: true },
 };

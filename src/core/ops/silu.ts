@@ -11,5 +11,11 @@ export const silu: OpDef = {
   key: 'silu',
   rules: siluRules,
   lower: (g, { inputs: [x], out }) => void g.op('Mul', [x, g.op('Sigmoid', [x])], {}, out),
+  // silu_backward: dY * s * (1 + x * (1 - s)), s = sigmoid(x)
+  backward(g, { inputs: [x], dOut }) {
+    const s = g.op('Sigmoid', [x]);
+    const inner = g.op('Add', [g.scalar(1), g.op('Mul', [x, g.op('Sub', [g.scalar(1), s])])]);
+    return { inputs: [g.op('Mul', [dOut, g.op('Mul', [s, inner])])] };
+  },
   traits: { perChannel: true, activation: true },
 };

@@ -1,6 +1,6 @@
 // Softmax: nn.Softmax, F.softmax, torch.softmax, x.softmax(). Same shape as the input; dim must exist.
 import type { Shape } from '../types';
-import { badArg, isErr, isInt, ok, oneInput, wrapDim, ai, axisOf } from './common';
+import { badArg, isErr, isInt, ok, oneInput, wrapDim, ai, axisOf, reduceSum } from './common';
 import type { Args, OnnxEmitter, OpDef, ShapeResult, ShapeRule } from './types';
 
 /** Softmax-like ops: dim=None picks PyTorch's legacy implicit dim (0 for 0-D, 1-D and 3-D inputs, else 1). */
@@ -71,5 +71,10 @@ export const softmax: OpDef = {
   key: 'softmax',
   rules: softmaxRules,
   lower: (g, { args, inputs: [x], inShapes: [s], out }) => void g.op('Softmax', [x], { axis: ai(softmaxAxis(g, args.dim, s.length)) }, out),
+  // _softmax_backward_data: y * (dY - sum(dY * y))
+  backward(g, { args, inShapes: [s], out, dOut }) {
+    const sum = reduceSum(g, g.op('Mul', [dOut, out]), [softmaxAxis(g, args.dim, s.length)], true);
+    return { inputs: [g.op('Mul', [out, g.op('Sub', [dOut, sum])])] };
+  },
   traits: { keepsScores: true },
 };

@@ -14,5 +14,7 @@ export const tanh: OpDef = {
   key: 'tanh',
   rules: tanhRules,
   lower: (g, { inputs: [x], out }) => void g.op('Tanh', [x], {}, out),
+  // tanh_backward: dY * (1 - y^2)
+  backward: (g, { out, dOut }) => ({ inputs: [g.op('Mul', [dOut, g.op('Sub', [g.scalar(1), g.op('Mul', [out, out])])])] }),
   traits: { perChannel: true, activation: true },
 };

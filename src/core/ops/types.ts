@@ -87,13 +87,33 @@ export function isShapeErr(r: ShapeResult): r is ShapeErr {
 
 /** What the ONNX builder offers an op's lowering: nodes, constants, the module's own weights, argument checks. */
 export interface OnnxEmitter {
+  /**
+   * PyTorch's mode the graph is built in: 'eval' (running statistics, no dropout) or 'train' (the training step:
+   * BatchNorm on batch statistics with its running-stat updates, dropout through masks fed as graph inputs).
+   */
+  readonly mode: 'eval' | 'train';
   /** Adds an ONNX node; its single output is `out` or a fresh name, returned. */
   op(opType: string, inputs: string[], attributes?: Record<string, Attribute>, out?: string): string;
   scalar(v: number): string;
   floatConst(values: number[] | Float32Array, dims: number[]): string;
   intConst(values: number[]): string;
-  /** The current module's state_dict entry `name` (checked against `shape`), as a graph value. */
-  param(name: string, shape: number[]): string;
+  /**
+   * The current module's state_dict entry `name` (checked against `shape`), as a graph value: an initializer in
+   * eval mode, a state input (by state_dict key) in train mode. 'int64' entries (num_batches_tracked) exist in
+   * train mode only.
+   */
+  param(name: string, shape: number[], type?: 'float32' | 'int64'): string;
+  /** Train mode: the next value of the current module's buffer `name` (a state output), e.g. BatchNorm's running_mean. */
+  updateBuffer(name: string, value: string): void;
+  /**
+   * Train mode: a dropout mask of `shape` fed by the runtime each step (0 or 1/(1-p) per element), as a graph
+   * input; null when the step is built without dropout (eval-mode dropout, the identity).
+   */
+  mask(shape: number[], p: number): string | null;
+  /** Keeps a forward value under `name` for this call's backward (the same call's `saved(name)`). */
+  save(name: string, value: string): void;
+  /** A value this call's forward kept with `save`; null when it kept none under that name. */
+  saved(name: string): string | null;
   int(name: string, v: ArgValue | undefined): number;
   num(name: string, v: ArgValue | undefined): number;
   /** An int or a 1- or 2-tuple as [h, w]. */
@@ -110,6 +130,7 @@ export interface LowerCall {
   args: Args;
   /** The graph values of its inputs, in edge order. */
   inputs: string[];
+  /** Its input and output shapes; in train mode a batched shape carries the step's batch first. */
   inShapes: Shape[];
   outShape: Shape;
   /** The name its output must get. */
@@ -124,6 +145,11 @@ export interface LowerCall {
 export interface BackwardCall extends LowerCall {
   /** The gradient of the loss with respect to this call's output (the output's shape). */
   dOut: string;
+  /**
+   * Per input (edge order): whether its gradient is needed. An op may return null for one that is not (the
+   * model's input: the first convolution's dX is never computed in a training step).
+   */
+  needsGrad: boolean[];
 }
 
 export interface Gradients {

@@ -3,7 +3,7 @@
 // `x.view((1, -1))` the same args.shape ([1, -1]); a nested [[1, -1]] is accepted too.
 import type { ArgValue, Shape } from '../types';
 import { err, fmtShape, isErr, isInt, numel, ok, oneInput, pyTypeName } from './common';
-import type { Args, LowerCall, OnnxEmitter, OpDef, ShapeResult, ShapeRule } from './types';
+import type { Args, BackwardCall, Gradients, LowerCall, OnnxEmitter, OpDef, ShapeResult, ShapeRule } from './types';
 
 /** ATen's infer_size. */
 function inferSize(shape: number[], total: number): Shape | string {
@@ -89,8 +89,14 @@ export function lowerReshape(g: OnnxEmitter, { inputs: [x], inShapes: [inShape],
   g.op('Reshape', [x, g.intConst(target)], {}, out);
 }
 
+/** A reshape's backward: dY back to the input's shape. */
+export function backwardReshape(g: OnnxEmitter, { inShapes: [inShape], dOut }: BackwardCall): Gradients {
+  return { inputs: [g.op('Reshape', [dOut, g.intConst([...inShape])])] };
+}
+
 export const view: OpDef = {
   key: 'view',
   rules: viewRules,
   lower: lowerReshape,
+  backward: backwardReshape,
 };

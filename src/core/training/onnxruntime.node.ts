@@ -1,18 +1,22 @@
 /** Node-only: the Trainer's runtime on onnxruntime-node (CPU): the step graph and eval models as InferenceSessions. */
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import type { CreateEvalSession, Feeds, RunStep } from './trainer';
 
 export const NODE_BACKEND = 'onnxruntime-node (cpu)';
 
-function sessionOptions(threads?: number): ort.InferenceSession.SessionOptions {
+/** onnxruntime-node, loaded on first use: importing this file costs the CLI nothing until it trains. */
+const runtime = (): Promise<typeof Ort> => import('onnxruntime-node');
+
+function sessionOptions(threads?: number): Ort.InferenceSession.SessionOptions {
   return threads ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {};
 }
 
 /** An InferenceSession of the step graph as a RunStep; `release` frees it. */
 export async function nodeStepRunner(onnx: Uint8Array, threads?: number): Promise<{ run: RunStep; release: () => Promise<void> }> {
+  const ort = await runtime();
   const session = await ort.InferenceSession.create(onnx, sessionOptions(threads));
   const run: RunStep = async (feeds) => {
-    const inputs: Record<string, ort.Tensor> = {};
+    const inputs: Record<string, Ort.Tensor> = {};
     for (const [name, t] of Object.entries(feeds)) inputs[name] = new ort.Tensor(t.type, t.data, t.dims);
     const out = await session.run(inputs);
     const result: Feeds = {};
@@ -26,6 +30,7 @@ export async function nodeStepRunner(onnx: Uint8Array, threads?: number): Promis
 
 export function nodeEvalSession(threads?: number): CreateEvalSession {
   return async (onnx) => {
+    const ort = await runtime();
     const session = await ort.InferenceSession.create(onnx, sessionOptions(threads));
     return {
       run: async (input, dims) => (await session.run({ input: new ort.Tensor('float32', input, dims) })).logits!.data as Float32Array,
