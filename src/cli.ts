@@ -4,7 +4,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { analyzeSource } from './core/model/analyze';
 import { formatInspectTable, toInspectJson } from './core/model/report';
 import {
-  ClassifierError, type LoadedModel, type WeightsSource, buildOnnx as buildClassifierOnnx, classCount, inputChannels, lastOp,
+  ClassifierError, type LoadedModel, type ModelInput, type WeightsSource, buildOnnx as buildClassifierOnnx, classCount, inputNote, lastOp, modelInput,
   loadModel as loadClassifierModel, presetFor, resolveLabels,
 } from './core/classifier';
 import { ImageError, type Preset, decodeImage, preprocess } from './core/images';
@@ -258,15 +258,16 @@ async function classify(p: Parsed): Promise<number> {
   if (p.flags.has('--labels')) requireFile(labelsFile, 'a labels file');
   const preset = readPreset(p, weights);
 
-  // the channels the model takes, at the 224x224 the preprocessing makes
+  // the images the model takes, at its own size (its `# input[...]`, else 224x224 or the size that fits it)
   const entry = p.flags.get('--entry') as string | undefined;
-  let channels: 1 | 3;
+  let size: ModelInput;
   try {
-    channels = inputChannels({ file: modelFile, text: readSource(modelFile), entry });
+    size = modelInput({ file: modelFile, text: readSource(modelFile), entry });
   } catch (e) {
     return fromClassifierError(e);
   }
-  const loaded = loadModel(modelFile, weights, [channels, 224, 224], entry, ` (with the [${channels}, 224, 224] input classify feeds it)`);
+  const { channels } = size;
+  const loaded = loadModel(modelFile, weights, [channels, size.height, size.width], entry, inputNote(size));
   // the shipped pair needs num_classes=10 by design: no note for it
   const shipped = !p.flags.has('--model') && !p.flags.has('--weights');
   if (!shipped) for (const note of loaded.notes) process.stderr.write(`note: ${note}\n`);
@@ -289,7 +290,7 @@ async function classify(p: Parsed): Promise<number> {
     let input: Float32Array;
     try {
       requireFile(file, 'an image');
-      input = preprocess(decodeImage(readFileSync(file), file), preset, channels);
+      input = preprocess(decodeImage(readFileSync(file), file), preset, channels, file, size);
     } catch (e) {
       if (!(e instanceof ImageError) && !(e instanceof ExitError)) throw e;
       status = 2;
@@ -298,7 +299,7 @@ async function classify(p: Parsed): Promise<number> {
       continue;
     }
     const start = performance.now();
-    const out = await session.run({ input: new ort.Tensor('float32', input, [1, channels, 224, 224]) });
+    const out = await session.run({ input: new ort.Tensor('float32', input, [1, channels, size.height, size.width]) });
     const ms = performance.now() - start;
     const logits = out.logits.data as Float32Array;
     const top = topK(probabilities(logits, kind), k, labels);

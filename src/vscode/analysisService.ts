@@ -5,6 +5,12 @@ import type { Analysis } from '../core/model/ir';
 
 const INPUT_OVERRIDES_KEY = 'alexnetExplorer.inputOverrides';
 
+/** The `alexnetExplorer.inputSize` setting for a file: [C, H, W] for files without a `# input[...]` comment. */
+export function inputSizeSetting(file: vscode.Uri): number[] | undefined {
+  const setting = vscode.workspace.getConfiguration('alexnetExplorer', file).get<number[] | null>('inputSize', null);
+  return Array.isArray(setting) && setting.length === 3 ? setting : undefined;
+}
+
 export class AnalysisService implements vscode.Disposable {
   private readonly cache = new Map<string, { version: number; key: string; analysis: Analysis }>();
   private readonly changed = new vscode.EventEmitter<{ document: vscode.TextDocument; analysis: Analysis }>();
@@ -53,10 +59,9 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   private options(document: vscode.TextDocument) {
-    const setting = vscode.workspace.getConfiguration('alexnetExplorer', document.uri).get<number[] | null>('inputSize', null);
     return {
       input: this.getInputOverride(document.uri),
-      defaultInput: Array.isArray(setting) && setting.length === 3 ? setting : undefined,
+      defaultInput: inputSizeSetting(document.uri),
     };
   }
 

@@ -11,11 +11,20 @@ import { resizeBilinear } from './resample';
 export type Preset = 'seed' | 'imagenet';
 export type Channels = 1 | 3;
 
+/** The size the presets were written for; a model's own size (its `# input[...]`) replaces it. */
 export const INPUT_SIZE = 224;
 
+/** The model's input height and width: what the preset resizes (and crops) to. */
+export interface ImageSize {
+  height: number;
+  width: number;
+}
+
+export const DEFAULT_IMAGE_SIZE: ImageSize = { height: INPUT_SIZE, width: INPUT_SIZE };
+
 export interface PresetInfo {
-  /** The torchvision transforms, as Python, for messages and docs. */
-  transforms: string;
+  /** The torchvision transforms at the model's size, as Python, for messages and docs. */
+  transforms: (size?: ImageSize) => string;
   mean: readonly [number, number, number];
   std: readonly [number, number, number];
   /** Mean and std for a single (grayscale) channel. */
@@ -26,7 +35,7 @@ export interface PresetInfo {
 export const PRESETS: Record<Preset, PresetInfo> = {
   // the study note's training script; Normalize((0.5,), (0.5,)) for one channel
   seed: {
-    transforms: 'Resize((224, 224)), ToTensor(), Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))',
+    transforms: (size = DEFAULT_IMAGE_SIZE) => `Resize((${size.height}, ${size.width})), ToTensor(), Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))`,
     mean: [0.5, 0.5, 0.5],
     std: [0.5, 0.5, 0.5],
     grayMean: 0.5,
@@ -34,13 +43,26 @@ export const PRESETS: Record<Preset, PresetInfo> = {
   },
   // torchvision's ImageNet recipe; one channel uses the averages 0.449 / 0.226 (torchvision defines none)
   imagenet: {
-    transforms: 'Resize(256), CenterCrop(224), ToTensor(), Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])',
+    transforms: (size = DEFAULT_IMAGE_SIZE) =>
+      `Resize(${imagenetResize(size)}), CenterCrop(${cropText(size)}), ToTensor(), Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])`,
     mean: [0.485, 0.456, 0.406],
     std: [0.229, 0.224, 0.225],
     grayMean: 0.449,
     grayStd: 0.226,
   },
 };
+
+/**
+ * The shorter side the imagenet preset resizes to before the center crop: the crop keeps 7/8 of it (timm's
+ * crop_pct 0.875), so 224 -> Resize(256) as torchvision's recipe, 227 -> 259, 32 -> 36, 28 -> 32.
+ */
+export function imagenetResize(size: ImageSize): number {
+  return Math.floor((Math.min(size.height, size.width) * 8) / 7);
+}
+
+function cropText(size: ImageSize): string {
+  return size.height === size.width ? String(size.height) : `(${size.height}, ${size.width})`;
+}
 
 /**
  * Pillow's convert('RGB') (alpha dropped, not composited) or convert('L') (ITU-R 601-2 luma in Pillow's fixed point:
@@ -87,29 +109,32 @@ export interface ResizedImage {
 }
 
 /**
- * The preset's geometric transforms on the converted image: the 224x224 8-bit image ToTensor receives. `file`
- * names the image in the error for a shape too extreme for Resize(256) (a 16384x1 strip would become 4194304x256).
+ * The preset's geometric transforms on the converted image: the 8-bit image of the model's size (`out`, default
+ * 224x224) ToTensor receives. seed: Resize((H, W)), the whole image squeezed to the model's size; imagenet:
+ * Resize(S) of the shorter side (S = imagenetResize) then CenterCrop((H, W)). `file` names the image in the error
+ * for a shape too extreme for Resize(S) (a 16384x1 strip would become 4194304x256).
  */
-export function resizeForPreset(img: DecodedImage, preset: Preset, channels: Channels, file = 'image'): ResizedImage {
+export function resizeForPreset(img: DecodedImage, preset: Preset, channels: Channels, file = 'image', out: ImageSize = DEFAULT_IMAGE_SIZE): ResizedImage {
   const pixels = convertPixels(img, channels);
   if (preset === 'seed') {
-    const data = resizeBilinear(pixels, img.width, img.height, channels, INPUT_SIZE, INPUT_SIZE);
-    return { width: INPUT_SIZE, height: INPUT_SIZE, channels, data };
+    const data = resizeBilinear(pixels, img.width, img.height, channels, out.width, out.height);
+    return { width: out.width, height: out.height, channels, data };
   }
-  const size = shorterSideSize(img.width, img.height, 256);
+  const shorter = imagenetResize(out);
+  const size = shorterSideSize(img.width, img.height, shorter);
   if (size.width * size.height > MAX_PIXELS) {
-    throw new ImageError('too-large', file, `is too elongated for Resize(256): ${img.width}x${img.height} would become ${size.width}x${size.height}; crop it first`);
+    throw new ImageError('too-large', file, `is too elongated for Resize(${shorter}): ${img.width}x${img.height} would become ${size.width}x${size.height}; crop it first`);
   }
   const resized = resizeBilinear(pixels, img.width, img.height, channels, size.width, size.height);
-  const top = roundHalfEven((size.height - INPUT_SIZE) / 2);
-  const left = roundHalfEven((size.width - INPUT_SIZE) / 2);
-  const data = new Uint8Array(INPUT_SIZE * INPUT_SIZE * channels);
-  const rowLength = INPUT_SIZE * channels;
-  for (let y = 0; y < INPUT_SIZE; y++) {
+  const top = roundHalfEven((size.height - out.height) / 2);
+  const left = roundHalfEven((size.width - out.width) / 2);
+  const data = new Uint8Array(out.height * out.width * channels);
+  const rowLength = out.width * channels;
+  for (let y = 0; y < out.height; y++) {
     const from = ((top + y) * size.width + left) * channels;
     data.set(resized.subarray(from, from + rowLength), y * rowLength);
   }
-  return { width: INPUT_SIZE, height: INPUT_SIZE, channels, data };
+  return { width: out.width, height: out.height, channels, data };
 }
 
 /**
@@ -129,9 +154,9 @@ export function normalizationTable(preset: Preset, channels: Channels): Float32A
   });
 }
 
-/** The model input: CHW float32, channels x 224 x 224, exactly as the preset's torchvision transforms make it. */
-export function preprocess(img: DecodedImage, preset: Preset, channels: Channels, file = 'image'): Float32Array {
-  return normalize(resizeForPreset(img, preset, channels, file), preset);
+/** The model input: CHW float32, channels x H x W (default 224x224), exactly as the preset's torchvision transforms make it. */
+export function preprocess(img: DecodedImage, preset: Preset, channels: Channels, file = 'image', size: ImageSize = DEFAULT_IMAGE_SIZE): Float32Array {
+  return normalize(resizeForPreset(img, preset, channels, file, size), preset);
 }
 
 /** ToTensor + Normalize of an already resized image (HWC bytes -> CHW float32). */
