@@ -13,7 +13,7 @@ import { WeightsError } from './core/weights';
 import { readCheckpointFile } from './core/weights/read-file.node';
 
 const USAGE = `Usage:
-  alexnet-explorer inspect FILE.py [--input C,H,W] [--entry NAME] [--json | --ir]
+  alexnet-explorer inspect FILE.py [--input C,H,W] [--entry NAME] [--depth N] [--json | --ir]
   alexnet-explorer export FILE.py --weights W.pth [--out model.onnx] [--input C,H,W] [--entry NAME]
                           [--batch N] [--activations]
   alexnet-explorer classify IMAGE... [--model FILE.py] [--weights FILE] [--labels FILE] [--topk K]
@@ -21,7 +21,9 @@ const USAGE = `Usage:
 
 Commands:
   inspect   Read a PyTorch model file (no Python needed) and print every layer's output shape,
-            parameters and MACs, torchinfo-style; --json prints the summary as JSON, --ir the whole graph.
+            parameters and MACs, torchinfo-style; --json prints the summary as JSON, --ir the whole graph;
+            --depth N folds modules nested deeper than N levels into one row per block (torchview's depth:
+            1 = the model's own attributes, 2 = their children, e.g. each BasicBlock or Inception).
   export    Write the model with its weights (.pth or .safetensors) as ONNX (opset 13, input 'input',
             output 'logits'); --batch N fixes the batch size (default 1, 'N' for any), --activations adds
             every layer's output as a graph output.
@@ -42,7 +44,7 @@ function parseArgs(argv: string[]): Parsed {
   const [command = '', ...rest] = argv;
   const files: string[] = [];
   const flags = new Map<string, string | true>();
-  const withValue = new Set(['--input', '--entry', '--weights', '--out', '--model', '--labels', '--topk', '--preset', '--batch']);
+  const withValue = new Set(['--input', '--entry', '--depth', '--weights', '--out', '--model', '--labels', '--topk', '--preset', '--batch']);
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
     if (a.startsWith('--')) {
@@ -96,6 +98,9 @@ function inspect(p: Parsed): number {
   const source = readSource(file);
   const input = typeof p.flags.get('--input') === 'string' ? parseInput(p.flags.get('--input') as string) : undefined;
   const entry = p.flags.get('--entry') as string | undefined;
+  const depthFlag = p.flags.get('--depth') as string | undefined;
+  if (depthFlag !== undefined && !(/^\d+$/.test(depthFlag) && Number(depthFlag) >= 1)) throw new UsageError(`--depth expects a positive integer, got '${depthFlag}'`);
+  const depth = depthFlag === undefined ? undefined : Number(depthFlag);
   const analysis = analyzeSource(source, { input, entry });
   if (!analysis.entry) {
     process.stderr.write(`${file}: no PyTorch model found (a class deriving from nn.Module or a module-level nn.Sequential)\n`);
@@ -109,7 +114,7 @@ function inspect(p: Parsed): number {
   } else if (p.flags.has('--json')) {
     process.stdout.write(JSON.stringify(toInspectJson(analysis), null, 2) + '\n');
   } else {
-    process.stdout.write(formatInspectTable(analysis, file));
+    process.stdout.write(formatInspectTable(analysis, file, depth));
   }
   if (analysis.error) {
     if (!p.flags.has('--json') && !p.flags.has('--ir')) process.stderr.write(`${file}:${analysis.error.line}: ${analysis.error.message}\n`);
