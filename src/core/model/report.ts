@@ -56,14 +56,7 @@ export function formatBytes(n: number): string {
 }
 
 /** A row of the table: a layer call, or with a depth the block (module instance) holding several. */
-interface TableRow {
-  path: string | null;
-  type: string;
-  line: number;
-  outputShape: Shape | null;
-  params: number;
-  macs: number;
-}
+type TableRow = InspectLayer;
 
 /**
  * The layer rows with every module nested deeper than `depth` levels folded into its enclosing module's row, as
