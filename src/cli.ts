@@ -4,7 +4,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import { analyzeSourceSafely as analyzeSource } from './core/model/analyze';
 import { formatInspectTable, missingOutputReason, toInspectJson } from './core/model/report';
 import {
-  ClassifierError, type LoadedModel, type WeightsSource, buildOnnx as buildClassifierOnnx, classCount, inputChannels, lastOp,
+  ClassifierError, type LoadedModel, type ModelInput, type WeightsSource, buildOnnx as buildClassifierOnnx, classCount, inputNote, lastOp, modelInput,
   loadModel as loadClassifierModel, presetFor, resolveLabels,
 } from './core/classifier';
 import { ImageError, type Preset, decodeImage, preprocess } from './core/images';
@@ -29,7 +29,7 @@ import { FILE_LIMITS, FileReadError, readFileBounded } from './core/read-file.no
 import { escapeControls, escapeControlsKeepingLines } from './core/text';
 
 const USAGE = `Usage:
-  alexnet-explorer inspect FILE.py [--input C,H,W] [--entry NAME] [--json | --ir]
+  alexnet-explorer inspect FILE.py [--input C,H,W] [--entry NAME] [--depth N] [--json | --ir]
   alexnet-explorer export FILE.py --weights W.pth [--out model.onnx] [--input C,H,W] [--entry NAME]
                           [--batch N] [--activations]
   alexnet-explorer classify IMAGE... [--model FILE.py] [--weights FILE] [--labels FILE] [--topk K]
@@ -41,7 +41,9 @@ const USAGE = `Usage:
 
 Commands:
   inspect   Read a PyTorch model file (no Python needed) and print every layer's output shape,
-            parameters and MACs, torchinfo-style; --json prints the summary as JSON, --ir the whole graph.
+            parameters and MACs, torchinfo-style; --json prints the summary as JSON, --ir the whole graph;
+            --depth N folds modules nested deeper than N levels into one row per block (torchview's depth:
+            1 = the model's own attributes, 2 = their children, e.g. each BasicBlock or Inception).
   export    Write the model with its weights (.pth or .safetensors) as ONNX (opset 13, input 'input',
             output 'logits'); --batch N fixes the batch size (default 1, 'N' for any), --activations adds
             every layer's output as a graph output.
@@ -66,7 +68,7 @@ function parseArgs(argv: string[]): Parsed {
   const files: string[] = [];
   const flags = new Map<string, string | true>();
   const withValue = new Set([
-    '--input', '--entry', '--weights', '--out', '--model', '--labels', '--topk', '--preset', '--batch',
+    '--input', '--entry', '--depth', '--weights', '--out', '--model', '--labels', '--topk', '--preset', '--batch',
     '--data', '--epochs', '--steps', '--optimizer', '--lr', '--momentum', '--weight-decay', '--seed', '--eval-data', '--save',
   ]);
   const booleans = ['--json', '--ir', '--help', '--logits', '--activations', '--no-shuffle', '--no-dropout', '--augment', '--strict-images'];
@@ -150,6 +152,9 @@ function inspect(p: Parsed): number {
   const source = readSource(file);
   const input = typeof p.flags.get('--input') === 'string' ? parseInput(p.flags.get('--input') as string) : undefined;
   const entry = p.flags.get('--entry') as string | undefined;
+  const depthFlag = p.flags.get('--depth') as string | undefined;
+  if (depthFlag !== undefined && !(/^\d+$/.test(depthFlag) && Number(depthFlag) >= 1)) throw new UsageError(`--depth expects a positive integer, got '${depthFlag}'`);
+  const depth = depthFlag === undefined ? undefined : Number(depthFlag);
   const analysis = analyzeSource(source, { input, entry });
   if (!analysis.entry) {
     // the real reason first: an error PyTorch would raise, a budget the code ran out of, an internal error
@@ -169,7 +174,7 @@ function inspect(p: Parsed): number {
   } else if (p.flags.has('--json')) {
     process.stdout.write(safeJson(toInspectJson(analysis), 2) + '\n');
   } else {
-    process.stdout.write(escapeControlsKeepingLines(formatInspectTable(analysis, file)));
+    process.stdout.write(escapeControlsKeepingLines(formatInspectTable(analysis, file, depth)));
   }
   if (analysis.error) {
     if (!p.flags.has('--json') && !p.flags.has('--ir')) process.stderr.write(`${file}:${analysis.error.line}: ${escapeControls(analysis.error.message)}\n`);
@@ -335,15 +340,16 @@ async function classify(p: Parsed): Promise<number> {
   if (p.flags.has('--labels')) requireFile(labelsFile, 'a labels file');
   const preset = readPreset(p, weights);
 
-  // the channels the model takes, at the 224x224 the preprocessing makes
+  // the images the model takes, at its own size (its `# input[...]`, else 224x224 or the size that fits it)
   const entry = p.flags.get('--entry') as string | undefined;
-  let channels: 1 | 3;
+  let size: ModelInput;
   try {
-    channels = inputChannels({ file: modelFile, text: readSource(modelFile), entry });
+    size = modelInput({ file: modelFile, text: readSource(modelFile), entry });
   } catch (e) {
     return fromClassifierError(e);
   }
-  const loaded = loadModel(modelFile, weights, [channels, 224, 224], entry, ` (with the [${channels}, 224, 224] input classify feeds it)`);
+  const { channels } = size;
+  const loaded = loadModel(modelFile, weights, [channels, size.height, size.width], entry, inputNote(size));
   // the shipped pair needs num_classes=10 by design: no note for it
   const shipped = !p.flags.has('--model') && !p.flags.has('--weights');
   if (!shipped) for (const note of loaded.notes) process.stderr.write(`note: ${note}\n`);
@@ -367,7 +373,7 @@ async function classify(p: Parsed): Promise<number> {
   for (const file of p.files) {
     let input: Float32Array;
     try {
-      input = preprocess(decodeImage(readFileBounded(file, FILE_LIMITS.image, 'an image'), file), preset, channels);
+      input = preprocess(decodeImage(readFileBounded(file, FILE_LIMITS.image, 'an image'), file), preset, channels, file, size);
     } catch (e) {
       // each image fails alone: the others of the run still get their results
       const message = e instanceof ImageError || e instanceof FileReadError ? e.message : `${file}: ${internalError(e)}`;
@@ -377,7 +383,7 @@ async function classify(p: Parsed): Promise<number> {
       continue;
     }
     const start = performance.now();
-    const out = await session.run({ input: new ort.Tensor('float32', input, [1, channels, 224, 224]) });
+    const out = await session.run({ input: new ort.Tensor('float32', input, [1, channels, size.height, size.width]) });
     const ms = performance.now() - start;
     const logits = out.logits.data as Float32Array;
     const top = topK(probabilities(logits, kind), k, labels);

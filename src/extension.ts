@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { AnalysisService } from './vscode/analysisService';
 import { registerCommands } from './vscode/commands';
 import { registerDiagnostics } from './vscode/diagnostics';
+import { EntryCodeLensProvider, registerEntryCommands } from './vscode/entryLens';
 import { registerClassify } from './vscode/classifyPanel';
 import { registerGraphPanel } from './vscode/graphPanel';
 import { ShapeHoverProvider } from './vscode/hover';
@@ -12,7 +13,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const python: vscode.DocumentSelector = [{ language: 'python' }, { pattern: '**/*.py' }];
   const analyses = new AnalysisService(context.workspaceState);
   const inlayHints = new ShapeInlayHintsProvider(analyses);
+  const entryLenses = new EntryCodeLensProvider(analyses);
   context.subscriptions.push(
+    entryLenses,
+    vscode.languages.registerCodeLensProvider(python, entryLenses),
+    ...registerEntryCommands(analyses),
     analyses,
     inlayHints,
     vscode.languages.registerHoverProvider(python, new ShapeHoverProvider(analyses)),

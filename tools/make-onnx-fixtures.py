@@ -21,12 +21,19 @@ import torch.nn as nn
 from PIL import Image
 from torchvision import transforms
 
-PRESETS = {
-    'seed': transforms.Compose([transforms.Resize((224, 224)), transforms.ToTensor(),
-                                transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))]),
-    'imagenet': transforms.Compose([transforms.Resize(256), transforms.CenterCrop(224), transforms.ToTensor(),
-                                    transforms.Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])]),
-}
+
+def preset(name, channels, height, width):
+    """The classify presets at the model's own size (src/core/images/preprocess.ts): seed squeezes the whole image
+    to (H, W); imagenet resizes the shorter side to floor(min(H, W) * 8 / 7) (256 for 224) and crops (H, W)."""
+    gray = channels == 1
+    if name == 'seed':
+        geometry = [transforms.Resize((height, width))]
+        mean, std = ((0.5,), (0.5,)) if gray else ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))
+    else:
+        geometry = [transforms.Resize(min(height, width) * 8 // 7), transforms.CenterCrop((height, width))]
+        mean, std = ((0.449,), (0.226,)) if gray else ([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])
+    return transforms.Compose(geometry + [transforms.ToTensor(), transforms.Normalize(mean, std)])
+
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..'))
 OUT = os.path.join(ROOT, 'test', 'fixtures', 'onnx')
@@ -37,7 +44,9 @@ MODELS = [
          # whole-chain references for `classify`: Pillow decode + torchvision transforms + the model
          images=[('models/fashion-mnist/samples/0000-ankle-boot.png', 'seed'),
                  ('test/fixtures/images/inputs/rgb-300x200.png', 'imagenet')]),
-    dict(name='alexnet_2012_small', source='test/fixtures/onnx/alexnet_2012_small.py', entry='AlexNet2012', input=[3, 227, 227], seed=2),
+    dict(name='alexnet_2012_small', source='test/fixtures/onnx/alexnet_2012_small.py', entry='AlexNet2012', input=[3, 227, 227], seed=2,
+         # `classify` at the model's own size: 227x227 from its `# input[3, 227, 227]`
+         images=[('test/fixtures/images/inputs/rgb-300x200.png', 'seed'), ('test/fixtures/images/inputs/rgb-300x200.png', 'imagenet')]),
     # every mapped op; its module outputs are recorded too
     dict(name='mixed_ops', source='test/fixtures/onnx/mixed_ops.py', entry='MixedOps', input=[3, 32, 32], seed=3, activations=True),
     # corpus models as they are: BatchNorm, ReLU6/LeakyReLU/GELU/SiLU, Softmax, residual +=, torch.cat
@@ -49,6 +58,11 @@ MODELS = [
     dict(name='se_shuffle', source='test/fixtures/onnx/newops.py', entry='SEShuffle', input=[3, 16, 16], seed=7),
     dict(name='decoder', source='test/fixtures/onnx/newops.py', entry='Decoder', input=[3, 14, 18], seed=8, activations=True),
     dict(name='bn_head', source='test/fixtures/onnx/newops.py', entry='BNHead', input=[3, 16, 16], seed=9),
+    # `classify` of a CIFAR model at 32x32 and an MNIST one at 1x28x28, as their files say
+    dict(name='lenet_cifar10', source='test/corpus/lenet_cifar10.py', entry='LeNet', input=[3, 32, 32], seed=7,
+         images=[('test/fixtures/images/inputs/rgb-300x200.png', 'seed'), ('test/fixtures/images/inputs/rgb-300x200.png', 'imagenet')]),
+    dict(name='mnist_small', source='test/fixtures/onnx/mnist_small.py', entry='Net', input=[1, 28, 28], seed=8,
+         images=[('models/fashion-mnist/samples/0000-ankle-boot.png', 'seed'), ('test/fixtures/images/inputs/rgb-300x200.png', 'imagenet')]),
 ]
 
 
@@ -122,11 +136,13 @@ def make(spec):
     )
     if spec.get('images'):
         entry['images'] = []
-        for path, preset in spec['images']:
-            image = PRESETS[preset](Image.open(os.path.join(ROOT, path)).convert('RGB')).unsqueeze(0)
+        channels, height, width = spec['input']
+        for path, preset_name in spec['images']:
+            pil = Image.open(os.path.join(ROOT, path)).convert('L' if channels == 1 else 'RGB')
+            image = preset(preset_name, channels, height, width)(pil).unsqueeze(0)
             with torch.no_grad():
                 out = model(image)
-            entry['images'].append(dict(file=path, preset=preset, logits=[float(v) for v in out.flatten().tolist()]))
+            entry['images'].append(dict(file=path, preset=preset_name, logits=[float(v) for v in out.flatten().tolist()]))
     if records:
         offset = 0
         entry['activations'] = []

@@ -3,7 +3,7 @@
  * "Classify with AlexNet" / "Export ONNX..." share. Pure: callers read the files (fs in the CLI, workspace.fs in
  * the extension) and hand over text, bytes or a reader.
  */
-import { type Channels, type Preset, PRESETS } from './images/preprocess';
+import { type Channels, type ImageSize, type Preset, PRESETS } from './images/preprocess';
 import { IMAGENET_CLASSES, LabelsError, isTorchvisionAlexNetCheckpoint, readLabels } from './labels';
 import { analyzeSourceSafely as analyzeSource } from './model/analyze';
 import type { Analysis, GraphNode } from './model/ir';
@@ -28,6 +28,8 @@ export interface ModelSource {
   text: string;
   /** The model to use when the file has several (`--entry`). */
   entry?: string;
+  /** The user's input size [C, H, W] for files without a `# input[...]` comment (the editor's setting). */
+  defaultInput?: number[];
 }
 
 /** The checkpoint, read lazily: model errors are reported before the weights are even opened, as the CLI always did. */
@@ -117,8 +119,9 @@ export function lastOp(analysis: Analysis): string {
  * `inputNote` is appended to shape errors (e.g. which input the caller feeds).
  */
 export function loadModel(model: ModelSource, weights: WeightsSource, options: { input?: number[]; inputNote?: string } = {}): LoadedModel {
-  const { input, inputNote = '' } = options;
-  const analysis = analyzeSource(model.text, { input, entry: model.entry });
+  const { inputNote = '' } = options;
+  const { analysis } = analyzeModel(model, options.input);
+  const input = options.input ?? analysis.input.slice(1);
   if (!analysis.entry) throw new ClassifierError(`${model.file}: ${NO_MODEL}`, 'input');
   if (model.entry && analysis.entry !== model.entry) {
     throw new ClassifierError(`${model.file}: no model named '${model.entry}'; found: ${analysis.candidates.join(', ')}`, 'usage');
@@ -159,14 +162,40 @@ export function buildOnnx(loaded: LoadedModel, options: BuildOnnxOptions = {}): 
   }
 }
 
-/** The channels the model takes at the 224x224 the preprocessing makes: 1 or 3, else a model error. */
-export function inputChannels(model: ModelSource): Channels {
-  const probe = analyzeSource(model.text, { entry: model.entry });
-  const channels = probe.input.length === 4 ? probe.input[1] : 0;
-  if (channels !== 1 && channels !== 3) {
-    throw new ClassifierError(`${model.file}: the model takes input [${probe.input.slice(1).join(', ')}]; classify feeds images as [1 or 3, 224, 224]`, 'model');
+/** A classify or export is one action, not a keystroke: time enough to try the common sizes in a cold process. */
+const FIT_BUDGET_MS = 1000;
+
+/**
+ * The model at its own input size: `input` when given, else its `# input[...]` comment, the user's setting, or the
+ * default [C, 224, 224]; when the default does not fit and another size does (the paper's AlexNet at 227, a CIFAR
+ * model at 32), that size.
+ */
+function analyzeModel(model: ModelSource, input?: number[]): { analysis: Analysis; source: ModelInput['source'] } {
+  const analysis = analyzeSource(model.text, { input, entry: model.entry, defaultInput: model.defaultInput, suggestBudgetMs: FIT_BUDGET_MS });
+  if (!input && analysis.error && analysis.fitsInput) return { analysis: analyzeSource(model.text, { input: analysis.fitsInput, entry: model.entry }), source: 'fits' };
+  return { analysis, source: analysis.inputSource };
+}
+
+/** What classify feeds the model: its channels (1 or 3) and its own height and width. */
+export interface ModelInput extends ImageSize {
+  channels: Channels;
+  /** Where the size came from: the file's `# input[...]` comment, the setting, the default, or the size that fits. */
+  source: Analysis['inputSource'] | 'fits';
+}
+
+/** The images the model takes: [1 or 3, H, W] at its own size (see analyzeModel), else a model error. */
+export function modelInput(model: ModelSource): ModelInput {
+  const { analysis, source } = analyzeModel(model);
+  const [, channels, height, width] = analysis.input;
+  if (analysis.input.length !== 4 || (channels !== 1 && channels !== 3)) {
+    throw new ClassifierError(`${model.file}: the model takes input [${analysis.input.slice(1).join(', ')}]; classify feeds images as [1 or 3, height, width]`, 'model');
   }
-  return channels;
+  return { channels, height, width, source };
+}
+
+/** How classify describes the input it feeds, for messages: " (with the [3, 227, 227] input classify feeds it)". */
+export function inputNote(input: ModelInput): string {
+  return ` (with the [${input.channels}, ${input.height}, ${input.width}] input classify feeds it)`;
 }
 
 /** The preprocessing for a checkpoint: torchvision's own AlexNet -> imagenet; else the `preset` of its training.json; else the study note's. */
@@ -266,10 +295,12 @@ export interface ClassifierSpec {
 export interface Classifier {
   onnx: Uint8Array;
   analysis: Analysis;
-  /** The model's name (its class) and input [1, C, 224, 224]. */
+  /** The model's name (its class) and input [1, C, H, W] at its own size. */
   entry: string;
   input: number[];
   channels: Channels;
+  /** The height and width the preset resizes to, and where that size came from. */
+  size: ModelInput;
   classes: number;
   labels: string[] | null;
   labelsSource: LabelsSource;
@@ -284,8 +315,9 @@ export interface Classifier {
 
 /** Model + weights + labels + preset -> ONNX bytes and what goes with them. Throws ClassifierError (and the weights reader's errors). */
 export function prepareClassifier(spec: ClassifierSpec): Classifier {
-  const channels = inputChannels(spec.model);
-  const loaded = loadModel(spec.model, spec.weights, { input: [channels, 224, 224], inputNote: ` (with the [${channels}, 224, 224] input classify feeds it)` });
+  const size = modelInput(spec.model);
+  const { channels } = size;
+  const loaded = loadModel(spec.model, spec.weights, { input: [channels, size.height, size.width], inputNote: inputNote(size) });
   const notes = spec.quietResize ? loaded.notes.filter((n) => !/ is built with \d+ classes by default; /.test(n)) : loaded.notes;
   const classes = classCount(loaded.analysis);
   const { labels, source } = resolveLabels(spec.labels, spec.weights.file, classes);
@@ -296,11 +328,12 @@ export function prepareClassifier(spec: ClassifierSpec): Classifier {
     entry: loaded.analysis.entry ?? '',
     input: loaded.analysis.input,
     channels,
+    size,
     classes,
     labels,
     labelsSource: source,
     preset: spec.preset,
-    transforms: PRESETS[spec.preset].transforms,
+    transforms: PRESETS[spec.preset].transforms(size),
     outputKind: outputKindOf(lastOp(loaded.analysis)),
     notes,
     maps: spec.activations ? activationMapLayers(loaded.analysis) : [],

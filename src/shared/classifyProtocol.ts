@@ -20,6 +20,15 @@ export interface ClassifyStrings {
   labels: string;
   model: string;
   preprocessing: string;
+  input: string;
+  /** By ModelInfo.inputSource: where the input size came from. */
+  inputFromComment: string;
+  inputFromOption: string;
+  inputFromDefault: string;
+  inputFromFits: string;
+  /** How the preset scales an image to the model's size. */
+  scaleSeed: string;
+  scaleImagenet: string;
   changeWeights: string;
   defaultWeights: string;
   backend: string;
@@ -93,8 +102,10 @@ export interface ModelInfo {
   labelsSource: 'file' | 'imagenet' | 'none';
   /** The shipped model and weights. */
   isDefault: boolean;
-  /** [1, C, 224, 224]. */
+  /** [1, C, H, W]: the model's own size, which the preset resizes to. */
   input: number[];
+  /** Where H and W came from: the file's `# input[...]`, the setting, the default 224, or the size the model fits. */
+  inputSource: 'comment' | 'option' | 'default' | 'fits';
   classes: number;
   labels: string[] | null;
   preset: 'seed' | 'imagenet';

@@ -50,6 +50,8 @@ export interface GraphViewState {
   uri: string;
   selected: string | null;
   zoom: { k: number; x: number; y: number } | null;
+  /** The folded groups (keys); absent in states saved before groups were kept. */
+  collapsed?: string[];
 }
 
 export type ExportFormat = 'svg' | 'png';

@@ -4,6 +4,13 @@ import { analyzeSourceSafely as analyzeSource } from '../core/model/analyze';
 import type { Analysis } from '../core/model/ir';
 
 const INPUT_OVERRIDES_KEY = 'alexnetExplorer.inputOverrides';
+const ENTRIES_KEY = 'alexnetExplorer.entries';
+
+/** The `alexnetExplorer.inputSize` setting for a file: [C, H, W] for files without a `# input[...]` comment. */
+export function inputSizeSetting(file: vscode.Uri): number[] | undefined {
+  const setting = vscode.workspace.getConfiguration('alexnetExplorer', file).get<number[] | null>('inputSize', null);
+  return Array.isArray(setting) && setting.length === 3 ? setting : undefined;
+}
 
 export class AnalysisService implements vscode.Disposable {
   private readonly cache = new Map<string, { version: number; key: string; analysis: Analysis }>();
@@ -52,11 +59,24 @@ export class AnalysisService implements vscode.Disposable {
     this.refreshAll();
   }
 
+  /** The model chosen for a file (a CodeLens, "Choose the Model..."): a class or factory name, or a call such as `resnet18()`. */
+  getEntry(uri: vscode.Uri): string | undefined {
+    return this.state.get<Record<string, string>>(ENTRIES_KEY, {})[uri.toString()];
+  }
+
+  async setEntry(uri: vscode.Uri, entry: string | undefined): Promise<void> {
+    const all = { ...this.state.get<Record<string, string>>(ENTRIES_KEY, {}) };
+    if (entry) all[uri.toString()] = entry;
+    else delete all[uri.toString()];
+    await this.state.update(ENTRIES_KEY, all);
+    this.refreshAll();
+  }
+
   private options(document: vscode.TextDocument) {
-    const setting = vscode.workspace.getConfiguration('alexnetExplorer', document.uri).get<number[] | null>('inputSize', null);
     return {
+      entry: this.getEntry(document.uri),
       input: this.getInputOverride(document.uri),
-      defaultInput: Array.isArray(setting) && setting.length === 3 ? setting : undefined,
+      defaultInput: inputSizeSetting(document.uri),
     };
   }
 

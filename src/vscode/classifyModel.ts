@@ -2,7 +2,7 @@
 // about a model, and image files -> the input tensors the webview runs.
 import { createHash } from 'node:crypto';
 import type { Classifier } from '../core/classifier';
-import { ImageError, PRESETS, type Channels, type Preset, decodeImage, detectImageFormat, preprocess } from '../core/images';
+import { type ImageSize, ImageError, PRESETS, type Channels, type Preset, decodeImage, detectImageFormat, preprocess } from '../core/images';
 import { BUILDER_VERSION } from '../core/onnx';
 import type { ImageMessage, ModelInfo } from '../shared/classifyProtocol';
 
@@ -35,7 +35,8 @@ export function modelInfo(c: Classifier, names: ModelNames): ModelInfo {
     labelsFile: c.labelsSource === 'file' ? names.labelsFile : null,
     entry: c.entry,
     labelsSource: c.labelsSource,
-    input: [1, c.channels, 224, 224],
+    input: [1, c.channels, c.size.height, c.size.width],
+    inputSource: c.size.source,
     classes: c.classes,
     labels: c.labels,
     preset: c.preset,
@@ -49,12 +50,12 @@ export function modelInfo(c: Classifier, names: ModelNames): ModelInfo {
 }
 
 /** An image file's bytes -> the `image` message's body: the input tensor, or the bytes for the webview's WebP decoder, or the error. */
-export function prepareImage(bytes: Uint8Array, name: string, preset: Preset, channels: Channels): Omit<ImageMessage, 'type' | 'runId' | 'index'> {
+export function prepareImage(bytes: Uint8Array, name: string, preset: Preset, channels: Channels, size?: ImageSize): Omit<ImageMessage, 'type' | 'runId' | 'index'> {
   const format = detectImageFormat(bytes);
   const display = format && bytes.length <= MAX_DISPLAY_BYTES ? { bytes, mime: MIME[format] } : undefined;
   try {
     const img = decodeImage(bytes, name);
-    return { name, tensor: preprocess(img, preset, channels, name), display, width: img.width, height: img.height };
+    return { name, tensor: preprocess(img, preset, channels, name, size), display, width: img.width, height: img.height };
   } catch (e) {
     if (e instanceof ImageError && e.code === 'webp-needs-webview') return { name, encoded: bytes, display };
     if (e instanceof ImageError) return { name, error: e.message };

@@ -220,7 +220,7 @@ export class ClassifyPanel {
         this.post({ type: 'image', runId: run.id, index, name, error });
         continue;
       }
-      this.post({ type: 'image', runId: run.id, index, ...prepareImage(bytes, name, info.preset, info.input[1] as 1 | 3) });
+      this.post({ type: 'image', runId: run.id, index, ...prepareImage(bytes, name, info.preset, info.input[1] as 1 | 3, { height: info.input[2], width: info.input[3] }) });
       // one image at a time reaches the webview, and the host stays responsive
       await new Promise((r) => setTimeout(r, 0));
     }

@@ -8,6 +8,7 @@ import { isTorchvisionAlexNetCheckpoint } from '../core/labels';
 import { findTorchvisionAlexNet } from '../core/torch-hub.node';
 import { WeightsError, readCheckpoint } from '../core/weights';
 import type { ModelInfo } from '../shared/classifyProtocol';
+import { inputSizeSetting } from './analysisService';
 import { modelInfo, modelKey } from './classifyModel';
 import { readFileLimited } from './readFile';
 import { FILE_LIMITS } from '../core/read-file.node';
@@ -149,7 +150,8 @@ export class ModelService {
     const training = (await exists(files.training)) ? await readText(files.training) : null;
     const weightsName = files.isDefault ? baseName(files.weights) : displayPath(files.weights);
     const preset = presetFor(baseName(files.weights), training);
-    const key = modelKey([model.text, files.weights.toString(), String(stat.mtime), String(stat.size), labels?.text ?? '', preset]);
+    const defaultInput = files.model ? inputSizeSetting(files.model) : undefined;
+    const key = modelKey([model.text, files.weights.toString(), String(stat.mtime), String(stat.size), labels?.text ?? '', preset, String(defaultInput)]);
     if (this.cache?.key === key) return this.cache;
     this.cache = null;
     let bytes: Uint8Array;
@@ -163,7 +165,7 @@ export class ModelService {
     let classifier: Classifier;
     try {
       classifier = prepareClassifier({
-        model: { ...model, entry: files.model ? undefined : TORCHVISION_ALEXNET.entry },
+        model: { ...model, entry: files.model ? undefined : TORCHVISION_ALEXNET.entry, defaultInput },
         weights: { file: weightsName, read: () => readCheckpoint(bytes, weightsName) },
         labels,
         preset,
@@ -365,7 +367,7 @@ async function exportOnnxCommand(store: WeightsStore, models: ModelService, log:
         let onnx: Uint8Array;
         let loaded;
         try {
-          loaded = loadModel({ file: displayPath(model), text }, { file: weightsName, read: () => readCheckpoint(bytes, weightsName) });
+          loaded = loadModel({ file: displayPath(model), text, defaultInput: inputSizeSetting(model) }, { file: weightsName, read: () => readCheckpoint(bytes, weightsName) });
           onnx = buildOnnx(loaded, { batch: 1 });
         } catch (e) {
           if (e instanceof ClassifierError || e instanceof WeightsError) throw new ModelLoadError(e.message, true);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { encode } from 'fast-png';
 import * as ort from 'onnxruntime-node';
 import {
-  ClassifierError, TORCHVISION_ALEXNET, activationMapLayers, headLinear, inputChannels, lastOp, prepareClassifier, presetFor, resolveLabels,
+  ClassifierError, TORCHVISION_ALEXNET, activationMapLayers, headLinear, lastOp, modelInput, prepareClassifier, presetFor, resolveLabels,
 } from '../../src/core/classifier';
 import { floatTensors } from '../../src/core/onnx';
 import { halfToNumber, toFloat32, type Tensor } from '../../src/core/weights';
@@ -64,7 +64,7 @@ test('the built-in torchvision AlexNet: 1000 classes at [3, 224, 224], 61.1M par
   assert.equal(a.totalParams, 61_100_840);
   assert.equal(headLinear(a)?.path, 'classifier.6');
   assert.equal(lastOp(a), 'linear');
-  assert.equal(inputChannels(TORCHVISION_ALEXNET), 3);
+  assert.deepEqual(modelInput(TORCHVISION_ALEXNET), { channels: 3, height: 224, width: 224, source: 'default' });
 });
 
 test('activation maps of the seed model: each conv layer after its ReLU, with its shape', () => {
@@ -99,8 +99,43 @@ test('prepareClassifier: ONNX with logits and the maps as outputs, PyTorch\'s lo
 
   const info = modelInfo(c, { key: 'k', modelFile: 'alexnet_small.py', weightsFile: 'alexnet_small.pth', labelsFile: 'labels.txt', isDefault: false });
   assert.deepEqual(info.mean, [0.5, 0.5, 0.5]);
+  assert.deepEqual([info.input, info.inputSource], [[1, 3, 224, 224], 'comment']);
   assert.deepEqual(info.labels, LABELS);
   assert.equal(info.labelsFile, 'labels.txt');
+});
+
+test('classify at the model\'s own size: the paper\'s AlexNet at 227 (its comment), a CIFAR LeNet at 32, an MNIST Net at 1x28x28 (the size it fits); PyTorch\'s logits for both presets', async () => {
+  const expected: Record<string, { input: number[]; source: string; seed: RegExp; imagenet: RegExp }> = {
+    alexnet_2012_small: { input: [1, 3, 227, 227], source: 'comment', seed: /^Resize\(\(227, 227\)\), /, imagenet: /^Resize\(259\), CenterCrop\(227\), / },
+    lenet_cifar10: { input: [1, 3, 32, 32], source: 'comment', seed: /^Resize\(\(32, 32\)\), /, imagenet: /^Resize\(36\), CenterCrop\(32\), / },
+    mnist_small: { input: [1, 1, 28, 28], source: 'fits', seed: /^Resize\(\(28, 28\)\), /, imagenet: /^Resize\(32\), CenterCrop\(28\), / },
+  };
+  for (const m of readFixtureSpec().models.filter((x) => x.name in expected)) {
+    const want = expected[m.name];
+    const model = { file: m.source, text: readFileSync(join(ROOT, m.source), 'utf8') };
+    const weights = { file: m.checkpoint, read: () => readCheckpointFile(join(FIXTURE_DIR, m.checkpoint)) };
+    assert.ok(m.images && m.images.length === 2, m.name);
+    for (const ref of m.images) {
+      const c = prepareClassifier({ model, weights, labels: null, preset: ref.preset });
+      assert.deepEqual(c.input, want.input, m.name);
+      assert.equal(c.size.source, want.source, m.name);
+      assert.match(c.transforms, want[ref.preset], `${m.name} ${ref.preset}`);
+      const image = prepareImage(readFileSync(join(ROOT, ref.file)), ref.file, ref.preset, c.channels, c.size);
+      assert.equal(image.tensor?.length, want.input[1] * want.input[2] * want.input[3]);
+      const session = await ort.InferenceSession.create(c.onnx);
+      const out = (await session.run({ input: new ort.Tensor('float32', image.tensor!, want.input) })).logits.data as Float32Array;
+      const scale = Math.max(...ref.logits.map(Math.abs));
+      const err = Math.max(...ref.logits.map((v, i) => Math.abs(out[i] - v))) / scale;
+      assert.ok(err <= 1e-4, `${m.name} ${ref.preset}: relative error ${err}`);
+    }
+  }
+  // the setting gives the size of a file without a comment; a model that fits no size keeps 224 and says so
+  const mnist = { file: 'mnist.py', text: readFileSync(join(FIXTURE_DIR, 'mnist_small.py'), 'utf8') };
+  assert.deepEqual(modelInput({ ...mnist, defaultInput: [1, 29, 29] }), { channels: 1, height: 29, width: 29, source: 'option' });
+  assert.throws(
+    () => prepareClassifier({ model: { file: 'broken.py', text: readFileSync(join(ROOT, 'test/corpus/broken_linear_in_features.py'), 'utf8') }, weights: small().weights, labels: null, preset: 'seed' }),
+    (e: unknown) => e instanceof ClassifierError && e.kind === 'model' && /^broken\.py:\d+: mat1 and mat2 shapes cannot be multiplied .* \(with the \[3, 224, 224\] input classify feeds it\)$/.test(e.message),
+  );
 });
 
 test('prepareClassifier: a 1000-class model file takes 10-class weights as num_classes=10, with a note unless quiet; wrong weights -> model error', () => {

@@ -122,17 +122,34 @@ test('classify --json --logits: top-k with labels, probabilities, logits, backen
   assert.match(text.stdout, /a\.png {2}\(onnxruntime-node \(cpu\), [\d.]+ ms\)\n {2}1\. .+%\n {2}2\. .+%\n$/);
 });
 
+function assertPyTorchLogits(r: ReturnType<typeof run>, ref: { file: string; preset: string; logits: number[] }): void {
+  assert.equal(r.status, 0, r.stderr);
+  const [out] = JSON.parse(r.stdout) as { logits: number[] }[];
+  const scale = Math.max(...ref.logits.map(Math.abs));
+  const err = Math.max(...ref.logits.map((v, i) => Math.abs(out.logits[i] - v))) / scale;
+  assert.ok(err <= 1e-4, `${ref.file} (${ref.preset}): relative error ${err}`);
+}
+
 test('classify --logits gives PyTorch\'s output for image files (Pillow + torchvision preprocessing + the model)', () => {
   const m = readFixtureSpec().models.find((x) => x.name === 'alexnet_small')!;
   assert.ok(m.images && m.images.length >= 2);
   for (const ref of m.images) {
-    const r = run('classify', ref.file, '--model', MODEL, '--weights', WEIGHTS, '--preset', ref.preset, '--json', '--logits');
-    assert.equal(r.status, 0, r.stderr);
-    const [out] = JSON.parse(r.stdout) as { logits: number[] }[];
-    const scale = Math.max(...ref.logits.map(Math.abs));
-    const err = Math.max(...ref.logits.map((v, i) => Math.abs(out.logits[i] - v))) / scale;
-    assert.ok(err <= 1e-4, `${ref.file} (${ref.preset}): relative error ${err}`);
+    assertPyTorchLogits(run('classify', ref.file, '--model', MODEL, '--weights', WEIGHTS, '--preset', ref.preset, '--json', '--logits'), ref);
   }
+});
+
+test('classify at the model\'s own size: the paper\'s AlexNet at 227, a CIFAR LeNet at 32 (their comments), an MNIST Net at 1x28x28 (the size it fits)', () => {
+  const cases: [string, 'seed' | 'imagenet'][] = [['alexnet_2012_small', 'seed'], ['lenet_cifar10', 'imagenet'], ['mnist_small', 'seed']];
+  for (const [name, preset] of cases) {
+    const m = readFixtureSpec().models.find((x) => x.name === name)!;
+    const ref = m.images!.find((x) => x.preset === preset)!;
+    const r = run('classify', ref.file, '--model', m.source, '--weights', fixture(m.checkpoint), '--preset', preset, '--json', '--logits');
+    assertPyTorchLogits(r, ref);
+  }
+  // export too: the ONNX input is the model's own size
+  const mnist = run('export', 'test/fixtures/onnx/mnist_small.py', '--weights', fixture('mnist_small.pth'), '--out', join(dir, 'mnist.onnx'));
+  assert.equal(mnist.status, 0, mnist.stderr);
+  assert.match(mnist.stdout, /input \[1, 1, 28, 28\] -> logits \[1, 10\]/);
 });
 
 test('classify: unusable images -> 2 (the others are still classified); bad labels and flags -> 2; model errors -> 1', () => {
@@ -160,9 +177,13 @@ test('classify: unusable images -> 2 (the others are still classified); bad labe
   const other = run('classify', good, '--model', MODEL, '--weights', fixture('resnet_tiny.pth'));
   assert.equal(other.status, 1);
   assert.match(other.stderr, /Error\(s\) in loading state_dict for AlexNet:/);
+  // the paper's AlexNet now runs at its 227x227: what is wrong is the weights
   const paper = run('classify', good, '--model', 'test/corpus/alexnet_2012_paper.py', '--weights', WEIGHTS);
   assert.equal(paper.status, 1);
-  assert.match(paper.stderr, /alexnet_2012_paper\.py:42: shape '\[1, 9216\]' is invalid for input of size 6400 \(with the \[3, 224, 224\] input classify feeds it\)/);
+  assert.match(paper.stderr, /alexnet_small\.pth: Error\(s\) in loading state_dict for AlexNet2012:/);
+  const broken = run('classify', good, '--model', 'test/corpus/broken_linear_in_features.py', '--weights', WEIGHTS);
+  assert.equal(broken.status, 1);
+  assert.match(broken.stderr, /broken_linear_in_features\.py:\d+: mat1 and mat2 shapes cannot be multiplied .* \(with the \[3, 224, 224\] input classify feeds it\)/);
 });
 
 test('classify with the defaults: the seed AlexNet and the Fashion-MNIST weights, or a clear error until they exist', () => {

@@ -2,7 +2,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -59,6 +59,28 @@ test('--input overrides the size; bad --input, missing file, binary file, no mod
   assert.match(none.stderr, /no PyTorch model found/);
   assert.equal(run('frobnicate').status, 2);
   assert.equal(run('inspect', 'models/alexnet.py', '--bogus').status, 2);
+});
+
+test('inspect --depth N: one row per block at that depth with its output shape and summed params/MACs; totals unchanged', () => {
+  const r = run('inspect', 'test/corpus/googlenet_cifar.py', '--depth', '1');
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout.split('\n').filter((l) => /^\S+\s{2,}/.test(l) && !/^(Layer|Total|Output|Params)/.test(l)).map((l) => l.split(/\s{2,}/));
+  assert.deepEqual(rows.map((c) => c[0]), ['pre_layers', 'a3', 'b3', 'maxpool', 'a4', 'b4', 'c4', 'd4', 'e4', 'maxpool', 'a5', 'b5', 'avgpool', '(function)', 'linear']);
+  // PyTorch's (tools/make-corpus-fixtures.py): the block's last module output and its modules' parameters
+  const fixture = JSON.parse(readFileSync(join(root, 'test/fixtures/corpus/googlenet_cifar.json'), 'utf8')) as { layers: { path: string; outputShape: number[]; params: number }[] };
+  const inA3 = fixture.layers.filter((l) => l.path.startsWith('a3.'));
+  const a3 = rows.find((c) => c[0] === 'a3')!;
+  assert.equal(a3[1], '(23 layers)');
+  // torch.cat of the four branches' last outputs along the channels
+  const ends = ['b1', 'b2', 'b3', 'b4'].map((b) => inA3.filter((l) => l.path.startsWith(`a3.${b}.`)).at(-1)!.outputShape);
+  assert.equal(a3[3], `[1, ${ends.reduce((c, s) => c + s[1], 0)}, ${ends[0][2]}, ${ends[0][3]}]`);
+  assert.equal(a3[4], inA3.reduce((sum, l) => sum + l.params, 0).toLocaleString('en-US'));
+  assert.match(r.stdout, /Total params: 6,166,250\n/);
+  // depth 2 on a ResNet: each BasicBlock one row
+  const resnet = run('inspect', 'test/corpus/resnet_tiny.py', '--depth', '2');
+  assert.match(resnet.stdout, /\nlayer1\.0 +\(7 layers\) +\d+ +\[1, 16, 56, 56\] +4,672 /);
+  assert.match(resnet.stdout, /\nlayer2\.0 +\(9 layers\) +\d+ +\[1, 32, 28, 28\] +14,528 /);
+  assert.equal(run('inspect', 'test/corpus/resnet_tiny.py', '--depth', '0').status, 2);
 });
 
 test('--ir prints the whole graph', () => {

@@ -40,10 +40,10 @@ async function run(bytes: Uint8Array, input: Float32Array, shape: number[]) {
 const model = (name: string): FixtureModel => spec.models.find((m) => m.name === name)!;
 const errors: Record<string, number> = {};
 
-test('the fixtures cover the seed AlexNet, the paper AlexNet, the mixed ops, the corpus models and the classic-CNN ops', () => {
+test('the fixtures cover the seed AlexNet, the paper AlexNet, the mixed ops, the corpus models, the classic-CNN ops and the CIFAR and MNIST sizes', () => {
   assert.deepEqual(
     spec.models.map((m) => m.name),
-    ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head'],
+    ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'lenet_cifar10', 'mnist_small'],
   );
   assert.match(spec.torch, /^1\.13/);
   assert.ok(spec.onnx, 'the fixture script ran onnx.checker');

@@ -89,7 +89,7 @@ describe('graph webview', () => {
       assert.equal(await nodeCount(gp), 23 - 13 + 1);
       const group = gp.page.locator('.node[data-id="group:features"]');
       assert.match((await group.locator('.node-title').textContent())!, /features/);
-      assert.equal(await group.locator('.node-shape').textContent(), '[1, 128, 6, 6]', 'the group shows its output shape');
+      assert.equal(await group.locator('.node-shape').textContent(), '[1,3,224,224] → [1,128,6,6]', 'the group shows its input and output shapes');
       assert.match((await group.locator('.node-cost').textContent())!, /946K params/);
       await group.click();
       await gp.page.waitForSelector('.node[data-path="features.3"]');

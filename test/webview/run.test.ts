@@ -85,7 +85,7 @@ interface RunPage {
   posted(): Promise<ClassifyFromWebview[]>;
   waitForPosted<T extends ClassifyFromWebview['type']>(type: T, where?: (m: Extract<ClassifyFromWebview, { type: T }>) => boolean, timeoutMs?: number): Promise<Extract<ClassifyFromWebview, { type: T }>>;
   /** Sends the model: the page fetches the bytes and posts them to itself, as the host's postMessage delivers them. */
-  sendModel(model?: ModelInfo): Promise<void>;
+  sendModel(model?: ModelInfo, url?: string): Promise<void>;
   sendTensor(runId: number, index: number, name: string, tensor: Float32Array): Promise<void>;
   close(): Promise<void>;
 }
@@ -140,11 +140,11 @@ async function openRunPage(settings: Partial<ClassifySettings> = {}, o: { langua
         await new Promise((r) => setTimeout(r, 100));
       }
     },
-    async sendModel(model = info) {
-      await page.evaluate(async (m) => {
-        const bytes = new Uint8Array(await (await fetch('/fixture/model.onnx')).arrayBuffer());
+    async sendModel(model = info, url = '/fixture/model.onnx') {
+      await page.evaluate(async ({ m, u }) => {
+        const bytes = new Uint8Array(await (await fetch(u)).arrayBuffer());
         window.postMessage({ type: 'model', info: m, bytes }, '*');
-      }, model as unknown as Record<string, unknown>);
+      }, { m: model as unknown as Record<string, unknown>, u: url });
     },
     async sendTensor(runId, index, name, tensor) {
       await page.evaluate(({ runId: r, index: i, name: n, data }) => {
@@ -269,6 +269,38 @@ describe('classification webview', () => {
       assert.deepEqual(rp.problems, []);
     } finally {
       await rp.close();
+    }
+  });
+
+  test('a model at its own size (the paper\'s AlexNet at 227): the header says the input and how the preset scales, the input drawn at 227×227, PyTorch\'s logits', { timeout: 120_000 }, async () => {
+    const paper = readFixtureSpec().models.find((m) => m.name === 'alexnet_2012_small')!;
+    const ref = paper.images!.find((x) => x.preset === 'imagenet')!;
+    const c = prepareClassifier({
+      model: { file: 'alexnet_2012_small.py', text: readFileSync(join(FIXTURE_DIR, 'alexnet_2012_small.py'), 'utf8') },
+      weights: { file: paper.checkpoint, read: () => readCheckpointFile(join(FIXTURE_DIR, paper.checkpoint)) },
+      labels: null,
+      preset: 'imagenet',
+    });
+    assets.set('/fixture/paper.onnx', { type: 'application/octet-stream', body: c.onnx });
+    const paperInfo = modelInfo(c, { key: 'paper-1', modelFile: 'alexnet_2012_small.py', weightsFile: paper.checkpoint, labelsFile: null, isDefault: false });
+    const rp = await openRunPage({ backend: 'wasm' });
+    try {
+      await rp.sendModel(paperInfo, '/fixture/paper.onnx');
+      await rp.post({ type: 'run', runId: 9, modelKey: paperInfo.key, files: [{ name: 'rgb.png', path: 'file:///w/rgb.png' }] });
+      const body = prepareImage(readFileSync(join(ROOT, ref.file)), 'rgb.png', 'imagenet', 3, c.size);
+      await rp.sendTensor(9, 0, 'rgb.png', body.tensor!);
+      const result = await rp.waitForPosted('result', (m) => m.runId === 9);
+      assert.equal(result.error, undefined, result.error);
+      assert.ok(maxRelativeError(result.logits!, ref.logits) <= 1e-4, `relative error ${maxRelativeError(result.logits!, ref.logits)}`);
+      const header = await rp.page.locator('.info-items').innerText();
+      assert.match(header, /Input: 3×227×227 \(from the file's # input\[\.\.\.\] comment\)/);
+      assert.match(header, /Preprocessing: imagenet: the shorter side resized to 259, then the central 227×227 cut out/);
+      assert.match(await rp.page.locator('.info-item').last().getAttribute('title') ?? '', /^Resize\(259\), CenterCrop\(227\), ToTensor\(\)/);
+      assert.deepEqual(await rp.page.locator('.detail canvas.input-view').evaluate((e) => [(e as HTMLCanvasElement).width, (e as HTMLCanvasElement).height]), [227, 227]);
+      assert.deepEqual(rp.problems, []);
+    } finally {
+      await rp.close();
+      assets.delete('/fixture/paper.onnx');
     }
   });
 

@@ -15,6 +15,7 @@ import { button, divider, dropdown, registerToolkit, setPressed, textField, type
 import { svgMarkup, pngBase64 } from './export';
 import { fill } from './format';
 import { layoutGraph, type Layout } from './layout';
+import { overviewCollapsed } from './overview';
 import { GraphView, type ZoomState } from './render';
 import { LayerTable } from './table';
 import { buildView, groupKey, type ViewGraph, type ViewNode } from './view';
@@ -237,11 +238,13 @@ export class GraphApp {
     const s = this.strings!;
     const newFile = loaded.uri !== this.renderedUri;
     const previous = this.selectedId ? this.view?.nodes.find((n) => n.id === this.selectedId) : undefined;
+    const a = loaded.analysis;
+    const saved = newFile && this.saved && this.saved.uri === loaded.uri ? this.saved : null;
     if (newFile) {
-      this.collapsed.clear();
+      // A big model opens at the depth that fits the panel (blocks as nodes); a restored panel as it was left.
+      this.collapsed = Array.isArray(saved?.collapsed) ? new Set(saved.collapsed) : this.overview(a);
       this.selectedId = null;
     }
-    const a = loaded.analysis;
     this.graphElement.setAttribute('aria-label', fill(s.graphLabel, loaded.fileName));
     this.modelInfo.textContent = `${a.entry ?? loaded.fileName} · ${a.input.join('×')}`;
     this.modelInfo.title = loaded.fileName;
@@ -256,7 +259,6 @@ export class GraphApp {
     this.showBanner(a);
 
     if (newFile) {
-      const saved = this.saved && this.saved.uri === loaded.uri ? this.saved : null;
       this.saved = null;
       if (saved?.zoom) this.graph.setTransform(saved.zoom);
       else this.graph.initialView();
@@ -271,6 +273,15 @@ export class GraphApp {
     if (this.query) this.search(this.query, false);
     this.scheduleTable();
     this.saveStateSoon();
+  }
+
+  /** The groups a model opens with folded; none when its IR cannot even be viewed (renderGraph then says why). */
+  private overview(a: Analysis): Set<string> {
+    try {
+      return overviewCollapsed(a, this.notes, this.graph.size().width);
+    } catch {
+      return new Set();
+    }
   }
 
   /** Builds the view, lays it out and draws it; on failure shows why instead of a blank panel. */
@@ -354,9 +365,11 @@ export class GraphApp {
   }
 
   private toggleGroup(key: string): void {
+    const at = this.graph.groupAnchor(key);
     if (this.collapsed.has(key)) this.collapsed.delete(key);
     else this.collapsed.add(key);
     this.rerender();
+    if (at) this.graph.keepGroupAt(key, at);
     const groupNode = `group:${key}`;
     if (this.view?.nodes.some((n) => n.id === groupNode)) this.select(groupNode, false);
   }
@@ -632,7 +645,9 @@ export class GraphApp {
   private saveState(): void {
     if (!this.loaded) return;
     const zoom: ZoomState = this.graph.transform();
-    const state: GraphViewState = { uri: this.loaded.uri, selected: this.selectedId, zoom: { k: round(zoom.k, 4), x: round(zoom.x, 1), y: round(zoom.y, 1) } };
+    const state: GraphViewState = {
+      uri: this.loaded.uri, selected: this.selectedId, zoom: { k: round(zoom.k, 4), x: round(zoom.x, 1), y: round(zoom.y, 1) }, collapsed: [...this.collapsed],
+    };
     this.api.setState(state);
   }
 }

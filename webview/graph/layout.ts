@@ -5,6 +5,8 @@ import { formatShape, wrapText } from './format';
 import type { ViewGraph, ViewNode } from './view';
 
 export const CARD_WIDTH = 300;
+/** The smallest zoom a first view uses: card text stays legible. */
+export const READABLE_SCALE = 0.75;
 export const TOWER_GAP = 16;
 export const GLYPH_COLUMN = 62;
 const LINE = 16;
@@ -62,12 +64,18 @@ export function hasCostLine(n: ViewNode): boolean {
   return (n.kind === 'layer' || n.kind === 'group') && (n.params > 0 || n.macs > 0);
 }
 
-/** Height of a card: title, shape, cost lines, then badges and the error message when present. */
+/** Whether a collapsed group's card has the line naming its merges (`add of 2 paths`, `torch.cat of 4 paths`). */
+export function hasJoinLine(n: ViewNode): boolean {
+  return n.kind === 'group' && (n.joins?.length ?? 0) > 0;
+}
+
+/** Height of a card: title, shape, cost lines, a group's merges, then badges and the error message when present. */
 export function nodeMetrics(n: ViewNode): { width: number; height: number; errorLines: string[] } {
   const towers = Math.max(1, n.towers);
   const width = towers * CARD_WIDTH + (towers - 1) * TOWER_GAP;
   const errorLines = n.error ? wrapText(n.error, ERROR_WRAP, 5) : [];
   let height = n.kind === 'input' || n.kind === 'output' ? 2 * LINE + 14 : hasCostLine(n) ? 3 * LINE + 12 : 2 * LINE + 12;
+  if (hasJoinLine(n)) height += LINE;
   if (n.notes.length) height += 22;
   if (errorLines.length) height += errorLines.length * ERROR_LINE + 6;
   return { width, height, errorLines };

@@ -3,7 +3,7 @@
 import { curveBasis, line, select, zoom, zoomIdentity, type Selection, type ZoomBehavior } from 'd3';
 import type { UiLanguage, UiStrings } from '../../src/shared/protocol';
 import { ellipsize, fill, formatCount, formatInt, formatMB, formatShape, tensorExtent } from './format';
-import { CARD_WIDTH, GLYPH_COLUMN, TOWER_GAP, hasCostLine, labelWidth, type Layout, type NodeBox, type Point } from './layout';
+import { CARD_WIDTH, GLYPH_COLUMN, READABLE_SCALE, TOWER_GAP, hasCostLine, hasJoinLine, labelWidth, type Layout, type NodeBox, type Point } from './layout';
 import type { ViewGraph, ViewNode } from './view';
 
 export interface ZoomState {
@@ -159,13 +159,20 @@ export class GraphView {
       const rightChars = Math.floor((textWidth - titleChars * 7 - 10) / 6.2);
       card.append('text').attr('class', 'node-title').attr('x', x).attr('y', 17).text(ellipsize(n.kind === 'group' ? `▸ ${n.title}` : n.title, titleChars));
       if (right && rightChars >= 3) card.append('text').attr('class', 'node-path').attr('x', ox + box.cardWidth - 8).attr('y', 17).attr('text-anchor', 'end').text(ellipsize(right, rightChars));
-      card.append('text').attr('class', 'node-shape').attr('x', x).attr('y', 34).text(formatShape(shape));
+      // A collapsed block: what goes in and what comes out, as torchview's depth-limited nodes show.
+      const shapeText = n.kind === 'group' && n.inShape ? `${compactShape(n.inShape)} → ${compactShape(shape)}` : formatShape(shape);
+      card.append('text').attr('class', 'node-shape').attr('x', x).attr('y', 34).text(shapeText);
       let y = 44;
       if (costLine) {
         const params = n.params / towers, macs = n.macs / towers;
         card.append('text').attr('class', 'node-cost').attr('x', x).attr('y', 50)
           .text(`${formatCount(Math.round(params))} ${s.params} · ${formatCount(Math.round(macs))} ${s.macs}`);
         y = 60;
+      }
+      if (hasJoinLine(n)) {
+        const joins = n.joins!.map((j) => `${fill(s.groupJoin, j.title, j.paths)}${j.count > 1 ? ` ×${j.count}` : ''}`).join(', ');
+        card.append('text').attr('class', 'node-join').attr('x', x).attr('y', y + 6).text(ellipsize(joins, Math.floor(textWidth / 6.2)));
+        y += LINE_HEIGHT;
       }
       if (n.notes.length) {
         let bx = ox + 8;
@@ -214,9 +221,11 @@ export class GraphView {
     const lines = [n.path ? `${n.path} — ${n.title}` : n.title];
     const c = n.ir?.cost;
     if (c?.inputShapes.length) lines.push(`in: ${c.inputShapes.map(formatShape).join(', ')}`);
+    else if (n.inShape) lines.push(`in: ${formatShape(n.inShape)}`);
     lines.push(`out: ${formatShape(n.shape)}`);
     if (n.kind === 'layer' || n.kind === 'group') {
       lines.push(`${s.colParams}: ${formatInt(n.params)}   ${s.colMacs}: ${formatInt(n.macs)}`);
+      for (const j of n.joins ?? []) lines.push(`${fill(s.groupJoin, j.title, j.paths)}${j.count > 1 ? ` ×${j.count}` : ''}`);
       if (c) lines.push(`${s.colMemory}: ${formatMB(c.activationBytes)}`);
     }
     if (c?.formula?.length) lines.push('', ...c.formula);
@@ -251,7 +260,8 @@ export class GraphView {
     return this.nodeElements.get(id);
   }
 
-  private size(): { width: number; height: number } {
+  /** The panel's size in CSS pixels. */
+  size(): { width: number; height: number } {
     const r = this.svg.getBoundingClientRect();
     return { width: r.width || this.container.clientWidth || 800, height: r.height || this.container.clientHeight || 600 };
   }
@@ -282,7 +292,9 @@ export class GraphView {
 
   /**
    * First view of a model: readable at once. The graph's width fitted to the panel between READABLE_SCALE and
-   * 100 %; a graph taller than the panel starts at its top (the input) and is scrolled down with the wheel.
+   * 100 %; a graph taller than the panel starts at its top (the input) and is scrolled down with the wheel; one
+   * wider than the panel is panned so that the input is in the middle, as far as the graph's sides allow (the
+   * graph's left edge when not even the input's card fits).
    */
   initialView(): void {
     const l = this.current?.layout;
@@ -290,7 +302,11 @@ export class GraphView {
     const { width, height } = this.size();
     const k = Math.max(READABLE_SCALE, Math.min(1, width / l.width));
     const w = l.width * k, h = l.height * k;
-    this.apply({ k, x: w <= width ? (width - w) / 2 : 0, y: h <= height ? (height - h) / 2 : 0 });
+    let x = (width - w) / 2;
+    const input = this.current!.view.nodes.find((n) => n.kind === 'input');
+    const box = input && l.nodes.get(input.id);
+    if (w > width) x = box && box.width * k <= width ? Math.min(0, Math.max(width - w, width / 2 - (box.x + box.width / 2) * k)) : 0;
+    this.apply({ k, x, y: h <= height ? (height - h) / 2 : 0 });
     this.userMoved = false;
   }
 
@@ -322,6 +338,23 @@ export class GraphView {
     this.scrollBy(dx * unit, dy * unit);
   }
 
+  /** The top centre of a group, drawn as one node (`group:<key>`) or as a box around its members, in the panel's pixels. */
+  groupAnchor(key: string): Point | null {
+    const l = this.current?.layout;
+    const box = l?.nodes.get(`group:${key}`) ?? l?.groups.find((g) => g.key === key);
+    if (!box) return null;
+    const t = this.transform();
+    return { x: (box.x + box.width / 2) * t.k + t.x, y: box.y * t.k + t.y };
+  }
+
+  /** Pans (same zoom) so that the group's top centre is at `at`: a block folded or unfolded stays where it was. */
+  keepGroupAt(key: string, at: Point): void {
+    const now = this.groupAnchor(key);
+    if (!now) return;
+    const t = this.transform();
+    this.setTransform({ k: t.k, x: t.x + at.x - now.x, y: t.y + at.y - now.y });
+  }
+
   /** Scrolls (without zooming) as little as needed to bring the node into view, with room for its edges. */
   reveal(id: string): void {
     const box = this.current?.layout.nodes.get(id);
@@ -335,7 +368,6 @@ export class GraphView {
 }
 
 /** The scale at which the cards' smallest text (11 px) can still be read. */
-export const READABLE_SCALE = 0.75;
 
 /**
  * A pan offset moved towards `next` while the graph's edges stay outside the panel's (`room`: panel minus graph
@@ -384,4 +416,11 @@ function towerRoutes(points: Point[], fromTowers: number, toTowers: number): Poi
 
 function cssId(id: string): string {
   return id.replace(/[^A-Za-z0-9_-]/g, '_');
+}
+
+const LINE_HEIGHT = 16;
+
+/** "[1,192,32,32]": a block's in -> out line has room for two shapes. */
+function compactShape(shape: number[] | null): string {
+  return shape ? `[${shape.join(',')}]` : '?';
 }

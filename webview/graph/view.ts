@@ -23,8 +23,18 @@ export interface ViewNode {
   order: number;
   /** Layers inside a collapsed group. */
   memberCount?: number;
+  /** A collapsed group's input: the shape of the first tensor reaching it from outside. */
+  inShape?: Shape | null;
+  /** A collapsed group's merges (residual adds, concatenations): op title, paths joined, how many such calls. */
+  joins?: GroupJoin[];
   /** Lower-case text the search matches against. */
   searchText: string;
+}
+
+export interface GroupJoin {
+  title: string;
+  paths: number;
+  count: number;
 }
 
 export interface ViewEdge {
@@ -119,13 +129,23 @@ export function buildView(analysis: Analysis, collapsed: ReadonlySet<string>, no
     let g = groupNodes.get(id);
     if (!g) {
       const name = n.groups[outer];
-      g = { id, kind: 'group', groupKey: key, title: name, path: name, shape: null, params: 0, macs: 0, towers: 1, notes: [], order, memberCount: 0, searchText: '' };
+      g = { id, kind: 'group', groupKey: key, title: name, path: name, shape: null, params: 0, macs: 0, towers: 1, notes: [], order, memberCount: 0, inShape: null, joins: [], searchText: '' };
       groupNodes.set(id, g);
       countedPaths.set(id, new Set());
       nodes.push(g);
     }
     g.memberCount! += 1;
     g.shape = n.cost?.outputShape ?? g.shape;
+    // What enters from outside (its producer is drawn elsewhere), and the merges inside: they say what the block is.
+    if (g.inShape === null) {
+      const outside = n.inputs.findIndex((e) => viewOf.get(producerOf.get(e) ?? '') !== id);
+      if (outside >= 0) g.inShape = n.cost?.inputShapes[outside] ?? null;
+    }
+    if (n.inputs.length > 1) {
+      const join = g.joins!.find((j) => j.title === n.title && j.paths === n.inputs.length);
+      if (join) join.count += 1;
+      else g.joins!.push({ title: n.title, paths: n.inputs.length, count: 1 });
+    }
     // A module called twice has its parameters once.
     const seen = countedPaths.get(id)!;
     if (!n.path || !seen.has(n.path)) g.params += n.cost?.params ?? 0;

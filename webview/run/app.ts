@@ -1,7 +1,7 @@
 // The classification webview: gets the model and input tensors from the host, runs them with onnxruntime-web
 // (backend.ts) and shows top-k bars, the backend, latency and per-layer activation maps; a table for several images.
 import { checkDeclaredSize } from '../../src/core/images/format';
-import { type Channels, INPUT_SIZE, preprocess } from '../../src/core/images/preprocess';
+import { type Channels, imagenetResize, preprocess } from '../../src/core/images/preprocess';
 import { type RankedClass, probabilities, topK } from '../../src/core/scores';
 import type {
   BackendReport, ClassifyFromWebview, ClassifyInitMessage, ClassifyStrings, ClassifyToWebview, ImageMessage, ModelInfo, RunMessage,
@@ -71,6 +71,19 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { class?: stri
   for (const [k, v] of Object.entries(props.attrs ?? {})) e.setAttribute(k, v);
   for (const c of children) if (c) e.appendChild(c);
   return e;
+}
+
+
+/** Where the model's input size came from, in words. */
+function inputFrom(s: ClassifyStrings, source: ModelInfo['inputSource']): string {
+  return { comment: s.inputFromComment, option: s.inputFromOption, default: s.inputFromDefault, fits: s.inputFromFits }[source];
+}
+
+/** How the preset scales an image to the model's size (the transforms are the tooltip). */
+function scaling(s: ClassifyStrings, info: ModelInfo): string {
+  const [, , height, width] = info.input;
+  if (info.preset === 'seed') return format(s.scaleSeed, width, height);
+  return format(s.scaleImagenet, imagenetResize({ height, width }), width, height);
 }
 
 export class ClassifyApp {
@@ -307,7 +320,7 @@ export class ClassifyApp {
     const data = ctx.getImageData(0, 0, width, height).data;
     const info = this.model!.info;
     const img = { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.length), format: 'webp' as const };
-    return { tensor: preprocess(img, info.preset, info.input[1] as Channels, name), width, height };
+    return { tensor: preprocess(img, info.preset, info.input[1] as Channels, name, { height: info.input[2], width: info.input[3] }), width, height };
   }
 
   private finishRow(run: Run, row: Row, patch: Partial<Row>): void {
@@ -463,7 +476,8 @@ export class ClassifyApp {
         item(s.weights, weights),
         item(s.labels, labels),
         item(s.model, `${info.entry} (${info.modelFile})`),
-        item(s.preprocessing, info.preset, info.transforms)),
+        item(s.input, `${info.input.slice(1).join('×')} (${inputFrom(s, info.inputSource)})`),
+        item(s.preprocessing, `${info.preset}: ${scaling(s, info)}`, info.transforms)),
       buttons,
     );
     if (info.notes.length) h.append(el('ul', { class: 'notes', attrs: { 'aria-label': s.notes } }, ...info.notes.map((n) => el('li', { text: n }))));
@@ -581,7 +595,7 @@ export class ClassifyApp {
     else figures.append(el('figure', {}, el('figcaption', { text: row.name + size })));
     if (row.tensor && info) {
       const canvas = el('canvas', { class: 'input-view', attrs: { role: 'img', 'aria-label': format(s.inputSeen, info.preset) } });
-      drawInput(canvas, row.tensor, info.input[1], INPUT_SIZE, info.mean, info.std);
+      drawInput(canvas, row.tensor, info.input[1], info.input[2], info.input[3], info.mean, info.std);
       figures.append(el('figure', { attrs: { title: info.transforms } }, canvas, el('figcaption', { text: format(s.inputSeen, info.preset) })));
     }
     section.append(figures);

@@ -56,13 +56,13 @@ export function drawChannel(canvas: HTMLCanvasElement, data: Float32Array, c: nu
 }
 
 /** The normalized input tensor [C, H, W] back to pixels (x * std + mean), as the network sees the image. */
-export function drawInput(canvas: HTMLCanvasElement, tensor: Float32Array, channels: number, size: number, mean: number[], std: number[]): void {
-  canvas.width = size;
-  canvas.height = size;
+export function drawInput(canvas: HTMLCanvasElement, tensor: Float32Array, channels: number, height: number, width: number, mean: number[], std: number[]): void {
+  canvas.width = width;
+  canvas.height = height;
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
-  const img = ctx.createImageData(size, size);
-  const n = size * size;
+  const img = ctx.createImageData(width, height);
+  const n = width * height;
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < 3; c++) {
       const k = channels === 1 ? 0 : c;

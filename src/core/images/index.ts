@@ -21,13 +21,15 @@ export { ImageError, type ImageErrorCode } from './errors';
 export { type ImageFormat, MAX_PIXELS, MAX_SIDE, detectImageFormat } from './format';
 export {
   type Channels,
-  type InputSize,
+  DEFAULT_IMAGE_SIZE,
+  type ImageSize,
   INPUT_SIZE,
   PRESETS,
   type Preset,
   type PresetInfo,
   type ResizedImage,
   convertPixels,
+  imagenetResize,
   normalize,
   normalizationTable,
   preprocess,

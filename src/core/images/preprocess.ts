@@ -11,11 +11,20 @@ import { resizeBilinear } from './resample';
 export type Preset = 'seed' | 'imagenet';
 export type Channels = 1 | 3;
 
+/** The size the presets were written for; a model's own size (its `# input[...]`) replaces it. */
 export const INPUT_SIZE = 224;
 
+/** The model's input height and width: what the preset resizes (and crops) to. */
+export interface ImageSize {
+  height: number;
+  width: number;
+}
+
+export const DEFAULT_IMAGE_SIZE: ImageSize = { height: INPUT_SIZE, width: INPUT_SIZE };
+
 export interface PresetInfo {
-  /** The torchvision transforms, as Python, for messages and docs. */
-  transforms: string;
+  /** The torchvision transforms at the model's size, as Python, for messages and docs. */
+  transforms: (size?: ImageSize) => string;
   mean: readonly [number, number, number];
   std: readonly [number, number, number];
   /** Mean and std for a single (grayscale) channel. */
@@ -26,7 +35,7 @@ export interface PresetInfo {
 export const PRESETS: Record<Preset, PresetInfo> = {
   // the study note's training script; Normalize((0.5,), (0.5,)) for one channel
   seed: {
-    transforms: 'Resize((224, 224)), ToTensor(), Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))',
+    transforms: (size = DEFAULT_IMAGE_SIZE) => `Resize((${size.height}, ${size.width})), ToTensor(), Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))`,
     mean: [0.5, 0.5, 0.5],
     std: [0.5, 0.5, 0.5],
     grayMean: 0.5,
@@ -34,13 +43,26 @@ export const PRESETS: Record<Preset, PresetInfo> = {
   },
   // torchvision's ImageNet recipe; one channel uses the averages 0.449 / 0.226 (torchvision defines none)
   imagenet: {
-    transforms: 'Resize(256), CenterCrop(224), ToTensor(), Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])',
+    transforms: (size = DEFAULT_IMAGE_SIZE) =>
+      `Resize(${imagenetResize(size)}), CenterCrop(${cropText(size)}), ToTensor(), Normalize([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])`,
     mean: [0.485, 0.456, 0.406],
     std: [0.229, 0.224, 0.225],
     grayMean: 0.449,
     grayStd: 0.226,
   },
 };
+
+/**
+ * The shorter side the imagenet preset resizes to before the center crop: the crop keeps 7/8 of it (timm's
+ * crop_pct 0.875), so 224 -> Resize(256) as torchvision's recipe, 227 -> 259, 32 -> 36, 28 -> 32.
+ */
+export function imagenetResize(size: ImageSize): number {
+  return Math.floor((Math.min(size.height, size.width) * 8) / 7);
+}
+
+function cropText(size: ImageSize): string {
+  return size.height === size.width ? String(size.height) : `(${size.height}, ${size.width})`;
+}
 
 /**
  * Pillow's convert('RGB') (alpha dropped, not composited) or convert('L') (ITU-R 601-2 luma in Pillow's fixed point:
@@ -86,47 +108,40 @@ export interface ResizedImage {
   data: Uint8Array;
 }
 
-/** The model input's height and width. */
-export interface InputSize {
-  height: number;
-  width: number;
-}
-
-const DEFAULT_SIZE: InputSize = { height: INPUT_SIZE, width: INPUT_SIZE };
-
 /**
- * The preset's geometric transforms on the converted image: the 224x224 (or `size`) 8-bit image ToTensor receives.
- * `file` names the image in the error for a shape too extreme for Resize(256) (a 16384x1 strip would become 4194304x256).
+/**
+ * The preset's geometric transforms on the converted image: the 8-bit image of the model's size (`out`, default
+ * 224x224) ToTensor receives. `file` names the image in the error for a shape too extreme for Resize(S).
  */
-export function resizeForPreset(img: DecodedImage, preset: Preset, channels: Channels, file = 'image', size: InputSize = DEFAULT_SIZE): ResizedImage {
-  return resizePixels(convertPixels(img, channels), img.width, img.height, channels, preset, file, size);
+export function resizeForPreset(img: DecodedImage, preset: Preset, channels: Channels, file = 'image', out: ImageSize = DEFAULT_IMAGE_SIZE): ResizedImage {
+  return resizePixels(convertPixels(img, channels), img.width, img.height, channels, preset, file, out);
 }
 
 /**
- * The preset's geometry on converted pixels (HWC, `channels` a pixel): 'seed' is Resize((H, W)); 'imagenet' is
- * Resize(256) + CenterCrop(224), scaled as 256/224 of the shorter input side for other input sizes.
+ * The preset's geometry on converted pixels (HWC, `channels` a pixel). seed: Resize((H, W)), the whole image squeezed
+ * to the model's size; imagenet: Resize(S) of the shorter side (S = imagenetResize) then CenterCrop((H, W))
+ * (a 16384x1 strip would become 4194304x256: refused, naming `file`).
  */
-export function resizePixels(pixels: Uint8Array, width: number, height: number, channels: Channels, preset: Preset, file = 'image', size: InputSize = DEFAULT_SIZE): ResizedImage {
-  const { height: outH, width: outW } = size;
+export function resizePixels(pixels: Uint8Array, width: number, height: number, channels: Channels, preset: Preset, file = 'image', out: ImageSize = DEFAULT_IMAGE_SIZE): ResizedImage {
   if (preset === 'seed') {
-    const data = resizeBilinear(pixels, width, height, channels, outW, outH);
-    return { width: outW, height: outH, channels, data };
+    const data = resizeBilinear(pixels, width, height, channels, out.width, out.height);
+    return { width: out.width, height: out.height, channels, data };
   }
-  const resizeTo = Math.floor((Math.min(outH, outW) * 256) / INPUT_SIZE);
-  const scaled = shorterSideSize(width, height, resizeTo);
-  if (scaled.width * scaled.height > MAX_PIXELS) {
-    throw new ImageError('too-large', file, `is too elongated for Resize(${resizeTo}): ${width}x${height} would become ${scaled.width}x${scaled.height}; crop it first`);
+  const shorter = imagenetResize(out);
+  const size = shorterSideSize(width, height, shorter);
+  if (size.width * size.height > MAX_PIXELS) {
+    throw new ImageError('too-large', file, `is too elongated for Resize(${shorter}): ${width}x${height} would become ${size.width}x${size.height}; crop it first`);
   }
-  const resized = resizeBilinear(pixels, width, height, channels, scaled.width, scaled.height);
-  const top = roundHalfEven((scaled.height - outH) / 2);
-  const left = roundHalfEven((scaled.width - outW) / 2);
-  const data = new Uint8Array(outH * outW * channels);
-  const rowLength = outW * channels;
-  for (let y = 0; y < outH; y++) {
-    const from = ((top + y) * scaled.width + left) * channels;
+  const resized = resizeBilinear(pixels, width, height, channels, size.width, size.height);
+  const top = roundHalfEven((size.height - out.height) / 2);
+  const left = roundHalfEven((size.width - out.width) / 2);
+  const data = new Uint8Array(out.height * out.width * channels);
+  const rowLength = out.width * channels;
+  for (let y = 0; y < out.height; y++) {
+    const from = ((top + y) * size.width + left) * channels;
     data.set(resized.subarray(from, from + rowLength), y * rowLength);
   }
-  return { width: outW, height: outH, channels, data };
+  return { width: out.width, height: out.height, channels, data };
 }
 
 /**
@@ -146,9 +161,9 @@ export function normalizationTable(preset: Preset, channels: Channels): Float32A
   });
 }
 
-/** The model input: CHW float32, channels x 224 x 224, exactly as the preset's torchvision transforms make it. */
-export function preprocess(img: DecodedImage, preset: Preset, channels: Channels, file = 'image'): Float32Array {
-  return normalize(resizeForPreset(img, preset, channels, file), preset);
+/** The model input: CHW float32, channels x H x W (default 224x224), exactly as the preset's torchvision transforms make it. */
+export function preprocess(img: DecodedImage, preset: Preset, channels: Channels, file = 'image', size: ImageSize = DEFAULT_IMAGE_SIZE): Float32Array {
+  return normalize(resizeForPreset(img, preset, channels, file, size), preset);
 }
 
 /** ToTensor + Normalize of an already resized image (HWC bytes -> CHW float32). */

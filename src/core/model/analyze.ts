@@ -22,6 +22,8 @@ export interface AnalyzeOptions {
   batch?: number;
   /** Search for an input size that fits when the model fails at the default size (default true). */
   suggestInputSize?: boolean;
+  /** Wall-clock budget of that search (default 15 ms, for keystrokes; a cold process needs more for the same sizes). */
+  suggestBudgetMs?: number;
 }
 
 const FILE_START: SourceRange = { line: 1, column: 0, endLine: 1, endColumn: 0 };
@@ -116,8 +118,9 @@ export function analyzeSource(source: string, options: AnalyzeOptions = {}): Ana
 
   const run = interp.runForward(root, input, cand.range);
   const extra: AnalysisDiagnostic[] = [];
+  let fit: number[] | null = null;
   if (run.firstError && inputSource === 'default' && options.suggestInputSize !== false && input.length === 4) {
-    const fit = suggestSize(interp, root, input, cand.range);
+    fit = suggestSize(interp, root, input, cand.range, options.suggestBudgetMs ?? SEARCH_BUDGET_MS);
     if (fit) {
       const [c, h, w] = fit;
       extra.push({
@@ -129,6 +132,7 @@ export function analyzeSource(source: string, options: AnalyzeOptions = {}): Ana
 
   const analysis = toAnalysis(entryName, candidates, entries, input, inputSource, run, countParams(root));
   analysis.modelClass = root.cls;
+  if (fit) analysis.fitsInput = fit;
   analysis.diagnostics = [...diagnostics, ...interp.diagnostics, ...run.diagnostics, ...extra, ...checkOutputComments(module.comments, analysis.graph.nodes)];
   const init = initCalls(interp);
   if (init.length) analysis.init = init;
@@ -201,7 +205,7 @@ function defaultInput(root: ModuleInstance): Shape {
 }
 
 /** The square input size closest to the default for which the model runs without a shape error. */
-function suggestSize(interp: Interpreter, root: ModuleInstance, input: Shape, range: SourceRange): number[] | null {
+function suggestSize(interp: Interpreter, root: ModuleInstance, input: Shape, range: SourceRange, budgetMs: number): number[] | null {
   const start = Date.now();
   const c = input[1];
   const tried = new Set<number>();
@@ -213,10 +217,10 @@ function suggestSize(interp: Interpreter, root: ModuleInstance, input: Shape, ra
   };
   const found: number[] = [];
   for (const s of COMMON_SIZES) {
-    if (Date.now() - start > SEARCH_BUDGET_MS || interp.exhausted) break;
+    if (Date.now() - start > budgetMs || interp.exhausted) break;
     if (s !== input[2] && works(s)) found.push(s);
   }
-  for (let d = 1; d <= 512 && Date.now() - start <= SEARCH_BUDGET_MS && !interp.exhausted; d++) {
+  for (let d = 1; d <= 512 && Date.now() - start <= budgetMs && !interp.exhausted; d++) {
     for (const s of [input[2] + d, input[2] - d]) {
       if (s >= 1 && !tried.has(s) && works(s)) found.push(s);
     }

@@ -128,6 +128,8 @@ export interface Analysis {
   input: Shape;
   /** Where the input size came from. */
   inputSource: 'comment' | 'default' | 'option';
+  /** [C, H, W] the model works with when the default size does not fit it (the 'input-size' warning's suggestion). */
+  fitsInput?: Shape;
   graph: Graph;
   layers: LayerRow[];
   /** Final output shape; null when the model is wrong. */

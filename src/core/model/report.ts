@@ -36,9 +36,7 @@ export function toInspectJson(a: Analysis): InspectJson {
   if (a.error) out.error = { ...a.error, kind: 'model' };
   const unsupported = missingOutputReason(a);
   if (unsupported) out.error = { ...unsupported, kind: 'unsupported' };
-  const suggestion = a.diagnostics.find((d) => d.code === 'input-size');
-  const m = suggestion && /# input\[(\d+), (\d+), (\d+)\]/.exec(suggestion.message);
-  if (m) out.suggestedInput = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (a.fitsInput) out.suggestedInput = a.fitsInput;
   return out;
 }
 
@@ -68,14 +66,49 @@ export function formatBytes(n: number): string {
   return `${x.toFixed(2)} ${units[i]}`;
 }
 
-/** A torchinfo-like table. */
-export function formatInspectTable(a: Analysis, file: string): string {
-  const rows: string[][] = [['Layer (path)', 'Type', 'Line', 'Output shape', 'Params', 'MACs']];
+/** A row of the table: a layer call, or with a depth the block (module instance) holding several. */
+type TableRow = InspectLayer;
+
+/**
+ * The layer rows with every module nested deeper than `depth` levels folded into its enclosing module's row, as
+ * torchview's `depth`: 1 shows the model's own attributes (`features`, `layer1`, `a3`), 2 their children
+ * (`layer1.0`, a BasicBlock)... A folded row has its last layer's output shape, its parameters (each module once)
+ * and the sum of its MACs.
+ */
+export function foldedRows(a: Analysis, depth?: number): TableRow[] {
+  const nodes = new Map(a.graph.nodes.map((n) => [n.id, n]));
+  const rows: TableRow[] = [];
+  let open = null as { key: string; row: TableRow; paths: Set<string>; count: number } | null;
   for (const l of a.layers) {
-    const node = a.graph.nodes.find((n) => n.id === l.nodeId);
+    const node = nodes.get(l.nodeId);
+    const key = depth !== undefined && node && node.groups.length >= depth ? node.groups[depth - 1] : null;
+    if (key === null) {
+      open = null;
+      rows.push({ path: l.path, type: node ? node.title : l.type, line: l.line, outputShape: l.outputShape, params: l.params, macs: l.macs });
+      continue;
+    }
+    if (open?.key !== key) {
+      open = { key, row: { path: key, type: '', line: l.line, outputShape: null, params: 0, macs: 0 }, paths: new Set(), count: 0 };
+      rows.push(open.row);
+    }
+    open.count += 1;
+    open.row.type = `(${open.count} layers)`;
+    open.row.outputShape = l.outputShape;
+    open.row.macs += l.macs;
+    // a module called twice (one ReLU after every conv) has its parameters once
+    if (!l.path || !open.paths.has(l.path)) open.row.params += l.params;
+    if (l.path) open.paths.add(l.path);
+  }
+  return rows;
+}
+
+/** A torchinfo-like table; with `depth`, modules nested deeper are folded into their blocks' rows (see foldedRows). */
+export function formatInspectTable(a: Analysis, file: string, depth?: number): string {
+  const rows: string[][] = [['Layer (path)', 'Type', 'Line', 'Output shape', 'Params', 'MACs']];
+  for (const l of foldedRows(a, depth)) {
     rows.push([
       l.path ?? '(function)',
-      node ? node.title : l.type,
+      l.type,
       String(l.line),
       formatShape(l.outputShape),
       l.params ? formatCount(l.params) : '--',

@@ -4,7 +4,7 @@
  * (preset geometry or RandomResizedCrop + RandomHorizontalFlip, then ToTensor + Normalize), batched in a seeded
  * order, with seeded dropout masks.
  */
-import { type Channels, type InputSize, type Preset, normalize, resizeBilinear, resizePixels } from '../images';
+import { type Channels, type ImageSize, type Preset, normalize, resizeBilinear, resizePixels } from '../images';
 import type { MaskSpec } from './types';
 import { Rng } from './random';
 
@@ -29,7 +29,7 @@ export interface Dataset {
 /** How a sample becomes the model's input. */
 export interface SampleTransform {
   channels: Channels;
-  size: InputSize;
+  size: ImageSize;
   preset: Preset;
   /** RandomResizedCrop(size) + RandomHorizontalFlip() instead of the preset's geometry. */
   augment: boolean;
