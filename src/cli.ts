@@ -1,5 +1,5 @@
 // alexnet-explorer: the same core from a terminal.
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { analyzeSourceSafely as analyzeSource } from './core/model/analyze';
 import { formatInspectTable, missingOutputReason, toInspectJson } from './core/model/report';
@@ -417,6 +417,18 @@ function numberFlag(p: Parsed, flag: string, fallback: number, check: (v: number
 
 const positiveInt = (v: number) => Number.isInteger(v) && v >= 1;
 
+/** Fails before any training when the weights could not be saved: the folder is made (as `mkdir -p`) and must take files. */
+function prepareSaveFolder(save: string): void {
+  const dir = dirname(save);
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, fsConstants.W_OK);
+  } catch (e) {
+    throw new ExitError(`${save}: cannot save there: its folder ${dir} cannot be made or written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 2);
+  }
+  if (existsSync(save) && statSync(save).isDirectory()) throw new ExitError(`${save}: is a folder; --save takes a file name such as ${join(save, 'model.pth')}`, 2);
+}
+
 /** The model analysed for training, in train mode at the step's batch: `--entry` is a class, a factory or a call ("Net(num_classes=10)"). */
 function analyzeForTraining(file: string, text: string, entry: string | undefined, input: number[] | undefined, batch: number): Analysis {
   const analysis = analyzeSource(text, { input, entry, mode: 'train', batch });
@@ -467,6 +479,7 @@ async function train(p: Parsed): Promise<number> {
   if (typeof modelFile !== 'string') throw new UsageError('train needs --model FILE.py');
   if (typeof dataDir !== 'string') throw new UsageError('train needs --data DIR (class subfolders of images, or Fashion-MNIST IDX files)');
   if (typeof save !== 'string') throw new UsageError('train needs --save OUT.pth');
+  prepareSaveFolder(save);
   if (p.flags.has('--epochs') && p.flags.has('--steps')) throw new UsageError('give --epochs or --steps, not both');
   const epochs = numberFlag(p, '--epochs', 1, positiveInt, 'a positive integer');
   const steps = p.flags.has('--steps') ? numberFlag(p, '--steps', 1, positiveInt, 'a positive integer') : undefined;

@@ -32,7 +32,6 @@ function imageFolder(name: string, spec: Record<string, number>): string {
 
 const DATA = imageFolder('data', { cat: 4, dog: 4, fox: 4 });
 const base = ['--model', TINY_NET, '--entry', 'TinyNet(num_classes=3)', '--save', join(dir, 'out', 'tiny.pth')];
-mkdirSync(join(dir, 'out'));
 
 /** Exit 2 and exactly one line on stderr. */
 function refused(r: ReturnType<typeof run>, pattern: RegExp) {
@@ -77,6 +76,11 @@ test('weights of another architecture: load_state_dict\'s error', () => {
   assert.match(r.stderr, /^alexnet-explorer: .*other\.pth: Error\(s\) in loading state_dict for TinyNet:/);
   assert.match(r.stderr, /size mismatch for features\.0\.weight: copying a param with shape torch\.Size\(\[8, 3, 3, 3\]\) from checkpoint, the shape in current model is torch\.Size\(\[4, 3, 3, 3\]\)/);
   assert.match(r.stderr, /Missing key\(s\) in state_dict: "features\.0\.bias"/);
+});
+
+test('--save: a missing folder is made (as mkdir -p); one that cannot be made stops before any training', () => {
+  refused(run('--model', TINY_NET, '--data', DATA, '--save', join(TINY_NET, 'sub', 'x.pth')), /x\.pth: cannot save there: its folder .* cannot be made or written \(ENOTDIR\)$/);
+  refused(run('--model', TINY_NET, '--data', DATA, '--save', dir), /is a folder; --save takes a file name/);
 });
 
 test('usage errors say what is wrong', () => {
