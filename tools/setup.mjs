@@ -1,6 +1,7 @@
 // Idempotent machine setup shared by `npm start` and `npm test`: node_modules, apt packages, code-server.
 // Usage: node tools/setup.mjs   (prints what it does; a fast no-op when everything is there)
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, openSync, closeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,17 +39,16 @@ function capture(cmd, args, opts = {}) {
   return { ok: !r.error && r.status === 0, out: (r.stdout ?? '').trim(), err: (r.stderr ?? '').trim() };
 }
 
-function mtime(path) {
-  try { return statSync(path).mtimeMs; } catch { return 0; }
-}
-
 export function ensureNodeModules() {
   const lock = join(root, 'package-lock.json');
-  // npm writes node_modules/.package-lock.json on every install: its age tells whether node_modules follows the lock.
-  const installed = join(root, 'node_modules', '.package-lock.json');
-  if (existsSync(installed) && mtime(installed) >= mtime(lock)) return false;
-  say(existsSync(join(root, 'node_modules')) ? 'package-lock.json is newer than node_modules: npm ci' : 'node_modules missing: npm ci');
+  // The lock file's hash, written after each npm ci: node_modules follows the lock when they agree (a checkout's
+  // mtimes say nothing: a fresh worktree or clone has a lock newer than any install).
+  const stamp = join(root, 'node_modules', '.alexnet-explorer-lock.sha256');
+  const want = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === want) return false;
+  say(existsSync(join(root, 'node_modules')) ? 'package-lock.json differs from what node_modules was installed from: npm ci' : 'node_modules missing: npm ci');
   run('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root });
+  writeFileSync(stamp, `${want}\n`);
   return true;
 }
 
