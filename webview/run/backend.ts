@@ -144,12 +144,13 @@ export interface Session {
   release(): Promise<void>;
 }
 
-export async function createSession(bytes: Uint8Array, choice: BackendChoice): Promise<Session> {
+/** A session on the chosen backend; `options` adds session options (a training step keeps its state on the GPU). */
+export async function createSession(bytes: Uint8Array, choice: BackendChoice, options: ortWasm.InferenceSession.SessionOptions = {}): Promise<Session> {
   const ort: Ort = choice.backend === 'webgpu' ? ortGpu : ortWasm;
   const ep: ortWasm.InferenceSession.ExecutionProviderConfig = choice.backend === 'webgpu'
     ? ({ name: 'webgpu', device: choice.device } as unknown as ortWasm.InferenceSession.ExecutionProviderConfig)
     : 'wasm';
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep], graphOptimizationLevel: 'all' });
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: [ep], graphOptimizationLevel: 'all', ...options });
   return { ort, session, release: () => session.release() };
 }
 

@@ -1,0 +1,107 @@
+// The training step (src/core/training: forward, loss, backward and update as one ONNX graph) on onnxruntime-web.
+// On WebGPU the weights and the optimizer state stay on the GPU between steps: state outputs are kept as GPU
+// buffers (`preferredOutputLocation: 'gpu-buffer'`) and fed back as the next step's inputs; only the loss is copied
+// back. On wasm the same graph runs on the CPU. The runtime only runs steps: data, masks and schedules come from
+// the caller, so the same settings give the same numbers as the CLI on onnxruntime-node.
+import type * as ortWasm from 'onnxruntime-web/wasm';
+import type { TrainingStep } from '../../src/core/training/types';
+import { type BackendChoice, type Session, createSession } from '../run/backend';
+
+type Ort = Session['ort'];
+type OrtTensor = ortWasm.Tensor;
+
+/** What one step needs besides the state: the batch, its labels, lr, the step number (from 1) and the dropout masks. */
+export interface StepFeeds {
+  input: Float32Array;
+  labels: BigInt64Array;
+  lr: number;
+  step: number;
+  masks?: Record<string, Float32Array>;
+}
+
+export interface StepResult {
+  loss: number;
+  ms: number;
+}
+
+/** A state tensor's values, by its input name (parameters and buffers by state_dict key, optimizer state). */
+export type StateValues = Map<string, Float32Array | BigInt64Array>;
+
+export interface TrainingSession {
+  readonly backend: BackendChoice['backend'];
+  /** Runs one step; the state moves on in place (on the GPU with WebGPU). */
+  step(feeds: StepFeeds): Promise<StepResult>;
+  /** Copies the current state back (weights to save, or to compare). */
+  readState(names?: readonly string[]): Promise<StateValues>;
+  release(): Promise<void>;
+}
+
+function tensorOf(ort: Ort, type: 'float32' | 'int64', data: Float32Array | BigInt64Array, shape: readonly number[]): OrtTensor {
+  return type === 'int64' ? new ort.Tensor('int64', data as BigInt64Array, shape) : new ort.Tensor('float32', data as Float32Array, shape);
+}
+
+/**
+ * A session of the training step with its state set to `initial` (every state input must be there). On WebGPU the
+ * state outputs stay on the GPU; the session owns them and disposes each once the next step has replaced it.
+ */
+export async function createTrainingSession(step: Pick<TrainingStep, 'onnx' | 'inputs' | 'state' | 'masks'>, choice: BackendChoice, initial: StateValues): Promise<TrainingSession> {
+  const onGpu = choice.backend === 'webgpu';
+  const preferredOutputLocation: Record<string, 'gpu-buffer' | 'cpu'> = { loss: 'cpu' };
+  for (const s of step.state) preferredOutputLocation[s.output] = onGpu ? 'gpu-buffer' : 'cpu';
+  const session = await createSession(step.onnx, choice, onGpu ? { preferredOutputLocation } : {});
+  const { ort } = session;
+  const inputShape = new Map(step.inputs.map((i) => [i.name, i.shape]));
+  let state = new Map<string, OrtTensor>();
+  for (const s of step.state) {
+    const values = initial.get(s.input);
+    if (!values) throw new Error(`the training step needs the initial value of '${s.input}'`);
+    state.set(s.input, tensorOf(ort, s.type, values, s.shape));
+  }
+  const fetches = ['loss', ...step.state.map((s) => s.output)];
+  let released = false;
+
+  return {
+    backend: choice.backend,
+    async step(feeds: StepFeeds): Promise<StepResult> {
+      if (released) throw new Error('the training session was released');
+      const inputs: Record<string, OrtTensor> = {
+        input: new ort.Tensor('float32', feeds.input, inputShape.get('input')!),
+        labels: new ort.Tensor('int64', feeds.labels, inputShape.get('labels')!),
+        lr: new ort.Tensor('float32', Float32Array.of(feeds.lr), []),
+        step: new ort.Tensor('float32', Float32Array.of(feeds.step), []),
+      };
+      for (const m of step.masks) {
+        const mask = feeds.masks?.[m.name];
+        if (!mask) throw new Error(`the training step needs the dropout mask '${m.name}'`);
+        inputs[m.name] = new ort.Tensor('float32', mask, m.shape);
+      }
+      for (const [name, t] of state) inputs[name] = t;
+      const start = performance.now();
+      const out = await session.session.run(inputs, fetches);
+      const lossTensor = out.loss;
+      const loss = Number((lossTensor.data as Float32Array)[0]);
+      const ms = performance.now() - start;
+      const next = new Map<string, OrtTensor>();
+      for (const s of step.state) next.set(s.input, out[s.output]);
+      // the previous state is no longer needed once the step that read it has run
+      if (onGpu) for (const t of state.values()) t.dispose();
+      state = next;
+      return { loss, ms };
+    },
+    async readState(names?: readonly string[]): Promise<StateValues> {
+      const values: StateValues = new Map();
+      for (const [name, t] of state) {
+        if (names && !names.includes(name)) continue;
+        const data = (await t.getData()) as Float32Array | BigInt64Array;
+        values.set(name, data instanceof BigInt64Array ? BigInt64Array.from(data) : Float32Array.from(data));
+      }
+      return values;
+    },
+    async release(): Promise<void> {
+      if (released) return;
+      released = true;
+      if (onGpu) for (const t of state.values()) t.dispose();
+      await session.release();
+    },
+  };
+}
