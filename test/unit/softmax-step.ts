@@ -18,7 +18,9 @@ export function softmaxStep(opts: { batch: number; features: number[]; classes: 
     n('Mul', ['x', 'mask.x'], ['xd']),
     n('Gemm', ['xd', W, b], ['logits'], { transB: { type: 'int', value: 1 } }),
     n('LogSoftmax', ['logits'], ['logp'], { axis: { type: 'int', value: 1 } }),
-    n('OneHot', ['labels', 'depth', 'onoff'], ['onehot'], { axis: { type: 'int', value: -1 } }),
+    n('Reshape', ['labels', 'column'], ['labelcol']),
+    n('Equal', ['labelcol', 'classes'], ['hit']),
+    n('Cast', ['hit'], ['onehot'], { to: { type: 'int', value: 1 } }),
     n('Mul', ['onehot', 'logp'], ['picked']),
     n('ReduceSum', ['picked'], ['sum'], { keepdims: { type: 'int', value: 0 } }),
     n('Neg', ['sum'], ['negsum']),
@@ -43,7 +45,7 @@ export function softmaxStep(opts: { batch: number; features: number[]; classes: 
   }
   const inputs: TrainingStep['inputs'] = [
     { name: 'input', type: 'float32', shape: [B, ...opts.features] },
-    { name: 'labels', type: 'int64', shape: [B] },
+    { name: 'labels', type: 'float32', shape: [B] },
     { name: 'lr', type: 'float32', shape: [] },
     { name: 'step', type: 'float32', shape: [] },
     { name: 'mask.x', type: 'float32', shape: [B, D] },
@@ -59,8 +61,9 @@ export function softmaxStep(opts: { batch: number; features: number[]; classes: 
     graph: {
       name: 'softmax-step', nodes, valueInfo: [],
       initializers: [
-        f('B', [B], []), f('m', [MOMENTUM], []), f('onoff', [0, 1], [2]),
-        { name: 'depth', dims: [1], data: BigInt64Array.of(BigInt(K)) },
+        f('B', [B], []), f('m', [MOMENTUM], []),
+        f('classes', Array.from({ length: K }, (_, k) => k), [1, K]),
+        { name: 'column', dims: [2], data: BigInt64Array.of(BigInt(B), 1n) },
         { name: 'axis0', dims: [1], data: BigInt64Array.of(0n) },
       ],
       inputs: inputs.map((i) => ({ name: i.name, dims: i.shape, type: i.type })),

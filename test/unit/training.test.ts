@@ -4,54 +4,12 @@
 // (tools/make-step-fixtures.py). And the graph uses only ONNX ops onnxruntime-web's WebGPU EP has kernels for.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { analyzeSource } from '../../src/core/model/analyze';
-import { type FloatTensor, floatTensors } from '../../src/core/onnx';
+import { floatTensors } from '../../src/core/onnx';
 import { analyzeFixture, bindFixture, readFixtureSpec } from '../fixtures/onnx/fixture';
 import { LABELS_NAME, LOSS_NAME, LR_NAME, STEP_NAME, WEBGPU_OPS, buildTrainingStep } from '../../src/core/training';
-import type { OptimizerOptions, TrainingStep } from '../../src/core/training';
+import { type Ref, analysis, build, floats, manifest } from '../fixtures/training/steps';
 import { LOSS_RELATIVE, UPDATE_ABSOLUTE, UPDATE_RELATIVE, UPDATE_ULPS, ulp32 } from './tolerances';
-
-interface Ref {
-  offset: number;
-  shape: number[];
-}
-type StateRefs = Record<string, Ref | { int: number }>;
-interface Manifest {
-  torch: string;
-  source: string;
-  entry: string;
-  input: number[];
-  batch: number;
-  classes: number;
-  initial: StateRefs;
-  steps: { input: Ref; labels: number[]; masks: { shape: number[]; p: number; data: Ref }[] }[];
-  runs: { name: string; optimizer: OptimizerOptions; labelSmoothing: number; steps: { loss: number; logits: Ref; state: StateRefs }[] }[];
-}
-
-const DIR = join(__dirname, '..', 'fixtures', 'training');
-const ROOT = join(__dirname, '..', '..');
-const manifest = JSON.parse(readFileSync(join(DIR, 'steps.json'), 'utf8')) as Manifest;
-const blob = (() => {
-  const bytes = readFileSync(join(DIR, 'steps.bin'));
-  const copy = new Uint8Array(bytes.length);
-  copy.set(bytes);
-  return new Float32Array(copy.buffer);
-})();
-const floats = (r: Ref): Float32Array => blob.subarray(r.offset, r.offset + r.shape.reduce((a, b) => a * b, 1));
-const analysis = analyzeSource(readFileSync(join(ROOT, manifest.source), 'utf8'), { input: manifest.input, entry: manifest.entry });
-
-function initialTensors(): Map<string, FloatTensor> {
-  const tensors = new Map<string, FloatTensor>();
-  for (const [key, r] of Object.entries(manifest.initial)) if ('offset' in r) tensors.set(key, { shape: r.shape, data: floats(r) });
-  return tensors;
-}
-
-function build(run: Manifest['runs'][number]): TrainingStep {
-  return buildTrainingStep(analysis, initialTensors(), { optimizer: run.optimizer, batch: manifest.batch, labelSmoothing: run.labelSmoothing, dropout: true });
-}
 
 /** The op types of an ONNX model's graph, read from its protobuf (ModelProto.graph = 7, GraphProto.node = 1, NodeProto.op_type = 4). */
 function onnxOpTypes(bytes: Uint8Array): string[] {
@@ -113,7 +71,7 @@ for (const run of manifest.runs) {
     for (const s of step.state) {
       const r = manifest.initial[s.input];
       if (s.kind === 'optimizer') state.set(s.input, new ort.Tensor('float32', new Float32Array(s.shape.reduce((a, b) => a * b, 1)), s.shape));
-      else if ('int' in r) state.set(s.input, new ort.Tensor('int64', BigInt64Array.from([BigInt(r.int)]), s.shape));
+      else if ('int' in r) state.set(s.input, new ort.Tensor('float32', Float32Array.from([r.int]), s.shape));
       else state.set(s.input, new ort.Tensor('float32', Float32Array.from(floats(r)), s.shape));
     }
     const worst: string[] = [];
@@ -121,7 +79,7 @@ for (const run of manifest.runs) {
       const data = manifest.steps[k];
       const feeds: Record<string, ort.Tensor> = {
         input: new ort.Tensor('float32', Float32Array.from(floats(data.input)), data.input.shape),
-        [LABELS_NAME]: new ort.Tensor('int64', BigInt64Array.from(data.labels.map(BigInt)), [data.labels.length]),
+        [LABELS_NAME]: new ort.Tensor('float32', Float32Array.from(data.labels), [data.labels.length]),
         [LR_NAME]: new ort.Tensor('float32', Float32Array.from([run.optimizer.lr]), []),
         [STEP_NAME]: new ort.Tensor('float32', Float32Array.from([k + 1]), []),
       };
@@ -142,7 +100,7 @@ for (const run of manifest.runs) {
         assert.ok(torchAfter, `PyTorch's state_dict has no '${s.input}'`);
         const ours = out[s.output];
         if ('int' in torchAfter) {
-          assert.equal(Number((ours.data as BigInt64Array)[0]), torchAfter.int, `${s.input} after step ${k + 1}`);
+          assert.equal((ours.data as Float32Array)[0], torchAfter.int, `${s.input} after step ${k + 1}`);
           continue;
         }
         const after = floats(torchAfter);
@@ -186,7 +144,7 @@ test('the step\'s contract: inputs, outputs and state linked by name', () => {
   for (const name of ['input', LABELS_NAME, LR_NAME, STEP_NAME]) assert.ok(inputs.has(name), name);
   assert.deepEqual(step.outputs.slice(0, 2).map((o) => o.name), [LOSS_NAME, 'logits']);
   assert.deepEqual(step.outputs[1].shape, [manifest.batch, manifest.classes]);
-  assert.equal(step.inputs.find((i) => i.name === LABELS_NAME)?.type, 'int64');
+  assert.ok(step.inputs.every((i) => i.type === 'float32') && step.outputs.every((o) => o.type === 'float32'), 'every graph value is float32 (no int64 kernels on WebGPU)');
   for (const s of step.state) {
     assert.ok(inputs.has(s.input) && outputs.has(s.output), s.input);
   }

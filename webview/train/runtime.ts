@@ -10,10 +10,10 @@ import { type BackendChoice, type Session, createSession } from '../run/backend'
 type Ort = Session['ort'];
 type OrtTensor = ortWasm.Tensor;
 
-/** What one step needs besides the state: the batch, its labels, lr, the step number (from 1) and the dropout masks. */
+/** What one step needs besides the state: the batch, its labels (class indices), lr, the step number (from 1) and the dropout masks. */
 export interface StepFeeds {
   input: Float32Array;
-  labels: BigInt64Array;
+  labels: Float32Array;
   lr: number;
   step: number;
   masks?: Record<string, Float32Array>;
@@ -24,7 +24,7 @@ export interface StepResult {
   ms: number;
 }
 
-/** A state tensor's values, by its input name (parameters and buffers by state_dict key, optimizer state). */
+/** A state tensor's values, by its input name (parameters and buffers by state_dict key, optimizer state); int64 for num_batches_tracked. */
 export type StateValues = Map<string, Float32Array | BigInt64Array>;
 
 export interface TrainingSession {
@@ -36,28 +36,36 @@ export interface TrainingSession {
   release(): Promise<void>;
 }
 
-function tensorOf(ort: Ort, type: 'float32' | 'int64', data: Float32Array | BigInt64Array, shape: readonly number[]): OrtTensor {
-  return type === 'int64' ? new ort.Tensor('int64', data as BigInt64Array, shape) : new ort.Tensor('float32', data as Float32Array, shape);
+/** The graph carries every state as float32 (num_batches_tracked too: int64 arithmetic has no WebGPU kernel). */
+function tensorOf(ort: Ort, data: Float32Array | BigInt64Array, shape: readonly number[]): OrtTensor {
+  return new ort.Tensor('float32', data instanceof BigInt64Array ? Float32Array.from(data, Number) : data, shape);
 }
 
 /**
  * A session of the training step with its state set to `initial` (every state input must be there). On WebGPU the
  * state outputs stay on the GPU; the session owns them and disposes each once the next step has replaced it.
  */
-export async function createTrainingSession(step: Pick<TrainingStep, 'onnx' | 'inputs' | 'state' | 'masks'>, choice: BackendChoice, initial: StateValues): Promise<TrainingSession> {
+export async function createTrainingSession(
+  step: Pick<TrainingStep, 'onnx' | 'inputs' | 'state' | 'masks'>,
+  choice: BackendChoice,
+  initial: StateValues,
+  /** More session options (a verbose log level, to see where each node runs). */
+  options: ortWasm.InferenceSession.SessionOptions = {},
+): Promise<TrainingSession> {
   const onGpu = choice.backend === 'webgpu';
   const preferredOutputLocation: Record<string, 'gpu-buffer' | 'cpu'> = { loss: 'cpu' };
   for (const s of step.state) preferredOutputLocation[s.output] = onGpu ? 'gpu-buffer' : 'cpu';
-  const session = await createSession(step.onnx, choice, onGpu ? { preferredOutputLocation } : {});
+  const session = await createSession(step.onnx, choice, onGpu ? { ...options, preferredOutputLocation } : options);
   const { ort } = session;
   const inputShape = new Map(step.inputs.map((i) => [i.name, i.shape]));
   let state = new Map<string, OrtTensor>();
   for (const s of step.state) {
     const values = initial.get(s.input);
     if (!values) throw new Error(`the training step needs the initial value of '${s.input}'`);
-    state.set(s.input, tensorOf(ort, s.type, values, s.shape));
+    state.set(s.input, tensorOf(ort, values, s.shape));
   }
   const fetches = ['loss', ...step.state.map((s) => s.output)];
+  const int64 = new Set(step.state.filter((s) => s.type === 'int64').map((s) => s.input));
   let released = false;
 
   return {
@@ -66,7 +74,7 @@ export async function createTrainingSession(step: Pick<TrainingStep, 'onnx' | 'i
       if (released) throw new Error('the training session was released');
       const inputs: Record<string, OrtTensor> = {
         input: new ort.Tensor('float32', feeds.input, inputShape.get('input')!),
-        labels: new ort.Tensor('int64', feeds.labels, inputShape.get('labels')!),
+        labels: new ort.Tensor('float32', feeds.labels, inputShape.get('labels')!),
         lr: new ort.Tensor('float32', Float32Array.of(feeds.lr), []),
         step: new ort.Tensor('float32', Float32Array.of(feeds.step), []),
       };
@@ -92,8 +100,8 @@ export async function createTrainingSession(step: Pick<TrainingStep, 'onnx' | 'i
       const values: StateValues = new Map();
       for (const [name, t] of state) {
         if (names && !names.includes(name)) continue;
-        const data = (await t.getData()) as Float32Array | BigInt64Array;
-        values.set(name, data instanceof BigInt64Array ? BigInt64Array.from(data) : Float32Array.from(data));
+        const data = Float32Array.from((await t.getData()) as Float32Array);
+        values.set(name, int64.has(name) ? BigInt64Array.from(data, (v) => BigInt(Math.round(v))) : data);
       }
       return values;
     },

@@ -348,7 +348,8 @@ export class GraphBuilder implements OnnxEmitter {
     if (this.mode === 'train') {
       const buffer = node.parameters.find((p) => p.name === name)?.buffer ?? false;
       this.state.push({ key, shape: [...shape], type, kind: buffer ? 'buffer' : 'param' });
-      this.inputs.push({ name: key, dims: [...shape], ...(type === 'int64' ? { type } : {}) });
+      // the graph carries an integer buffer (num_batches_tracked) as float32: int64 arithmetic has no WebGPU kernel
+      this.inputs.push({ name: key, dims: [...shape] });
     }
     return key;
   }

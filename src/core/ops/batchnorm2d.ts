@@ -143,11 +143,12 @@ export const batchNormCommon: Omit<OpDef, 'key' | 'rules'> = {
     // running stats as ATen updates them: momentum * batch + (1 - momentum) * running, the variance unbiased;
     // momentum=None is the cumulative average, factor 1 / num_batches_tracked (after its increment)
     const count = numel(reduced.map((i) => inShape[i]));
+    // an int64 buffer in the state_dict, float32 in the graph (exact to 2^24 steps)
     const tracked = g.param('num_batches_tracked', [], 'int64');
-    const nextTracked = g.op('Add', [tracked, g.op('Reshape', [g.intConst([1]), g.intConst([])])]);
+    const nextTracked = g.op('Add', [tracked, g.scalar(1)]);
     g.updateBuffer('num_batches_tracked', nextTracked);
     const momentum = a.momentum === null || a.momentum === undefined ? null : g.num('momentum', a.momentum);
-    const factor = momentum === null ? g.op('Div', [g.scalar(1), g.op('Cast', [nextTracked], { to: ai(1) })]) : g.scalar(momentum);
+    const factor = momentum === null ? g.op('Div', [g.scalar(1), nextTracked]) : g.scalar(momentum);
     const keep = momentum === null ? g.op('Sub', [g.scalar(1), factor]) : g.scalar(1 - momentum);
     const flat = g.intConst([c]);
     const runningMean = g.param('running_mean', [c]);

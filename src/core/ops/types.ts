@@ -100,7 +100,7 @@ export interface OnnxEmitter {
   /**
    * The current module's state_dict entry `name` (checked against `shape`), as a graph value: an initializer in
    * eval mode, a state input (by state_dict key) in train mode. 'int64' entries (num_batches_tracked) exist in
-   * train mode only.
+   * train mode only, carried as float32 in the graph (int64 arithmetic has no WebGPU kernel).
    */
   param(name: string, shape: number[], type?: 'float32' | 'int64'): string;
   /** Train mode: the next value of the current module's buffer `name` (a state output), e.g. BatchNorm's running_mean. */

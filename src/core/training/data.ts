@@ -130,10 +130,10 @@ export function epochBatches(size: number, batch: number, shuffle: boolean, rng:
   return out;
 }
 
-/** One batch: the model's input [B, C, H, W] and the labels [B] as int64, as the step takes them. */
+/** One batch: the model's input [B, C, H, W] and the labels [B] as float32 class indices, as the step takes them. */
 export interface Batch {
   input: Float32Array;
-  labels: BigInt64Array;
+  labels: Float32Array;
   /** The same labels as numbers, for accuracy. */
   classes: Int32Array;
 }
@@ -142,13 +142,13 @@ export interface Batch {
 export function loadBatch(data: Dataset, indices: ArrayLike<number>, t: SampleTransform, rng: Rng | null): Batch {
   const per = t.channels * t.size.height * t.size.width;
   const input = new Float32Array(indices.length * per);
-  const labels = new BigInt64Array(indices.length);
+  const labels = new Float32Array(indices.length);
   const classes = new Int32Array(indices.length);
   for (let b = 0; b < indices.length; b++) {
     const i = indices[b]!;
     sampleTensor(data.pixels(i), t, input, b * per, rng);
     classes[b] = data.labels[i]!;
-    labels[b] = BigInt(data.labels[i]!);
+    labels[b] = data.labels[i]!;
   }
   return { input, labels, classes };
 }

@@ -103,7 +103,8 @@ function crossEntropy(b: GraphBuilder, logits: string, batch: number, classes: n
   const shifted = b.op('Sub', [logits, b.op('ReduceMax', [logits], { axes: ais([1]), keepdims: ai(1) })]);
   const logSum = b.op('Log', [reduceSum(b, b.op('Exp', [shifted]), [1], true)]);
   const logProbs = b.op('Sub', [shifted, logSum]);
-  const labels = b.op('Reshape', [b.op('Cast', [b.addInput(LABELS_NAME, [batch], 'int64')], { to: ai(1) }), b.intConst([batch, 1])]);
+  // class indices as float32 (exact below 2^24): int64 arithmetic has no WebGPU kernel and would run on the CPU
+  const labels = b.op('Reshape', [b.addInput(LABELS_NAME, [batch]), b.intConst([batch, 1])]);
   const classIds = b.floatConst(Float32Array.from({ length: classes }, (_, k) => k), [1, classes]);
   const oneHot = b.op('Cast', [b.op('Equal', [labels, classIds])], { to: ai(1) });
   const target = smoothing > 0 ? b.op('Add', [b.op('Mul', [oneHot, b.scalar(1 - smoothing)]), b.scalar(smoothing / classes)]) : oneHot;
@@ -238,7 +239,7 @@ export function buildTrainingStep(analysis: Analysis, tensors: ReadonlyMap<strin
   b.addOutput(OUTPUT_NAME, output.value, output.shape);
   const state: TrainingStep['state'] = [];
   for (const s of b.state) {
-    b.addOutput(s.key + NEXT_SUFFIX, next.get(s.key)!, s.shape, s.type);
+    b.addOutput(s.key + NEXT_SUFFIX, next.get(s.key)!, s.shape);
     state.push({ input: s.key, output: s.key + NEXT_SUFFIX, shape: s.shape, type: s.type, kind: s.kind });
   }
   for (const { input, next: value } of optimizerState.values()) {
@@ -280,7 +281,7 @@ export function buildGradientGraph(analysis: Analysis, tensors: ReadonlyMap<stri
       const grad = grads.params.get(s.key);
       if (grad) b.addOutput(`grad.${s.key}`, grad, s.shape);
     } else {
-      b.addOutput(s.key + NEXT_SUFFIX, b.bufferUpdates.get(s.key) ?? s.key, s.shape, s.type);
+      b.addOutput(s.key + NEXT_SUFFIX, b.bufferUpdates.get(s.key) ?? s.key, s.shape);
     }
   }
   return { onnx: b.encode(), inputs: b.inputs.map(spec), outputs: b.outputs.map(spec), masks: b.masks.map((m) => ({ ...m })), state: [...b.state] };

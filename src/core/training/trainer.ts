@@ -99,6 +99,8 @@ export function countCorrect(logits: Float32Array, classes: number, labels: Arra
 
 export class Trainer {
   private readonly state = new Map<string, HostTensor>();
+  /** State the state_dict holds as int64 (num_batches_tracked), carried as float32 by the step. */
+  private readonly int64State = new Set<string>();
   private readonly o: TrainerOptions;
   readonly batch: number;
   readonly classes: number;
@@ -128,14 +130,16 @@ export class Trainer {
     for (const s of step.state) {
       if (s.kind === 'optimizer') {
         // momentum buffers and Adam's moments start at zero
-        this.state.set(s.input, zeros(s.type, s.shape));
+        this.state.set(s.input, zeros(s.shape));
         continue;
       }
       const t = options.initial.get(s.input);
       if (!t) throw new TrainingError(`no initial value for '${s.input}'`);
       if (t.shape.join() !== s.shape.join()) throw new TrainingError(`'${s.input}' has shape [${t.shape.join(', ')}], the step expects [${s.shape.join(', ')}]`);
-      const data = s.type === 'int64' ? BigInt64Array.from(t.data as ArrayLike<bigint>, (v) => BigInt(v)) : toFloat32(t).slice();
-      this.state.set(s.input, { type: s.type, data, dims: [...s.shape] });
+      // the graph carries every state as float32, num_batches_tracked included
+      const data = t.dtype === 'int64' ? Float32Array.from(t.data as BigInt64Array, Number) : toFloat32(t).slice();
+      this.state.set(s.input, { type: 'float32', data, dims: [...s.shape] });
+      if (s.type === 'int64') this.int64State.add(s.input);
     }
   }
 
@@ -176,7 +180,7 @@ export class Trainer {
       const batch = loadBatch(o.data, batches[inEpoch++]!, o.transform, o.transform.augment ? augmentRng : null);
       const feeds: Feeds = {
         input: { type: 'float32', data: batch.input, dims: specOf(o.step.inputs, 'input', 'input').shape },
-        labels: { type: 'int64', data: batch.labels, dims: [this.batch] },
+        labels: { type: 'float32', data: batch.labels, dims: [this.batch] },
         lr: { type: 'float32', data: Float32Array.of(o.lr), dims: [] },
         step: { type: 'float32', data: Float32Array.of(this.stepsDone + 1), dims: [] },
       };
@@ -192,7 +196,7 @@ export class Trainer {
       for (const s of o.step.state) {
         const next = out[s.output];
         if (!next) throw new TrainingError(`the training step did not return '${s.output}'`);
-        this.state.set(s.input, { type: s.type, data: next.data, dims: [...s.shape] });
+        this.state.set(s.input, { type: 'float32', data: next.data, dims: [...s.shape] });
       }
       const logits = out.logits?.data;
       if (logits instanceof Float32Array) correct += countCorrect(logits, this.classes, batch.classes);
@@ -217,7 +221,8 @@ export class Trainer {
     const out = new Map<string, Tensor>();
     for (const [key, t] of this.o.initial) {
       const s = this.state.get(key);
-      if (s) out.set(key, { dtype: s.type, shape: [...t.shape], data: s.data.slice() });
+      if (s && this.int64State.has(key)) out.set(key, { dtype: 'int64', shape: [...t.shape], data: BigInt64Array.from(s.data as Float32Array, (v) => BigInt(Math.round(v))) });
+      else if (s) out.set(key, { dtype: 'float32', shape: [...t.shape], data: s.data.slice() });
       else out.set(key, t.dtype === 'float32' || t.dtype === 'int64' ? t : { dtype: 'float32', shape: t.shape, data: toFloat32(t) });
     }
     return out;
@@ -244,7 +249,6 @@ export class Trainer {
   }
 }
 
-function zeros(type: 'float32' | 'int64', shape: readonly number[]): HostTensor {
-  const n = shape.reduce((a, b) => a * b, 1);
-  return { type, data: type === 'int64' ? new BigInt64Array(n) : new Float32Array(n), dims: [...shape] };
+function zeros(shape: readonly number[]): HostTensor {
+  return { type: 'float32', data: new Float32Array(shape.reduce((a, b) => a * b, 1)), dims: [...shape] };
 }

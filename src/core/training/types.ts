@@ -47,7 +47,8 @@ export interface MaskSpec {
 
 /**
  * One training step as one ONNX graph: forward (train mode), F.cross_entropy (mean over the batch), backward,
- * and the optimizer's update. Inputs: `input` [B, C, H, W] float32, `labels` [B] int64, `lr` [] float32,
+ * and the optimizer's update. Inputs: `input` [B, C, H, W] float32, `labels` [B] float32 (class indices:
+ * int64 arithmetic has no kernel on WebGPU), `lr` [] float32,
  * `step` [] float32 (1 for the first step; Adam's bias correction), each mask, and each piece of state
  * (parameters and buffers by state_dict key, optimizer state as `<key>.momentum_buffer`, `<key>.exp_avg`,
  * `<key>.exp_avg_sq`). Outputs: `loss` [] float32, `logits` [B, classes], and the next value of each piece of
@@ -57,7 +58,10 @@ export interface TrainingStep {
   onnx: Uint8Array;
   inputs: TensorSpec[];
   outputs: TensorSpec[];
-  /** Each piece of state: the input it is read from, the output its next value is written to. */
+  /**
+   * Each piece of state: the input it is read from, the output its next value is written to. Every graph value is
+   * float32; `type` is the state_dict's dtype ('int64' for num_batches_tracked: the runtime converts it).
+   */
   state: { input: string; output: string; shape: number[]; type: 'float32' | 'int64'; kind: 'param' | 'buffer' | 'optimizer' }[];
   masks: MaskSpec[];
 }
