@@ -161,7 +161,7 @@ function printSummary(totalMs) {
   }
   for (const [stage, s] of byStage) {
     const status = s.failed ? 'FAIL' : 'ok';
-    console.log(`${pad(status, 5)}${pad(stage, 10)}${pad(`${s.passed} passed`, 11)}${pad(`${s.failed} failed`, 10)}${pad(s.skipped ? `${s.skipped} skipped` : '', 11)}${pad(`${(s.ms / 1000).toFixed(1)} s`, 9)}${s.notes.join('; ')}`);
+    console.log(`${pad(status, 5)}${pad(stage, 10)}${pad(`${s.passed} passed`, 12)}${pad(`${s.failed} failed`, 11)}${pad(s.skipped ? `${s.skipped} skipped` : '', 11)}${pad(`${(s.ms / 1000).toFixed(1)} s`, 9)}${s.notes.join('; ')}`);
   }
   const passed = results.reduce((n, r) => n + r.passed, 0);
   const failed = results.reduce((n, r) => n + r.failed, 0);
