@@ -82,7 +82,7 @@ async function trainInChromium(backend: 'wasm' | 'webgpu', verbose: boolean): Pr
     const { onnx: _bytes, ...meta } = step;
     const result = await page.evaluate(
       (job) => (window as unknown as { runSteps(j: unknown): Promise<Omit<BrowserRun, 'log'>> }).runSteps(job),
-      { backend, verbose, step: meta, initial, feeds },
+      { backend, verbose, step: meta, initial, feeds, readBack: true },
     );
     return { ...result, log };
   } finally {

@@ -14,6 +14,12 @@ import { initialStateDict } from '../../src/core/training/init';
 import { nodeStepRunner } from '../../src/core/training/onnxruntime.node';
 import { Rng, STREAMS } from '../../src/core/training/random';
 import { Trainer } from '../../src/core/training/trainer';
+import type { TrainingStep } from '../../src/core/training/types';
+import { type Tensor, toFloat32 } from '../../src/core/weights/tensor';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as esbuild from 'esbuild';
+import { chromium } from 'playwright-core';
 
 const root = join(__dirname, '..', '..');
 const MODEL = join(root, 'models', 'alexnet.py');
@@ -79,6 +85,10 @@ async function main(): Promise<void> {
   const ours = median(ms);
   line(`onnxruntime-node (${THREADS} threads), median of ${TIMED} steps`, `${ours.toFixed(0)} ms/step = ${((BATCH * 1000) / ours).toFixed(1)} images/s`);
 
+  const web = await chromiumWasm(step, initial, images[0]!);
+  if (typeof web === 'string') line('onnxruntime-web wasm in Chromium (1 thread)', web);
+  else line(`onnxruntime-web wasm in Chromium (1 thread), median of ${web.length} steps`, `${median(web).toFixed(0)} ms/step = ${((BATCH * 1000) / median(web)).toFixed(1)} images/s`);
+
   if (!existsSync(PYTHON) || spawnSync(PYTHON, ['-c', 'import torch'], { encoding: 'utf8' }).status !== 0) {
     console.log('PyTorch: not measured: /usr/bin/python3 has no torch (apt-get install -y python3-torch)');
     return;
@@ -92,6 +102,57 @@ async function main(): Promise<void> {
   const theirs = median(torch.ms);
   line(`PyTorch CPU (${torch.threads} threads), median of ${TIMED} steps`, `${theirs.toFixed(0)} ms/step = ${((BATCH * 1000) / theirs).toFixed(1)} images/s`);
   line('ratio (> 1: slower than PyTorch)', `${(ours / theirs).toFixed(2)}x`);
+}
+
+/** The same step in headless Chromium on onnxruntime-web's wasm backend (the Train panel's CPU path), as webview/train/runtime.ts runs it. */
+async function chromiumWasm(step: TrainingStep, initial: Map<string, Tensor>, image: Uint8Array): Promise<number[] | string> {
+  const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(chromiumPath)) return `not measured: no Chromium at ${chromiumPath}`;
+  const bundled = await esbuild.build({ entryPoints: [join(root, 'test', 'webview', 'train-entry.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning' });
+  const state = new Float32Array(step.state.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0));
+  let at = 0;
+  for (const s of step.state) {
+    const t = initial.get(s.input);
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    if (t) state.set(t.dtype === 'int64' ? Float32Array.from(t.data as BigInt64Array, Number) : toFloat32(t), at);
+    at += n;
+  }
+  const input = new Float32Array(BATCH * 3 * 224 * 224);
+  for (let b = 0; b < BATCH; b++) for (let i = 0; i < 224 * 224 * 3; i++) input[b * 224 * 224 * 3 + i] = image[i]! / 127.5 - 1;
+  const files: Record<string, [string, string | Uint8Array]> = {
+    '/': ['text/html', '<!doctype html><html><body><script src="/entry.js"></script></body></html>'],
+    '/entry.js': ['text/javascript', bundled.outputFiles[0]!.text],
+    '/step.onnx': ['application/octet-stream', step.onnx],
+    '/state.bin': ['application/octet-stream', new Uint8Array(state.buffer)],
+    '/input.bin': ['application/octet-stream', new Uint8Array(input.buffer)],
+  };
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const file = files[path] ?? (/^\/dist\/ort\/[\w.-]+\.(wasm|mjs)$/.test(path) ? [path.endsWith('.wasm') ? 'application/wasm' : 'text/javascript', readFileSync(join(root, path))] as [string, Uint8Array] : null);
+    if (!file) { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { 'content-type': file[0] });
+    res.end(file[1]);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox', '--headless', '--no-first-run'] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+    const { onnx: _bytes, ...meta } = step;
+    const masks = (rng: Rng) => Object.fromEntries(step.masks.map((m) => [m.name, Array.from({ length: m.shape.reduce((a, b) => a * b, 1) }, () => (rng.below(2) ? 1 / (1 - m.p) : 0))]));
+    const rng = new Rng(2);
+    const feeds = Array.from({ length: WARMUP + TIMED }, (_, k) => ({ labels: Array.from({ length: BATCH }, (_, i) => i % 10), lr: LR, step: k + 1, masks: masks(rng) }));
+    const result = await page.evaluate(
+      (job) => (window as unknown as { runSteps(j: unknown): Promise<{ ms: number[] }> }).runSteps(job),
+      { backend: 'wasm', verbose: false, step: meta, stateUrl: '/state.bin', inputUrl: '/input.bin', feeds, readBack: false },
+    );
+    return result.ms.slice(WARMUP);
+  } catch (e) {
+    return `failed: ${(e as Error).message.split('\n')[0]}`;
+  } finally {
+    await browser.close();
+    server.close();
+  }
 }
 
 main().catch((e) => {
