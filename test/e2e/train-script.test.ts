@@ -38,8 +38,9 @@ test('insert alexnet-train, set 2 epochs on a small folder, Run on WebGPU -> ale
   const { page } = vsc;
   await vsc.runCommand('Snippets: Insert Snippet');
   await vsc.typeText('alexnet-train');
-  await vsc.waitFor('the alexnet-train snippet in the picker', async () => (await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'alexnet-train' }).count()) > 0, 20_000);
-  await vsc.press('Enter');
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'alexnet-train' });
+  await vsc.waitFor('the alexnet-train snippet in the picker', async () => (await row.count()) > 0, 20_000);
+  await row.first().click();
   await vsc.waitFor('the snippet inserted', async () => (await vsc.lineText(lineOf('epochs = 10'))).includes('epochs = 10'), 20_000);
   await vsc.press('Escape');
   await vsc.replaceOnLine(lineOf('epochs = 10'), 'epochs = 10', 'epochs = 2');
