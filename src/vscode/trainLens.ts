@@ -117,12 +117,16 @@ export async function trainSettings(script: vscode.Uri, s: TrainingScript, line:
 
 const readingOf = async (readings: ScriptReadings, uri: vscode.Uri) => readings.get(await vscode.workspace.openTextDocument(uri));
 
+function showUnreadable(r: Exclude<ScriptReading, { kind: 'none' }>): void {
+  const first = r.diagnostics[0];
+  void vscode.window.showErrorMessage(vscode.l10n.t('{0} settings of this script cannot be read (see Problems). Line {1}: {2}', r.diagnostics.length, first?.range.line ?? r.range.line, first?.message ?? ''));
+}
+
 async function runTrainingScript(readings: ScriptReadings, uri: vscode.Uri): Promise<void> {
   const r = await readingOf(readings, uri);
   if (r.kind !== 'train') return;
   if (!r.settings) {
-    const first = r.diagnostics[0];
-    void vscode.window.showErrorMessage(vscode.l10n.t('{0} settings of this training loop cannot be read (see Problems). Line {1}: {2}', r.diagnostics.length, first?.range.line ?? r.range.line, first?.message ?? ''));
+    showUnreadable(r);
     return;
   }
   let call;
@@ -145,8 +149,7 @@ async function runPredictScript(readings: ScriptReadings, store: WeightsStore, u
   const r = await readingOf(readings, uri);
   if (r.kind !== 'predict') return;
   if (!r.settings) {
-    const first = r.diagnostics[0];
-    void vscode.window.showErrorMessage(vscode.l10n.t('{0} settings of this script cannot be read (see Problems). Line {1}: {2}', r.diagnostics.length, first?.range.line ?? r.range.line, first?.message ?? ''));
+    showUnreadable(r);
     return;
   }
   const s = r.settings;

@@ -280,15 +280,7 @@ class Reader {
 
   readTraining(loop: TrainingLoop): ScriptReading {
     const diagnostics: ScriptDiagnostic[] = [];
-    const attempt = <T>(fn: () => T): T | undefined => {
-      try {
-        return fn();
-      } catch (e) {
-        if (!(e instanceof Unreadable)) throw e;
-        diagnostics.push({ message: e.message, range: e.range });
-        return undefined;
-      }
-    };
+    const attempt = <T>(fn: () => T): T | undefined => collecting(diagnostics, fn);
     const range = (loop.epochs ?? loop.batches).range;
     const epochs = attempt(() => this.readEpochs(loop.epochs));
     const loader = attempt(() => this.findLoader(loop.batches));
@@ -551,15 +543,7 @@ class Reader {
 
   readPredict(p: { load: ast.Call; image: ast.Call }): ScriptReading {
     const diagnostics: ScriptDiagnostic[] = [];
-    const attempt = <T>(fn: () => T): T | undefined => {
-      try {
-        return fn();
-      } catch (e) {
-        if (!(e instanceof Unreadable)) throw e;
-        diagnostics.push({ message: e.message, range: e.range });
-        return undefined;
-      }
-    };
+    const attempt = <T>(fn: () => T): T | undefined => collecting(diagnostics, fn);
     const image = attempt(() => {
       const a = this.arg(p.image, 0, 'fp');
       if (!a) throw new Unreadable("open() missing 1 required positional argument: 'fp'", p.image.range);
@@ -582,6 +566,17 @@ class Reader {
       ? { image, weights, model, ...(labels && labels.endsWith('.json') ? { labels } : {}) }
       : null;
     return { kind: 'predict', range: line, settings: diagnostics.length ? null : settings, diagnostics };
+  }
+}
+
+/** fn's value, or undefined with its Unreadable added to the diagnostics. */
+function collecting<T>(diagnostics: ScriptDiagnostic[], fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof Unreadable)) throw e;
+    diagnostics.push({ message: e.message, range: e.range });
+    return undefined;
   }
 }
 
