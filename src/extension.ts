@@ -8,6 +8,7 @@ import { registerClassify } from './vscode/classifyPanel';
 import { registerGraphPanel } from './vscode/graphPanel';
 import { ShapeHoverProvider } from './vscode/hover';
 import { ShapeInlayHintsProvider } from './vscode/inlayHints';
+import { registerTrainScripts } from './vscode/trainLens';
 
 export function activate(context: vscode.ExtensionContext): void {
   const python: vscode.DocumentSelector = [{ language: 'python' }, { pattern: '**/*.py' }];
@@ -26,7 +27,8 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCommands(context, analyses),
   );
   registerGraphPanel(context, { getAnalysis: (d) => analyses.get(d), onDidChangeAnalysis: analyses.onDidChangeAnalysis });
-  registerClassify(context);
+  const weights = registerClassify(context);
+  context.subscriptions.push(...registerTrainScripts(python, weights));
 }
 
 export function deactivate(): void {}
