@@ -242,14 +242,12 @@ test('a legacy-format file says how to re-save it', () => {
   refuses(() => readCheckpoint(fixture('legacy.pth'), 'legacy.pth'), 'legacy-format', 'legacy.pth', /_use_new_zipfile_serialization=True/);
 });
 
-test('truncated, short-storage, not-a-checkpoint and zip bombs are refused quickly', () => {
+test('truncated, short-storage, not-a-checkpoint and zip bombs are refused, naming the file (time and memory: hostile.test.ts, in a child)', () => {
   refuses(() => readCheckpoint(fixture('truncated.pth'), 'truncated.pth'), 'truncated', 'truncated.pth');
   refuses(() => readCheckpoint(fixture('short_storage.pth'), 's.pth'), 'storage-too-short', 's.pth', /216 bytes.*108 float32 elements \(432 bytes\)/);
   refuses(() => readCheckpoint(fixture('not_a_checkpoint.pth'), 'n.pth'), 'not-a-checkpoint', 'n.pth');
-  const started = performance.now();
   refuses(() => readCheckpoint(fixture('bomb_declared.pth'), 'b.pth'), 'zip-bomb', 'b.pth', /declares 33554432 .*needs 432/);
   refuses(() => readCheckpoint(fixture('bomb_lying.pth'), 'l.pth'), 'zip-bomb', 'l.pth', /inflates past its declared size of 432/);
-  assert.ok(performance.now() - started < 2000);
 });
 
 test('every truncation of a checkpoint is a WeightsError', () => {
@@ -465,9 +463,7 @@ test('unpickler: too-deep nesting, damaged and truncated pickles are refused', (
   refuses(() => unpickleIn(bytesOf(op.proto(2), [0x68, 9], op.stop)), 'bad-pickle', 'x.pkl', /memo entry 9/);
   refuses(() => unpickleIn(bytesOf(op.proto(2), op.stop)), 'bad-pickle', 'x.pkl', /empty stack/);
   const hugeLong = bytesOf(op.proto(2), [0x8b, ...u32(1 << 20)], new Array(1 << 20).fill(0x7f), op.stop);
-  const started = performance.now();
   refuses(() => unpickleIn(hugeLong), 'bad-pickle', 'x.pkl', /1048576-byte integer/);
-  assert.ok(performance.now() - started < 1000);
   assert.equal(unpickleIn(bytesOf(op.proto(2), [0x8a, 2, 0x00, 0xff], op.stop)), -256);
 });
 
