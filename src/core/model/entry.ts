@@ -51,6 +51,9 @@ export function findEntries(interp: Interpreter, module: ast.Module, source: str
     }
   }
   for (const [name, m] of interp.moduleVars) {
+    // a lone built-in layer (`criterion = nn.CrossEntropyLoss()`, `act = nn.ReLU()`) is no model: the training
+    // script's loss would otherwise be picked; models are user classes and containers (nn.Sequential, ...)
+    if (m.kind === 'layer' || m.kind === 'unsupported') continue;
     // `net = Net()` at module level: named after its class when the class builds without arguments (the pick is the same).
     const cls = m.kind === 'user' ? m.userClass : undefined;
     const byClass = cls && !offered.some((c) => c.cls === cls && c.needsArgs);
