@@ -6,6 +6,7 @@ import { registerDiagnostics } from './vscode/diagnostics';
 import { EntryCodeLensProvider, registerEntryCommands } from './vscode/entryLens';
 import { registerClassify } from './vscode/classifyPanel';
 import { registerGraphPanel } from './vscode/graphPanel';
+import { registerTrain } from './vscode/trainPanel';
 import { ShapeHoverProvider } from './vscode/hover';
 import { ShapeInlayHintsProvider } from './vscode/inlayHints';
 
@@ -26,7 +27,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCommands(context, analyses),
   );
   registerGraphPanel(context, { getAnalysis: (d) => analyses.get(d), onDidChangeAnalysis: analyses.onDidChangeAnalysis });
-  registerClassify(context);
+  registerTrain(context, registerClassify(context));
 }
 
 export function deactivate(): void {}

@@ -25,8 +25,8 @@ interface Deps {
   log: vscode.LogOutputChannel;
 }
 
-/** Registers the classify, weights and export commands and the panel's serializer. */
-export function registerClassify(context: vscode.ExtensionContext): void {
+/** Registers the classify, weights and export commands and the panel's serializer; returns the weights choice (the Train panel's "Use these weights" sets it). */
+export function registerClassify(context: vscode.ExtensionContext): WeightsStore {
   const log = vscode.window.createOutputChannel('AlexNet Explorer: Classify', { log: true });
   const store = new WeightsStore(context.workspaceState);
   const deps: Deps = { context, store, models: new ModelService(context), log };
@@ -44,6 +44,7 @@ export function registerClassify(context: vscode.ExtensionContext): void {
     }),
     { dispose: () => ClassifyPanel.current?.dispose() },
   );
+  return store;
 }
 
 /** Explorer (clicked + selected), editor title (the image) or palette (asks for images, several allowed). */

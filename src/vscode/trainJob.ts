@@ -41,7 +41,12 @@ export interface JobText {
 }
 
 export class JobError extends Error {
-  override readonly name = 'JobError';
+  override readonly name: string = 'JobError';
+}
+
+/** The webview went away mid-run: the run's temporary folder stays, to be recovered as "interrupted". */
+export class PanelClosedError extends JobError {
+  override readonly name = 'PanelClosedError';
 }
 
 // ------------------------------------------------------------------ snippets
@@ -55,16 +60,16 @@ interface ArmDef {
 
 interface SnippetDef {
   id: SnippetId;
-  title: (t: JobText) => string;
-  description: (t: JobText) => string;
+  title: (l10n: JobText) => string;
+  description: (l10n: JobText) => string;
   /** The arms for this model; throws VariantError when the model lacks what the snippet varies. */
-  arms(analysis: Analysis, gpu: boolean, t: JobText): ArmDef[];
+  arms(analysis: Analysis, gpu: boolean, l10n: JobText): ArmDef[];
   /** Defaults for the backend found ('gpu': full size). */
   sizes: { gpu: { subset: number; test: number; batch: number; steps?: number; epochs?: number }; cpu: { subset: number; test: number; batch: number; steps?: number; epochs?: number } };
   optimizer: RunSettings['optimizer'];
   /** Starts from the weights Classify uses (when they fit the model). */
   fromWeights?: boolean;
-  note?: (t: JobText) => string;
+  note?: (l10n: JobText) => string;
 }
 
 const SGD = (lr: number): RunSettings['optimizer'] => ({ kind: 'sgd', lr, momentum: 0.9, weightDecay: 0.0005 });
@@ -72,18 +77,18 @@ const SGD = (lr: number): RunSettings['optimizer'] => ({ kind: 'sgd', lr, moment
 export const SNIPPETS: readonly SnippetDef[] = [
   {
     id: 'finetune',
-    title: (t) => t.t('Fine-tune'),
-    description: (t) => t.t('A few hundred steps from the current weights on the chosen data: the loss falls. Then "Use these weights" and classify the samples again.'),
-    arms: (_a, _g, t) => [{ id: 'model', label: t.t('Your model'), variant: null, backend: null }],
+    title: (l10n) => l10n.t('Fine-tune'),
+    description: (l10n) => l10n.t('A few hundred steps from the current weights on the chosen data: the loss falls. Then "Use these weights" and classify the samples again.'),
+    arms: (_a, _g, l10n) => [{ id: 'model', label: l10n.t('Your model'), variant: null, backend: null }],
     sizes: { gpu: { subset: 0, test: 500, batch: 32, steps: 300 }, cpu: { subset: 512, test: 64, batch: 16, steps: 24 } },
     optimizer: { kind: 'sgd', lr: 0.001, momentum: 0.9, weightDecay: 0 },
     fromWeights: true,
   },
   {
     id: 'relu-tanh',
-    title: (t) => t.t('ReLU vs tanh'),
-    description: (t) => t.t('The same network trained twice from the same initial weights, once with every ReLU replaced by Tanh: the steps each needs to reach 25% training error, and the ratio (the 2012 paper\'s Figure 1: about six times fewer epochs with ReLU, four-layer CNN on CIFAR-10).'),
-    arms: (a, _g, t) => {
+    title: (l10n) => l10n.t('ReLU vs tanh'),
+    description: (l10n) => l10n.t('The same network trained twice from the same initial weights, once with every ReLU replaced by Tanh: the steps each needs to reach 25% training error, and the ratio (the 2012 paper\'s Figure 1: about six times fewer epochs with ReLU, four-layer CNN on CIFAR-10).'),
+    arms: (a, _g, l10n) => {
       makeVariant('', a, 'tanh');
       return [{ id: 'relu', label: 'ReLU', variant: null, backend: null }, { id: 'tanh', label: 'Tanh', variant: 'tanh', backend: null }];
     },
@@ -92,31 +97,31 @@ export const SNIPPETS: readonly SnippetDef[] = [
   },
   {
     id: 'dropout',
-    title: (t) => t.t('Dropout and overfitting'),
-    description: (t) => t.t('A small training subset, trained with and without the model\'s Dropout layers: train and test accuracy per epoch and the gap between them.'),
-    arms: (a, _g, t) => {
+    title: (l10n) => l10n.t('Dropout and overfitting'),
+    description: (l10n) => l10n.t('A small training subset, trained with and without the model\'s Dropout layers: train and test accuracy per epoch and the gap between them.'),
+    arms: (a, _g, l10n) => {
       if (variantLayers(a).dropout === 0) makeVariant('', a, 'no-dropout');
-      return [{ id: 'dropout', label: t.t('with Dropout'), variant: null, backend: null }, { id: 'no-dropout', label: t.t('without Dropout'), variant: 'no-dropout', backend: null }];
+      return [{ id: 'dropout', label: l10n.t('with Dropout'), variant: null, backend: null }, { id: 'no-dropout', label: l10n.t('without Dropout'), variant: 'no-dropout', backend: null }];
     },
     sizes: { gpu: { subset: 256, test: 500, batch: 32, epochs: 30 }, cpu: { subset: 64, test: 64, batch: 16, epochs: 4 } },
     optimizer: SGD(0.01),
-    note: (t) => t.t('Overfitting: the model fits the training data so closely that it learns its noise and details, and does worse on new data; training accuracy keeps rising while test accuracy stalls or falls. Dropout randomly zeroes neurons during training so that no neuron can rely on particular others.'),
+    note: (l10n) => l10n.t('Overfitting (the note): too many feature dimensions, an overly complex model, too many parameters, too little training data or too much noise make the fitted function predict the training set perfectly but new test data poorly; the training data is fitted too closely, without regard to generalisation.'),
   },
   {
     id: 'lrn',
-    title: (t) => t.t('LRN on and off'),
-    description: (t) => t.t('With LocalResponseNorm(size=5, alpha=1e-4, beta=0.75, k=2) after the first two conv blocks, as in the paper, and without.'),
-    arms: (a, _g, t) => variantLayers(a).lrn > 0
-      ? [{ id: 'lrn', label: t.t('with LRN'), variant: null, backend: null }, { id: 'no-lrn', label: t.t('without LRN'), variant: 'lrn-off', backend: null }]
-      : [{ id: 'lrn', label: t.t('with LRN'), variant: 'lrn-on', backend: null }, { id: 'no-lrn', label: t.t('without LRN'), variant: null, backend: null }],
+    title: (l10n) => l10n.t('LRN on and off'),
+    description: (l10n) => l10n.t('With LocalResponseNorm(size=5, alpha=1e-4, beta=0.75, k=2) after the first two conv blocks, as in the paper, and without.'),
+    arms: (a, _g, l10n) => variantLayers(a).lrn > 0
+      ? [{ id: 'lrn', label: l10n.t('with LRN'), variant: null, backend: null }, { id: 'no-lrn', label: l10n.t('without LRN'), variant: 'lrn-off', backend: null }]
+      : [{ id: 'lrn', label: l10n.t('with LRN'), variant: 'lrn-on', backend: null }, { id: 'no-lrn', label: l10n.t('without LRN'), variant: null, backend: null }],
     sizes: { gpu: { subset: 0, test: 500, batch: 32, steps: 200 }, cpu: { subset: 512, test: 64, batch: 16, steps: 12 } },
     optimizer: SGD(0.01),
   },
   {
     id: 'pooling',
-    title: (t) => t.t('Overlapping pooling'),
-    description: (t) => t.t('MaxPool 3x3 stride 2 (overlapping, as in the paper) against 2x2 stride 2.'),
-    arms: (a, _g, t) => {
+    title: (l10n) => l10n.t('Overlapping pooling'),
+    description: (l10n) => l10n.t('MaxPool 3x3 stride 2 (overlapping, as in the paper) against 2x2 stride 2.'),
+    arms: (a, _g, l10n) => {
       const pools = a.graph.nodes.filter((n) => n.key === 'max_pool2d');
       if (pools.length === 0) makeVariant('', a, 'pool-2x2');
       const overlapping = pools.some((n) => JSON.stringify(n.args.kernel_size) !== JSON.stringify(n.args.stride));
@@ -129,11 +134,11 @@ export const SNIPPETS: readonly SnippetDef[] = [
   },
   {
     id: 'gpu-cpu',
-    title: (t) => t.t('GPU vs CPU'),
-    description: (t) => t.t('The same steps on WebGPU and on WebAssembly: images per second of each and the speed-up.'),
-    arms: (_a, gpu, t) => [
+    title: (l10n) => l10n.t('GPU vs CPU'),
+    description: (l10n) => l10n.t('The same steps on WebGPU and on WebAssembly: images per second of each and the speed-up.'),
+    arms: (_a, gpu, l10n) => [
       ...(gpu ? [{ id: 'webgpu', label: 'WebGPU', variant: null, backend: 'webgpu' as const }] : []),
-      { id: 'wasm', label: t.t('WebAssembly (CPU)'), variant: null, backend: 'wasm' as const },
+      { id: 'wasm', label: l10n.t('WebAssembly (CPU)'), variant: null, backend: 'wasm' as const },
     ],
     sizes: { gpu: { subset: 0, test: 0, batch: 32, steps: 10 }, cpu: { subset: 256, test: 0, batch: 16, steps: 6 } },
     optimizer: SGD(0.01),
@@ -186,7 +191,7 @@ export function smallestInput(model: ModelSource, entry: string, channels: numbe
 }
 
 /** The snippet's default settings for this model on this backend, and the sentence that says which sizes. */
-export function defaultSettings(def: SnippetDef, model: ModelSource, gpu: boolean, classes: number, t: JobText): { settings: RunSettings; sizes: string } {
+export function defaultSettings(def: SnippetDef, model: ModelSource, gpu: boolean, classes: number, l10n: JobText): { settings: RunSettings; sizes: string } {
   const base = analyzeForTraining(model.fileName, model.text, model.entry, undefined, 1);
   const entry = entryFor(base, classes);
   const [, c, h, w] = analyzeForTraining(model.fileName, model.text, entry, undefined, 1).input as [number, number, number, number];
@@ -198,24 +203,24 @@ export function defaultSettings(def: SnippetDef, model: ModelSource, gpu: boolea
     epochs: size.epochs ?? null, steps: size.epochs ? null : size.steps ?? 1, optimizer: def.optimizer, seed: 0, shuffle: true, augment: false,
   };
   const sizes = gpu
-    ? t.t('GPU sizes: input {0}, {1} training images, batch {2}.', inputSize.slice(1).join('×'), size.subset || t.t('all'), size.batch)
-    : t.t('CPU sizes (WebAssembly, about two minutes on 2 cores): input {0}, {1} training images, batch {2}, {3} test images.', inputSize.slice(1).join('×'), size.subset || t.t('all'), size.batch, size.test || t.t('no'));
+    ? l10n.t('GPU sizes: input {0}, {1} training images, batch {2}.', inputSize.slice(1).join('×'), size.subset || l10n.t('all'), size.batch)
+    : l10n.t('CPU sizes (WebAssembly, about two minutes on 2 cores): input {0}, {1} training images, batch {2}, {3} test images.', inputSize.slice(1).join('×'), size.subset || l10n.t('all'), size.batch, size.test || l10n.t('no'));
   return { settings, sizes };
 }
 
 /** The panel's view of each snippet for this model (or why it cannot run on it). */
-export function snippetViews(model: ModelSource, gpu: boolean, classes: number, t: JobText, overrides: Partial<RunSettings> = {}): SnippetView[] {
+export function snippetViews(model: ModelSource, gpu: boolean, classes: number, l10n: JobText, overrides: Partial<RunSettings> = {}): SnippetView[] {
   return SNIPPETS.map((def): SnippetView => {
     const view: SnippetView = {
-      id: def.id, title: def.title(t), description: def.description(t), settingsText: '', sizes: '', arms: [], unavailable: null,
-      note: def.note?.(t) ?? null,
+      id: def.id, title: def.title(l10n), description: def.description(l10n), settingsText: '', sizes: '', arms: [], unavailable: null,
+      note: def.note?.(l10n) ?? null,
     };
     try {
-      const { settings, sizes } = defaultSettings(def, model, gpu, classes, t);
+      const { settings, sizes } = defaultSettings(def, model, gpu, classes, l10n);
       view.settingsText = formatSettings({ ...settings, ...overrides });
       view.sizes = sizes;
       const analysis = analyzeForTraining(model.fileName, model.text, settings.entry, [1, ...settings.inputSize], 1);
-      view.arms = def.arms(analysis, gpu, t).map((arm) => armView(arm, model.text, analysis));
+      view.arms = def.arms(analysis, gpu, l10n).map((arm) => armView(arm, model.text, analysis));
     } catch (e) {
       view.unavailable = e instanceof VariantError || e instanceof JobError ? e.message : String(e);
     }
@@ -248,36 +253,36 @@ export function stepsTo25(steps: StepMetric[], window = 5): number | null {
   return null;
 }
 
-export function headline(snippet: SnippetId, arms: ArmResult[], t: JobText): string | null {
+export function headline(snippet: SnippetId, arms: ArmResult[], l10n: JobText): string | null {
   const [a, b] = arms;
   const pct = (v: number) => `${(v * 100).toFixed(1)}%`;
   switch (snippet) {
     case 'relu-tanh':
       if (!a || !b) return null;
-      if (a.stepsTo25 !== null && b.stepsTo25 !== null) return t.t('ReLU reached 25% training error in {0} steps, Tanh in {1}: {2}× fewer steps with ReLU.', a.stepsTo25, b.stepsTo25, (b.stepsTo25 / a.stepsTo25).toFixed(2));
-      if (a.stepsTo25 !== null) return t.t('ReLU reached 25% training error in {0} steps; Tanh did not within {1} steps (ratio above {2}).', a.stepsTo25, b.steps, (b.steps / a.stepsTo25).toFixed(2));
-      return t.t('Neither reached 25% training error within the steps run: give more steps.');
+      if (a.stepsTo25 !== null && b.stepsTo25 !== null) return l10n.t('ReLU reached 25% training error in {0} steps, Tanh in {1}: {2}× fewer steps with ReLU.', a.stepsTo25, b.stepsTo25, (b.stepsTo25 / a.stepsTo25).toFixed(2));
+      if (a.stepsTo25 !== null) return l10n.t('ReLU reached 25% training error in {0} steps; Tanh did not within {1} steps (ratio above {2}).', a.stepsTo25, b.steps, (b.steps / a.stepsTo25).toFixed(2));
+      return l10n.t('Neither reached 25% training error within the steps run: give more steps.');
     case 'dropout':
       if (!a || !b || a.trainAccuracy === null || a.testAccuracy === null || b.trainAccuracy === null || b.testAccuracy === null) return null;
-      return t.t('Train - test gap: {0} with Dropout, {1} without.', pct(a.trainAccuracy - a.testAccuracy), pct(b.trainAccuracy - b.testAccuracy));
+      return l10n.t('Train - test gap: {0} with Dropout, {1} without.', pct(a.trainAccuracy - a.testAccuracy), pct(b.trainAccuracy - b.testAccuracy));
     case 'gpu-cpu':
-      if (arms.length === 1) return t.t('No GPU here: WebAssembly only, {0} images/s.', (a?.imagesPerSecond ?? 0).toFixed(1));
+      if (arms.length === 1) return l10n.t('No GPU here: WebAssembly only, {0} images/s.', (a?.imagesPerSecond ?? 0).toFixed(1));
       if (!a?.imagesPerSecond || !b?.imagesPerSecond) return null;
-      return t.t('WebGPU {0} images/s, WebAssembly {1} images/s: {2}× faster on the GPU.', a.imagesPerSecond.toFixed(1), b.imagesPerSecond.toFixed(1), (a.imagesPerSecond / b.imagesPerSecond).toFixed(1));
+      return l10n.t('WebGPU {0} images/s, WebAssembly {1} images/s: {2}× faster on the GPU.', a.imagesPerSecond.toFixed(1), b.imagesPerSecond.toFixed(1), (a.imagesPerSecond / b.imagesPerSecond).toFixed(1));
     case 'lrn':
     case 'pooling':
       if (!a || !b || a.loss === null || b.loss === null) return null;
-      return t.t('Final loss {0}: {1}, {2}: {3}.', a.label, a.loss.toFixed(4), b.label, b.loss.toFixed(4));
+      return l10n.t('Final loss {0}: {1}, {2}: {3}.', a.label, a.loss.toFixed(4), b.label, b.loss.toFixed(4));
     case 'finetune':
-      return a && a.loss !== null ? t.t('Loss after {0} steps: {1}.', a.steps, a.loss.toFixed(4)) : null;
+      return a && a.loss !== null ? l10n.t('Loss after {0} steps: {1}.', a.steps, a.loss.toFixed(4)) : null;
   }
 }
 
 /** The results as a Markdown table (the panel's "Copy as Markdown"). */
-export function resultsMarkdown(run: RunSummary, t: JobText): string {
+export function resultsMarkdown(run: RunSummary, l10n: JobText): string {
   const f = (v: number | null, d = 4) => (v === null || Number.isNaN(v) ? '–' : v.toFixed(d));
   const p = (v: number | null) => (v === null || Number.isNaN(v) ? '–' : `${(v * 100).toFixed(1)}%`);
-  const head = [t.t('Network'), t.t('Backend'), t.t('Steps'), t.t('Loss'), t.t('Train accuracy'), t.t('Test accuracy'), t.t('Images/s'), t.t('Steps to 25% error')];
+  const head = [l10n.t('Network'), l10n.t('Backend'), l10n.t('Steps'), l10n.t('Loss'), l10n.t('Train accuracy'), l10n.t('Test accuracy'), l10n.t('Images/s'), l10n.t('Steps to 25% error')];
   const rows = run.arms.map((a) => [a.label, a.backend, String(a.steps), f(a.loss), p(a.trainAccuracy), p(a.testAccuracy), f(a.imagesPerSecond, 1), a.stepsTo25 === null ? '–' : String(a.stepsTo25)]);
   return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`), ...(run.headline ? ['', run.headline] : [])].join('\n') + '\n';
 }
@@ -318,7 +323,7 @@ function readSummary(dir: string): RunSummary | null {
  * A temporary run folder left by a closed window: finished as "interrupted" with what its last epoch saved (the
  * weights of each arm that reached an epoch end; the metrics as they were streamed), and renamed.
  */
-function recoverInterrupted(root: string, tmp: string, t: JobText): void {
+function recoverInterrupted(root: string, tmp: string, l10n: JobText): void {
   const dir = join(root, tmp);
   const summary = readSummary(dir);
   if (!summary) {
@@ -330,8 +335,8 @@ function recoverInterrupted(root: string, tmp: string, t: JobText): void {
   const lastEpoch = epochs.at(-1);
   summary.status = 'interrupted';
   summary.message = lastEpoch
-    ? t.t('Interrupted (the panel or the window was closed): the weights of epoch {0} were kept; the steps after it are lost.', lastEpoch.epoch)
-    : t.t('Interrupted (the panel or the window was closed) before the first epoch ended: no weights were kept.');
+    ? l10n.t('Interrupted (the panel or the window was closed): the weights of epoch {0} were kept; the steps after it are lost.', lastEpoch.epoch)
+    : l10n.t('Interrupted (the panel or the window was closed) before the first epoch ended: no weights were kept.');
   for (const arm of summary.arms) {
     const steps = metrics.filter((m): m is StepMetric => m.kind === 'step' && m.arm === arm.id);
     arm.steps = steps.at(-1)?.step ?? 0;
@@ -343,11 +348,11 @@ function recoverInterrupted(root: string, tmp: string, t: JobText): void {
 }
 
 /** The runs in `root` (newest first); temporary folders of runs not in `active` are recovered first. */
-export function listRuns(root: string, active: ReadonlySet<string>, t: JobText): RunSummary[] {
+export function listRuns(root: string, active: ReadonlySet<string>, l10n: JobText): RunSummary[] {
   if (!existsSync(root)) return [];
   for (const name of readdirSync(root)) {
     if (name.startsWith(TMP) && !active.has(name)) {
-      try { recoverInterrupted(root, name, t); } catch { /* left for the next listing */ }
+      try { recoverInterrupted(root, name, l10n); } catch { /* left for the next listing */ }
     }
   }
   const out: RunSummary[] = [];
@@ -376,7 +381,7 @@ export interface JobOptions {
   gpu: boolean;
   /** Weights to start from (fine-tune): a .pth path; used when they fit the model. */
   weights?: string | null;
-  t: JobText;
+  l10n: JobText;
   /** Called with the temporary folder's name while it is being written (listRuns leaves it alone). */
   onActive?: (tmpName: string | null) => void;
   now?: Date;
@@ -437,7 +442,7 @@ export class TrainJob {
   /** Runs every arm; the run folder appears complete (renamed from its temporary name) or not at all. */
   async run(): Promise<RunSummary> {
     const { o } = this;
-    const { t, settings: s } = o;
+    const { l10n, settings: s } = o;
     const def = snippetDef(o.snippet);
     const name = `${stamp(o.now ?? new Date())}-${o.snippet}`;
     const tmpName = `${TMP}${name}`;
@@ -448,9 +453,9 @@ export class TrainJob {
     const base = analyzeForTraining(o.model.fileName, o.model.text, s.entry, [1, ...s.inputSize], s.batch);
     const classes = classCount(base);
     if (classes !== data.train.classes.length) {
-      throw new JobError(t.t('{0}: the model has {1} outputs but {2} has {3} classes: set num_classes={3} in the model line', o.model.fileName, classes, data.dir, data.train.classes.length));
+      throw new JobError(l10n.t('{0}: the model has {1} outputs but {2} has {3} classes: set num_classes={3} in the model line', o.model.fileName, classes, data.dir, data.train.classes.length));
     }
-    const arms = def.arms(base, o.gpu, t).map((arm) => {
+    const arms = def.arms(base, o.gpu, l10n).map((arm) => {
       const text = arm.variant ? makeVariant(o.model.text, base, arm.variant).text : o.model.text;
       return { def: arm, text, analysis: analyzeForTraining(`${o.model.fileName} (${arm.label})`, text, s.entry, [1, ...s.inputSize], s.batch) };
     });
@@ -486,14 +491,14 @@ export class TrainJob {
         saveSummary();
       }
       summary.status = this.cancelled ? 'cancelled' : 'finished';
-      summary.headline = headline(o.snippet, summary.arms, t);
+      summary.headline = headline(o.snippet, summary.arms, l10n);
       for (const a of summary.arms) if (a.weights) a.weights = a.weights.replace(uriOf(tmp), uriOf(final));
       saveSummary();
       renameSync(tmp, final);
       o.onActive?.(null);
       return summary;
     } catch (e) {
-      rmSync(tmp, { recursive: true, force: true });
+      if (!(e instanceof PanelClosedError)) rmSync(tmp, { recursive: true, force: true });
       o.onActive?.(null);
       throw e;
     }
@@ -509,7 +514,7 @@ export class TrainJob {
     if (snippetDef(o.snippet).fromWeights && o.weights) {
       const bound = bindStateDict(expectedParams(analysis), readCheckpoint(readFileSync(o.weights), o.weights), { modelName: analysis.modelClass ?? undefined });
       if (bound.ok) initial = bound.tensors;
-      else o.bridge.notify({ type: 'status', dir: summary.dir, text: o.t.t('The weights {0} do not fit this model ({1}); training starts from the initialisation.', o.weights, (bound.error ?? '').split('\n')[0]!) });
+      else o.bridge.notify({ type: 'status', dir: summary.dir, text: o.l10n.t('The weights {0} do not fit this model ({1}); training starts from the initialisation.', o.weights, (bound.error ?? '').split('\n')[0]!) });
     }
     initial ??= initialStateDict(analysis, new Rng(s.seed, STREAMS.init));
     const optimizer = optimizerOptions(s.optimizer);
@@ -520,7 +525,7 @@ export class TrainJob {
       const t = initial.get(st.input)!;
       initialValues[st.input] = st.type === 'int64' ? Int32Array.from(t.data as ArrayLike<bigint>, (v) => Number(v)) : Float32Array.from(t.data as ArrayLike<number>, Number);
     }
-    o.bridge.notify({ type: 'status', dir: summary.dir, text: o.t.t('Starting {0}…', arm.label) });
+    o.bridge.notify({ type: 'status', dir: summary.dir, text: o.l10n.t('Starting {0}…', arm.label) });
     const ready = check<Extract<TrainReply, { sessionMs: number }>>(await o.bridge.request({
       type: 'session', backend: arm.backend, onnx: step.onnx, inputs: step.inputs, masks: step.masks,
       state: step.state.map((x) => ({ name: x.input, input: x.input, output: x.output, type: x.type, shape: x.shape })), initial: initialValues,
