@@ -184,7 +184,7 @@ function entryFor(analysis: Analysis, classes: number): string {
 export function smallestInput(model: ModelSource, entry: string, channels: number, own: number[]): [number, number, number] {
   for (const size of [32, 64, 96, 128, 160, 192]) {
     if (size >= own[2]!) break;
-    const a = analyzeSourceSafely(model.text, { input: [1, channels, size, size], entry, mode: 'train', batch: 1 });
+    const a = analyzeSourceSafely(model.text, { input: [channels, size, size], entry, mode: 'train', batch: 1 });
     if (a.entry && !a.error && a.output && !missingOutputReason(a)) return [channels, size, size];
   }
   return [channels, own[2]!, own[3]!];
@@ -219,7 +219,7 @@ export function snippetViews(model: ModelSource, gpu: boolean, classes: number, 
       const { settings, sizes } = defaultSettings(def, model, gpu, classes, l10n);
       view.settingsText = formatSettings({ ...settings, ...overrides });
       view.sizes = sizes;
-      const analysis = analyzeForTraining(model.fileName, model.text, settings.entry, [1, ...settings.inputSize], 1);
+      const analysis = analyzeForTraining(model.fileName, model.text, settings.entry, [...settings.inputSize], 1);
       view.arms = def.arms(analysis, gpu, l10n).map((arm) => armView(arm, model.text, analysis));
     } catch (e) {
       view.unavailable = e instanceof VariantError || e instanceof JobError ? e.message : String(e);
@@ -450,14 +450,14 @@ export class TrainJob {
     const final = join(o.runsRoot, name);
     // everything that can fail before training fails before the folder exists
     const data = openTrainData(s, o.extensionRoot);
-    const base = analyzeForTraining(o.model.fileName, o.model.text, s.entry, [1, ...s.inputSize], s.batch);
+    const base = analyzeForTraining(o.model.fileName, o.model.text, s.entry, [...s.inputSize], s.batch);
     const classes = classCount(base);
     if (classes !== data.train.classes.length) {
       throw new JobError(l10n.t('{0}: the model has {1} outputs but {2} has {3} classes: set num_classes={3} in the model line', o.model.fileName, classes, data.dir, data.train.classes.length));
     }
     const arms = def.arms(base, o.gpu, l10n).map((arm) => {
       const text = arm.variant ? makeVariant(o.model.text, base, arm.variant).text : o.model.text;
-      return { def: arm, text, analysis: analyzeForTraining(`${o.model.fileName} (${arm.label})`, text, s.entry, [1, ...s.inputSize], s.batch) };
+      return { def: arm, text, analysis: analyzeForTraining(`${o.model.fileName} (${arm.label})`, text, s.entry, [...s.inputSize], s.batch) };
     });
     const summary: RunSummary = {
       dir: uriOf(final), name, snippet: o.snippet, model: o.model.uri, started: new Date().toISOString(), status: 'running',
@@ -615,5 +615,19 @@ export class TrainJob {
       this.trainer = null;
       await o.bridge.request({ type: 'release', what: 'train' }).catch(() => undefined);
     }
+  }
+}
+
+/** Runs a job and tells the webview how it ended (`runEnded`, or `runFailed` with the reason); the panel and the tests share it. */
+export async function runAndReport(job: TrainJob, snippet: SnippetId, bridge: RuntimeBridge): Promise<RunSummary | null> {
+  try {
+    const run = await job.run();
+    bridge.notify({ type: 'runEnded', run });
+    return run;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    bridge.notify({ type: 'runFailed', dir: null, snippet, message });
+    if (!(e instanceof JobError || e instanceof VariantError) && !(e instanceof Error && /^(DataError|IdxError|ImageError|SettingsError|TrainingError|InitError)$/.test(e.name))) throw e;
+    return null;
   }
 }

@@ -5,10 +5,10 @@ import * as vscode from 'vscode';
 import { imageFolderListing } from '../core/training/data.node';
 import {
   type RunSettings, type SnippetId, SNIPPET_IDS, type TrainFromWebview, type TrainReply, type TrainSettings, type TrainToWebview,
-  type TrainViewState, SettingsError, formatSettings, parseSettings,
+  type TrainViewState, formatSettings, parseSettings,
 } from '../shared/trainProtocol';
 import { uiLanguage } from './graphStrings';
-import { JobError, type ModelSource, PanelClosedError, type RuntimeBridge, TrainJob, defaultSettings, listRuns, readMetrics, snippetDef, snippetViews } from './trainJob';
+import { JobError, type ModelSource, PanelClosedError, type RuntimeBridge, TrainJob, runAndReport, defaultSettings, listRuns, readMetrics, snippetDef, snippetViews } from './trainJob';
 import { trainStrings } from './trainStrings';
 import { makeNonce, webviewHtml } from './webviewHtml';
 import type { WeightsStore } from './weightsCommands';
@@ -204,11 +204,10 @@ export class TrainPanel {
         sizes: defaults.sizes, gpu: this.gpu, weights, l10n,
         onActive: (name) => { if (name) this.active.add(name); else this.active.clear(); },
       });
-      const run = await this.job.run();
-      this.deps.log.info(`train ${snippet}: ${run.status}, ${run.arms.map((a) => `${a.label} ${a.steps} steps loss ${a.loss}`).join('; ')}${run.headline ? ` — ${run.headline}` : ''}`);
-      this.post({ type: 'runEnded', run });
+      const run = await runAndReport(this.job, snippet, this.bridge);
+      if (run) this.deps.log.info(`train ${snippet}: ${run.status}, ${run.arms.map((a) => `${a.label} ${a.steps} steps loss ${a.loss}`).join('; ')}${run.headline ? ` — ${run.headline}` : ''}`);
     } catch (e) {
-      const message = e instanceof SettingsError || e instanceof JobError ? e.message : e instanceof Error ? e.message : String(e);
+      const message = e instanceof Error ? e.message : String(e);
       this.deps.log.error(`train ${snippet}: ${message}`);
       this.post({ type: 'runFailed', dir: null, snippet, message });
     } finally {

@@ -95,7 +95,7 @@ async function answer(m: Extract<TrainToWebview, { requestId: number }>): Promis
       }
       case 'evalSession': {
         await evalSession?.release();
-        evalSession = await createSession(m.onnx, await backendFor(train?.backend ?? null));
+        evalSession = await createSession(m.onnx, await backendFor(train?.backend ?? null), { logSeverityLevel: 3 });
         reply({ done: true });
         return;
       }

@@ -50,7 +50,8 @@ export async function createTrainingSession(step: Pick<TrainingStep, 'onnx' | 'i
   const onGpu = choice.backend === 'webgpu';
   const preferredOutputLocation: Record<string, 'gpu-buffer' | 'cpu'> = { loss: 'cpu', logits: 'cpu' };
   for (const s of step.state) preferredOutputLocation[s.output] = onGpu ? 'gpu-buffer' : 'cpu';
-  const session = await createSession(step.onnx, choice, onGpu ? { preferredOutputLocation } : {});
+  // ORT's warning that shape ops run on the CPU is expected for a training graph: errors only
+  const session = await createSession(step.onnx, choice, onGpu ? { preferredOutputLocation, logSeverityLevel: 3 } : { logSeverityLevel: 3 });
   const { ort } = session;
   const inputShape = new Map(step.inputs.map((i) => [i.name, i.shape]));
   let state = new Map<string, OrtTensor>();
