@@ -5,12 +5,12 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { after, before, test } from 'node:test';
-import { encode } from 'fast-png';
+import { imageFolder as makeImageFolder } from '../fixtures/training/image-folder';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { readCheckpoint } from '../../src/core/weights';
 import type { Metric, RunSettings, StepMetric, TrainFromWebview, TrainReply, TrainToWebview } from '../../src/shared/trainProtocol';
@@ -27,18 +27,8 @@ let origin: string;
 let browser: Browser;
 const l10n = { t: (m: string, ...args: Array<string | number | boolean>) => m.replace(/\{(\d+)\}/g, (x, i: string) => (args[Number(i)] === undefined ? x : String(args[Number(i)]))) };
 
-/** An ImageFolder of 8x8 PNGs, as the CLI's tests make it. */
 function imageFolder(name: string, spec: Record<string, number>): string {
-  const base = join(dir, name);
-  Object.entries(spec).forEach(([cls, n], c) => {
-    mkdirSync(join(base, cls), { recursive: true });
-    for (let i = 0; i < n; i++) {
-      const data = new Uint8Array(8 * 8 * 4);
-      for (let j = 0; j < data.length; j++) data[j] = j % 4 === 3 ? 255 : (c * 90 + i * 5 + (j % 7)) & 255;
-      writeFileSync(join(base, cls, `${i}.png`), encode({ width: 8, height: 8, data, channels: 4, depth: 8 }));
-    }
-  });
-  return base;
+  return makeImageFolder(join(dir, name), spec);
 }
 
 const DATA = imageFolder('data', { cat: 4, dog: 4, fox: 4 });
