@@ -6,6 +6,7 @@ import { registerDiagnostics } from './vscode/diagnostics';
 import { EntryCodeLensProvider, registerEntryCommands } from './vscode/entryLens';
 import { registerClassify } from './vscode/classifyPanel';
 import { registerGraphPanel } from './vscode/graphPanel';
+import { registerTrain } from './vscode/trainPanel';
 import { ShapeHoverProvider } from './vscode/hover';
 import { ShapeInlayHintsProvider } from './vscode/inlayHints';
 import { registerTrainScripts } from './vscode/trainLens';
@@ -28,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   registerGraphPanel(context, { getAnalysis: (d) => analyses.get(d), onDidChangeAnalysis: analyses.onDidChangeAnalysis });
   const weights = registerClassify(context);
+  registerTrain(context, weights);
   context.subscriptions.push(...registerTrainScripts(python, weights));
 }
 

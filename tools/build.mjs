@@ -20,7 +20,7 @@ const targets = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node18', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node18', external: ['onnxruntime-node'], banner: { js: '#!/usr/bin/env node' } },
 ];
-for (const entry of ['graph', 'run']) {
+for (const entry of ['graph', 'run', 'train']) {
   const file = `webview/${entry}/main.ts`;
   if (existsSync(join(root, file))) {
     targets.push({ ...common, entryPoints: [file], outfile: `dist/webview/${entry}.js`, platform: 'browser', format: 'iife', target: 'es2022' });

@@ -138,7 +138,12 @@ export interface WebviewErrorMessage {
   stack?: string;
 }
 
-export type FromWebview = ReadyMessage | RevealMessage | SaveExportRequest | WebviewErrorMessage;
+/** The Train button: the host runs alexnetExplorer.train for the panel's model file. */
+export interface TrainRequest {
+  type: 'train';
+}
+
+export type FromWebview = ReadyMessage | RevealMessage | SaveExportRequest | TrainRequest | WebviewErrorMessage;
 
 /** One handler per message type of union `U`; a missing one does not compile. */
 export type MessageHandlers<U extends { type: string }> = {

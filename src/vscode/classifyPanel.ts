@@ -25,7 +25,7 @@ interface Deps {
   log: vscode.LogOutputChannel;
 }
 
-/** Registers the classify, weights and export commands and the panel's serializer; returns the weights in use. */
+/** Registers the classify, weights and export commands and the panel's serializer; returns the weights choice (the Train panel's "Use these weights" sets it). */
 export function registerClassify(context: vscode.ExtensionContext): WeightsStore {
   const log = vscode.window.createOutputChannel('AlexNet Explorer: Classify', { log: true });
   const store = new WeightsStore(context.workspaceState);

@@ -215,6 +215,9 @@ export class GraphPanel {
       editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
     },
     saveExport: (m) => this.saveExport(m),
+    train: async () => {
+      await vscode.commands.executeCommand('alexnetExplorer.train', this.uri);
+    },
     error: (m) => {
       console.error(`[alexnet-explorer] webview ${m.source}: ${m.message}${m.stack ? `\n${m.stack}` : ''}`);
       // One notification per distinct message a minute: a failing render loop must not flood the user.

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encode } from 'fast-png';
+import { imageFolder as makeImageFolder } from '../fixtures/training/image-folder';
 import { writeStateDictPth } from '../../src/core/training/pth-writer';
 import { readCheckpoint } from '../../src/core/weights';
 import { TINY_NET } from '../fixtures/training/written-by-us';
@@ -16,18 +16,8 @@ const dir = mkdtempSync(join(tmpdir(), 'cli-train-'));
 const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'train', ...args], { cwd: root, encoding: 'utf8' });
 const SUBSET = join(root, 'models', 'fashion-mnist', 'subset');
 
-/** An ImageFolder of 8x8 PNGs: `spec` maps class folder -> number of images (each class its own brightness). */
 function imageFolder(name: string, spec: Record<string, number>): string {
-  const base = join(dir, name);
-  Object.entries(spec).forEach(([cls, n], c) => {
-    mkdirSync(join(base, cls), { recursive: true });
-    for (let i = 0; i < n; i++) {
-      const data = new Uint8Array(8 * 8 * 4);
-      for (let j = 0; j < data.length; j++) data[j] = j % 4 === 3 ? 255 : (c * 90 + i * 5 + (j % 7)) & 255;
-      writeFileSync(join(base, cls, `${i}.png`), encode({ width: 8, height: 8, data, channels: 4, depth: 8 }));
-    }
-  });
-  return base;
+  return makeImageFolder(join(dir, name), spec);
 }
 
 const DATA = imageFolder('data', { cat: 4, dog: 4, fox: 4 });

@@ -180,6 +180,7 @@ export class GraphApp {
       button({ label: s.exportButton, title: s.exportTitle, id: 'export', onClick: () => void this.exportImage(this.exportFormat.value) }),
       divider(),
       this.tableButton,
+      button({ label: s.train, title: s.trainTitle, id: 'train', onClick: () => this.api.postMessage({ type: 'train' }) }),
       this.modelInfo,
     );
     this.banner = el('div', 'banner');

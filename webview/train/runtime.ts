@@ -1,7 +1,7 @@
 // The training step (src/core/training: forward, loss, backward and update as one ONNX graph) on onnxruntime-web.
 // On WebGPU the weights and the optimizer state stay on the GPU between steps: state outputs are kept as GPU
 // buffers (`preferredOutputLocation: 'gpu-buffer'`) and fed back as the next step's inputs; only the loss is copied
-// back. On wasm the same graph runs on the CPU. The runtime only runs steps: data, masks and schedules come from
+// back (and the batch's logits, for accuracy). On wasm the same graph runs on the CPU. The runtime only runs steps: data, masks and schedules come from
 // the caller, so the same settings give the same numbers as the CLI on onnxruntime-node.
 import type * as ortWasm from 'onnxruntime-web/wasm';
 import type { TrainingStep } from '../../src/core/training/types';
@@ -21,6 +21,8 @@ export interface StepFeeds {
 
 export interface StepResult {
   loss: number;
+  /** [batch, classes], flattened (train-mode accuracy is counted from them). */
+  logits: Float32Array;
   ms: number;
 }
 
@@ -53,9 +55,11 @@ export async function createTrainingSession(
   options: ortWasm.InferenceSession.SessionOptions = {},
 ): Promise<TrainingSession> {
   const onGpu = choice.backend === 'webgpu';
-  const preferredOutputLocation: Record<string, 'gpu-buffer' | 'cpu'> = { loss: 'cpu' };
+  const preferredOutputLocation: Record<string, 'gpu-buffer' | 'cpu'> = { loss: 'cpu', logits: 'cpu' };
   for (const s of step.state) preferredOutputLocation[s.output] = onGpu ? 'gpu-buffer' : 'cpu';
-  const session = await createSession(step.onnx, choice, onGpu ? { ...options, preferredOutputLocation } : options);
+  // errors only, unless the caller asks for more (the placement log, in a test)
+  const sessionOptions = { logSeverityLevel: 3 as const, ...options };
+  const session = await createSession(step.onnx, choice, onGpu ? { ...sessionOptions, preferredOutputLocation } : sessionOptions);
   const { ort } = session;
   const inputShape = new Map(step.inputs.map((i) => [i.name, i.shape]));
   let state = new Map<string, OrtTensor>();
@@ -64,7 +68,7 @@ export async function createTrainingSession(
     if (!values) throw new Error(`the training step needs the initial value of '${s.input}'`);
     state.set(s.input, tensorOf(ort, values, s.shape));
   }
-  const fetches = ['loss', ...step.state.map((s) => s.output)];
+  const fetches = ['loss', 'logits', ...step.state.map((s) => s.output)];
   const int64 = new Set(step.state.filter((s) => s.type === 'int64').map((s) => s.input));
   let released = false;
 
@@ -88,13 +92,14 @@ export async function createTrainingSession(
       const out = await session.session.run(inputs, fetches);
       const lossTensor = out.loss;
       const loss = Number((lossTensor.data as Float32Array)[0]);
+      const logits = Float32Array.from(out.logits.data as Float32Array);
       const ms = performance.now() - start;
       const next = new Map<string, OrtTensor>();
       for (const s of step.state) next.set(s.input, out[s.output]);
       // the previous state is no longer needed once the step that read it has run
       if (onGpu) for (const t of state.values()) t.dispose();
       state = next;
-      return { loss, ms };
+      return { loss, logits, ms };
     },
     async readState(names?: readonly string[]): Promise<StateValues> {
       const values: StateValues = new Map();

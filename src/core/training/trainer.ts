@@ -53,6 +53,13 @@ export interface TrainerOptions {
   /** A new seeded order each epoch; false keeps the dataset's order. */
   shuffle: boolean;
   onProgress?: (p: Progress) => void;
+  /**
+   * The runtime keeps the state between steps (onnxruntime-web, on the GPU): feeds carry no state and the outputs
+   * need none; `pullState` copies it back when the host needs it (epoch ends, the end of the run).
+   */
+  runtimeState?: { pullState(): Promise<Map<string, Float32Array | BigInt64Array>> };
+  /** After each whole epoch (1-based), before the next step: checkpoints and evaluation hook in here. */
+  onEpochEnd?: (epoch: number) => Promise<void>;
 }
 
 export interface Progress {
@@ -170,6 +177,8 @@ export class Trainer {
     let inEpoch = 0;
     while (this.stepsDone < this.totalSteps && !this.cancelRequested) {
       if (inEpoch === batches.length) {
+        if (epoch > 0) await o.onEpochEnd?.(epoch);
+        if (this.cancelRequested) break;
         batches = epochBatches(o.data.labels.length, this.batch, o.shuffle, shuffleRng);
         inEpoch = 0;
         epoch++;
@@ -187,13 +196,13 @@ export class Trainer {
       for (const [name, mask] of dropoutMasks(o.step.masks, maskRng)) {
         feeds[name] = { type: 'float32', data: mask, dims: o.step.masks.find((m) => m.name === name)!.shape };
       }
-      for (const [name, t] of this.state) feeds[name] = t;
+      if (!o.runtimeState) for (const [name, t] of this.state) feeds[name] = t;
       const out = await o.runStep(feeds);
       loss = Number(out.loss?.data[0]);
       if (!Number.isFinite(loss)) {
         throw new TrainingError(`the loss is ${loss} at step ${this.stepsDone + 1}: training diverged (try a smaller --lr); nothing of this run is kept`);
       }
-      for (const s of o.step.state) {
+      for (const s of o.runtimeState ? [] : o.step.state) {
         const next = out[s.output];
         if (!next) throw new TrainingError(`the training step did not return '${s.output}'`);
         this.state.set(s.input, { type: 'float32', data: next.data, dims: [...s.shape] });
@@ -209,11 +218,28 @@ export class Trainer {
       });
     }
     const seconds = (performance.now() - start) / 1000;
+    if (!this.cancelRequested && this.stepsDone > 0 && inEpoch === batches.length) await o.onEpochEnd?.(epoch);
     return {
       steps: this.stepsDone, cancelled: this.cancelRequested, loss,
       trainAccuracy: seen ? correct / seen : NaN,
       imagesPerSecond: seconds > 0 ? (this.stepsDone * this.batch) / seconds : 0,
     };
+  }
+
+  /** Copies the runtime's state back (runtimeState); stateDict() and evaluate() then see the weights trained so far. */
+  async pullState(): Promise<void> {
+    if (!this.o.runtimeState) return;
+    const values = await this.o.runtimeState.pullState();
+    for (const s of this.o.step.state) {
+      const v = values.get(s.input);
+      // kept as the step carries it: float32, num_batches_tracked as a float counter
+      if (v) this.state.set(s.input, { type: 'float32', data: v instanceof BigInt64Array ? Float32Array.from(v, Number) : v, dims: [...s.shape] });
+    }
+  }
+
+  /** The epoch the run is in (1-based; 0 before the first step). */
+  get epochsDone(): number {
+    return Math.floor(this.stepsDone / this.stepsPerEpoch);
   }
 
   /** The model's state_dict now: the initial tensors with the trained ones in their place, in model order. */

@@ -1,0 +1,53 @@
+// The Train webview's strings, translated in the host: the caller passes vscode.l10n (the webview tests pass an
+// identity or a bundle lookup). Placeholders the webview fills are passed through as '{0}', '{1}'.
+import type { TrainStrings } from '../shared/trainProtocol';
+import type { L10n } from './classifyStrings';
+
+export function trainStrings(l10n: L10n): TrainStrings {
+  return {
+    title: l10n.t('Train {0}', '{0}'),
+    probing: l10n.t('Looking for a GPU…'),
+    preparing: l10n.t('Reading the model and sizing the snippets…'),
+    backendWebgpu: l10n.t('WebGPU ({0})', '{0}'),
+    backendWasm: l10n.t('WebAssembly (CPU, 1 thread)'),
+    imagesPerSecond: l10n.t('{0} images/s', '{0}'),
+    imagesPerSecondShort: l10n.t('Images/s'),
+    noGpu: l10n.t('No WebGPU here: this arm needs a GPU.'),
+    'reason:setting': l10n.t('WebAssembly because the setting alexnetExplorer.inference.backend is "wasm".'),
+    'reason:no-webgpu': l10n.t('WebAssembly: this editor\'s webviews have no WebGPU (navigator.gpu is missing).'),
+    'reason:no-adapter': l10n.t('WebAssembly: WebGPU found no GPU adapter.'),
+    'reason:fallback-adapter': l10n.t('WebAssembly: the only WebGPU adapter is a software one ({0}), slower than WebAssembly. The setting alexnetExplorer.inference.allowFallbackAdapter accepts it.', '{0}'),
+    'reason:device': l10n.t('WebAssembly: the WebGPU device could not be created ({0}).', '{0}'),
+    'reason:timeout': l10n.t('WebAssembly: WebGPU did not answer in time ({0}).', '{0}'),
+    variantDiff: l10n.t('{0}: the variant against {1}', '{0}', '{1}'),
+    settings: l10n.t('Settings'),
+    run: l10n.t('Run'),
+    cancel: l10n.t('Cancel'),
+    reset: l10n.t('Reset'),
+    progress: l10n.t('{0}: step {1} of {2}, loss {3}, ETA {4}', '{0}', '{1}', '{2}', '{3}', '{4}'),
+    starting: l10n.t('Starting…'),
+    chartLoss: l10n.t('Loss per step'),
+    chartAccuracy: l10n.t('Accuracy per epoch (solid: train, dashed: test)'),
+    chartStepTime: l10n.t('Step time (ms)'),
+    step: l10n.t('step'),
+    epoch: l10n.t('epoch'),
+    trainOf: l10n.t('{0} train', '{0}'),
+    testOf: l10n.t('{0} test', '{0}'),
+    network: l10n.t('Network'),
+    backend: l10n.t('Backend'),
+    steps: l10n.t('Steps'),
+    loss: l10n.t('Loss'),
+    trainAccuracy: l10n.t('Train accuracy'),
+    testAccuracy: l10n.t('Test accuracy'),
+    stepsTo25: l10n.t('Steps to 25% error'),
+    useWeights: l10n.t('Use these weights'),
+    copyMarkdown: l10n.t('Copy as Markdown'),
+    runs: l10n.t('Runs in this workspace'),
+    noRuns: l10n.t('No run yet.'),
+    'status:running': l10n.t('running'),
+    'status:finished': l10n.t('finished'),
+    'status:cancelled': l10n.t('cancelled'),
+    'status:interrupted': l10n.t('interrupted'),
+    'status:failed': l10n.t('failed'),
+  };
+}
