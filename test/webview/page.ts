@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Analysis, GraphEdge, GraphNode, Shape } from '../../src/core/model/ir';
 import type { AnalysisMessage, FromWebview, GraphViewState, ToWebview } from '../../src/shared/protocol';
-import { initMessage } from '../../src/vscode/graphStrings';
+import { graphInitMessage } from '../../src/vscode/l10nBundle';
 import { webviewHtml } from '../../src/vscode/webviewHtml';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -92,7 +92,7 @@ export async function openGraphPage(browser: Browser, o: GraphPageOptions = {}):
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   const language = o.language ?? 'en';
-  const init = initMessage(language);
+  const init = graphInitMessage(language);
   const theme = THEMES[o.theme ?? 'dark'];
   // A string, not a function: tsx's helpers (__name) do not exist in the page.
   await page.addInitScript(`(() => {

@@ -1,7 +1,7 @@
 // The graph webview in headless Chromium: seed model and a generated 300-layer model, from posting the
 // analysis to the painted frame, against an empty webview page opened in the same run.
 import { analyzeSource } from '../../src/core/model/analyze';
-import { initMessage } from '../../src/vscode/graphStrings';
+import { graphInitMessage } from '../../src/vscode/l10nBundle';
 import { analysisMessage, generatedAnalysis, launch, openGraphPage, postAndTimePaint } from '../../test/webview/page';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ async function main() {
         const gp = await openGraphPage(browser, { width: 1600, height: 1000 });
         await gp.waitForPosted('ready');
         open.push(performance.now() - t);
-        await gp.post(initMessage('en'));
+        await gp.post(graphInitMessage('en'));
         paint.push(await postAndTimePaint(gp.page, analysisMessage(analysis, 'file:///m.py')));
         await gp.close();
       }
