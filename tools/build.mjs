@@ -20,6 +20,10 @@ const targets = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node18', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node18', external: ['onnxruntime-node'], banner: { js: '#!/usr/bin/env node' } },
 ];
+// What a webview loads after its first paint (webview/ui/lazy.ts): dist/webview/<name>.js, beside the pages' scripts.
+for (const [name, file] of [['toolkit', 'webview/ui/toolkitRegister.ts']]) {
+  targets.push({ ...common, entryPoints: [file], outfile: `dist/webview/${name}.js`, platform: 'browser', format: 'iife', target: 'es2022' });
+}
 for (const entry of ['graph', 'classify']) {
   const file = `webview/${entry}/main.ts`;
   if (existsSync(join(root, file))) {

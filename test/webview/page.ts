@@ -69,6 +69,8 @@ export interface GraphPageOptions {
   state?: GraphViewState;
   width?: number;
   height?: number;
+  /** Also load the toolkit before the page's script, as the single bundle did before the split (the bench compares). */
+  eagerToolkit?: boolean;
 }
 
 export interface GraphPage {
@@ -113,11 +115,12 @@ export async function openGraphPage(browser: Browser, o: GraphPageOptions = {}):
   })
     // As VS Code does: theme variables on <html>, the theme kind as a class of <body>.
     .replace('<html ', `<html style="${Object.entries(theme.vars).map(([k, v]) => `--vscode-${k}: ${v};`).join(' ')}" `)
-    .replace('<body>', `<body class="${theme.bodyClass}">`);
+    .replace('<body>', `<body class="${theme.bodyClass}">`)
+    .replace('<script nonce=', o.eagerToolkit ? `<script nonce="dGVzdC1ub25jZS0xMjM0NTY=" src="${ORIGIN}/dist/webview/toolkit.js"></script>\n<script nonce=` : '<script nonce=');
   await page.route(`${ORIGIN}/**`, async (route) => {
     const path = new URL(route.request().url()).pathname;
     if (path === '/' || path === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
-    if (path === '/dist/webview/graph.js' || path === '/media/graph.css') {
+    if (path === '/dist/webview/graph.js' || path === '/dist/webview/toolkit.js' || path === '/media/graph.css') {
       return route.fulfill({ contentType: path.endsWith('.js') ? 'text/javascript' : 'text/css', body: readFileSync(join(ROOT, path)) });
     }
     return route.fulfill({ status: 404, body: '' });

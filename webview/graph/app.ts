@@ -128,12 +128,8 @@ export class GraphApp {
       this.table.setStrings(s);
       return;
     }
-    try {
-      registerToolkit();
-    } catch (e) {
-      // Plain custom elements still show their text; the graph does not depend on the toolkit.
-      this.report('render', e);
-    }
+    // without an analysis soon (a slow host), the toolbar is not left plain
+    setTimeout(() => this.loadToolkit(), 1000);
     this.root.replaceChildren();
     const toolbar = el('div', 'toolbar');
     toolbar.setAttribute('role', 'toolbar');
@@ -285,6 +281,7 @@ export class GraphApp {
       this.graph.select(this.selectedId && this.view.nodes.some((n) => n.id === this.selectedId) ? this.selectedId : null);
       this.root.dataset.state = 'rendered';
       this.root.dataset.renderMs = (performance.now() - started).toFixed(1);
+      this.loadToolkit();
       return true;
     } catch (e) {
       this.root.dataset.state = 'render-error';
@@ -292,6 +289,11 @@ export class GraphApp {
       this.report('render', e);
       return false;
     }
+  }
+
+  /** The toolbar's and table's components: half the page's script, loaded once the graph is painted. */
+  private loadToolkit(): void {
+    requestAnimationFrame(() => setTimeout(() => registerToolkit().catch((e) => this.report('render', e))));
   }
 
   private showPlaceholder(text: string): void {
