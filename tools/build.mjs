@@ -20,14 +20,18 @@ const targets = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node18', external: ['vscode'] },
   { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node18', external: ['onnxruntime-node'], banner: { js: '#!/usr/bin/env node' } },
 ];
-for (const entry of ['graph', 'run', 'train']) {
+// What a webview loads after its first paint (webview/ui/lazy.ts): dist/webview/<name>.js, beside the pages' scripts.
+for (const [name, file] of [['toolkit', 'webview/ui/toolkitRegister.ts']]) {
+  targets.push({ ...common, entryPoints: [file], outfile: `dist/webview/${name}.js`, platform: 'browser', format: 'iife', target: 'es2022' });
+}
+for (const entry of ['graph', 'classify', 'train']) {
   const file = `webview/${entry}/main.ts`;
   if (existsSync(join(root, file))) {
     targets.push({ ...common, entryPoints: [file], outfile: `dist/webview/${entry}.js`, platform: 'browser', format: 'iife', target: 'es2022' });
   }
 }
 
-// onnxruntime-web's runtimes for webview/run: the wasm build (CPU) and the webgpu build (asyncify), each with its loader.
+// onnxruntime-web's runtimes for webview/classify and webview/train: the wasm build (CPU) and the webgpu build (asyncify), each with its loader.
 const ORT_FILES = ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.asyncify.wasm', 'ort-wasm-simd-threaded.asyncify.mjs'];
 
 function copyOrt() {

@@ -3,6 +3,7 @@
 // onnxruntime-web (WebGPU or wasm), runs the model and draws. Order: webview `ready` -> host `init` ->
 // webview `backend` (what it found) ... host `model` (once per model) and `run` + one `image` per file.
 import type { OutputKind } from '../core/scores';
+import type { ReadyMessage, WebviewError } from './messages';
 
 export type BackendSetting = 'auto' | 'webgpu' | 'wasm';
 export type Backend = 'webgpu' | 'wasm';
@@ -11,6 +12,8 @@ export type Backend = 'webgpu' | 'wasm';
 export interface ClassifyStrings {
   loading: string;
   preparingModel: string;
+  /** Fetching the cached ONNX: {0} of {1} MB. */
+  fetchingModel: string;
   startingRuntime: string;
   warmingUp: string;
   classifying: string;
@@ -123,8 +126,13 @@ export interface ModelInfo {
 export interface ModelMessage {
   type: 'model';
   info: ModelInfo;
-  /** ONNX (opset 13) with the conv layers' outputs as extra graph outputs. */
-  bytes: Uint8Array;
+  /**
+   * Where the webview fetches the ONNX (opset 13, the conv layers' outputs as extra graph outputs): a file cached
+   * under the extension's storage, as asWebviewUri gives it (never the bytes in a message: 58 MB over IPC).
+   */
+  url: string;
+  /** Its size in bytes, for the progress line. */
+  size: number;
 }
 
 /** A new classification: forgets the previous results; `files` are the display names in order. */
@@ -177,9 +185,7 @@ export type ClassifyToWebview = ClassifyInitMessage | ModelMessage | RunMessage 
 
 // ---- webview -> host ----
 
-export interface ClassifyReadyMessage {
-  type: 'ready';
-}
+export type ClassifyReadyMessage = ReadyMessage;
 
 /** WebGPU probe result, and which backend the session runs on. */
 export interface BackendReport {
@@ -233,12 +239,7 @@ export interface CommandRequest {
   command: 'loadWeights' | 'useDefaultWeights';
 }
 
-export interface ClassifyErrorReport {
-  type: 'error';
-  source: 'error' | 'unhandledrejection' | 'runtime' | 'message';
-  message: string;
-  stack?: string;
-}
+export type ClassifyErrorReport = WebviewError<'error' | 'unhandledrejection' | 'runtime' | 'message'>;
 
 export type ClassifyFromWebview = ClassifyReadyMessage | BackendReport | ProgressReport | ResultReport | RunDoneReport | CancelRequest | CommandRequest | ClassifyErrorReport;
 

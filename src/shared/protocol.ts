@@ -1,16 +1,79 @@
 // Messages between the extension host and the graph webview ("Visualize AlexNet").
 // One interface per message, discriminated by `type`; the webview sends `ready` first and gets `init` + `analysis`.
-// Requests carry `requestId`, their replies `inReplyTo`. Handler tables are mapped types over the unions,
-// so adding a message without handling it on the receiving side is a compile error.
+// Requests carry `requestId`, their replies `inReplyTo`; handled by the message layer (messages.ts), whose handler
+// tables are mapped types over the unions, so adding a message without handling it is a compile error.
 import type { Analysis, SourceRange } from '../core/model/ir';
-import type graphStrings from '../../media/graph-strings.json';
+import type { ReadyMessage, WebviewError } from './messages';
 import type layerNotes from '../../media/layer-notes.json';
 
 /** UI languages the graph webview is translated into (VS Code's `env.language` is mapped onto one). */
 export type UiLanguage = 'en' | 'zh-cn';
 
-/** Every string the webview shows, already in the UI language; keys come from `media/graph-strings.json`. */
-export type UiStrings = Record<keyof (typeof graphStrings)['en'], string>;
+/** Every string the graph webview shows, translated by the host (vscode.l10n: src/vscode/graphStrings.ts). */
+export interface UiStrings {
+  loading: string;
+  panelTitle: string;
+  fit: string;
+  fitTitle: string;
+  zoomIn: string;
+  zoomOut: string;
+  collapseAll: string;
+  expandAll: string;
+  searchPlaceholder: string;
+  searchTitle: string;
+  searchCount: string;
+  searchNone: string;
+  exportFormat: string;
+  exportButton: string;
+  exportTitle: string;
+  exportSvg: string;
+  exportPng: string;
+  tableToggle: string;
+  tableToggleTitle: string;
+  graphLabel: string;
+  params: string;
+  macs: string;
+  tower: string;
+  groupLayers: string;
+  groupJoin: string;
+  groupToggle: string;
+  input: string;
+  output: string;
+  colIndex: string;
+  colLayer: string;
+  colType: string;
+  colShape: string;
+  colParams: string;
+  colMacs: string;
+  colMemory: string;
+  totals: string;
+  totalParams: string;
+  totalMacs: string;
+  weightsFp32: string;
+  weightsFp16: string;
+  activationMemory: string;
+  inputShape: string;
+  inputFromComment: string;
+  inputFromDefault: string;
+  inputFromOption: string;
+  model: string;
+  saved: string;
+  exportCancelled: string;
+  exportFailed: string;
+  exporting: string;
+  noModel: string;
+  analysisFailed: string;
+  renderFailed: string;
+  errorAtLine: string;
+  noteSource: string;
+  close: string;
+  webviewError: string;
+  saveDialogTitle: string;
+  svgFilter: string;
+  pngFilter: string;
+  train: string;
+  trainTitle: string;
+}
 export type UiStringKey = keyof UiStrings;
 
 /** A text in every UI language. */
@@ -107,9 +170,7 @@ export type ToWebview = InitMessage | AnalysisMessage | AnalysisFailedMessage | 
 // ---- webview -> host ----
 
 /** First message of the webview once its handlers are installed. */
-export interface ReadyMessage {
-  type: 'ready';
-}
+export type { ReadyMessage };
 
 /** A node (or the error banner) was activated: reveal and select that source range. */
 export interface RevealMessage {
@@ -131,12 +192,7 @@ export interface SaveExportRequest {
 }
 
 /** Something failed in the webview (uncaught error, rejected promise, render error); the host shows it. */
-export interface WebviewErrorMessage {
-  type: 'error';
-  source: 'error' | 'unhandledrejection' | 'render' | 'message';
-  message: string;
-  stack?: string;
-}
+export type WebviewErrorMessage = WebviewError<'error' | 'unhandledrejection' | 'render' | 'message'>;
 
 /** The Train button: the host runs alexnetExplorer.train for the panel's model file. */
 export interface TrainRequest {
@@ -144,21 +200,3 @@ export interface TrainRequest {
 }
 
 export type FromWebview = ReadyMessage | RevealMessage | SaveExportRequest | TrainRequest | WebviewErrorMessage;
-
-/** One handler per message type of union `U`; a missing one does not compile. */
-export type MessageHandlers<U extends { type: string }> = {
-  [K in U['type']]: (message: Extract<U, { type: K }>) => void | Promise<void>;
-};
-
-/** Calls the handler for `message`; unknown types (from a newer/older peer) are reported, not thrown. */
-export function dispatchMessage<U extends { type: string }>(
-  handlers: MessageHandlers<U>,
-  message: unknown,
-): void | Promise<void> {
-  const type = (message as { type?: unknown } | null)?.type;
-  if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(handlers, type)) {
-    throw new Error(`Unknown message type: ${String(type)}`);
-  }
-  const handler = (handlers as Record<string, (m: unknown) => void | Promise<void>>)[type];
-  return handler(message);
-}

@@ -1,15 +1,15 @@
 // "Classify with AlexNet": one webview panel; the host turns the chosen weights into ONNX and image files into input
-// tensors (classifyModel.ts), the webview runs them with onnxruntime-web (webview/run). Also registers the weights
+// tensors (classifyModel.ts), the webview runs them with onnxruntime-web (webview/classify). Also registers the weights
 // commands (weightsCommands.ts).
 import * as vscode from 'vscode';
 import type { ClassifyFromWebview, ClassifyInitMessage, ClassifySettings, ClassifyToWebview, ClassifyViewState } from '../shared/classifyProtocol';
-import { type MessageHandlers, dispatchMessage } from '../shared/protocol';
+import type { MessageHandlers } from '../shared/messages';
 import { prepareImage } from './classifyModel';
 import { readFileLimited } from './readFile';
 import { FILE_LIMITS } from '../core/read-file.node';
 import { classifyStrings } from './classifyStrings';
-import { uiLanguage } from './graphStrings';
-import { makeNonce, webviewHtml } from './webviewHtml';
+import { uiLanguage } from './l10n';
+import { PanelBase, PanelSet } from './panelBase';
 import { ModelLoadError, ModelService, WeightsStore, baseName, registerWeightsCommands } from './weightsCommands';
 
 export const CLASSIFY_VIEW_TYPE = 'alexnetExplorer.classify';
@@ -35,14 +35,12 @@ export function registerClassify(context: vscode.ExtensionContext): WeightsStore
     store,
     vscode.commands.registerCommand(CLASSIFY_COMMAND, (uri?: unknown, uris?: unknown) => classifyCommand(deps, uri, uris)),
     ...registerWeightsCommands(context, store, deps.models, log),
-    vscode.window.registerWebviewPanelSerializer(CLASSIFY_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => ClassifyPanel.revive(panel, deps, state as ClassifyViewState | undefined),
-    }),
+    panels.registerSerializer((panel, state) => ClassifyPanel.revive(panel, deps, state as ClassifyViewState | undefined)),
     store.onDidChange(() => ClassifyPanel.current?.rerun()),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('alexnetExplorer.inference') || e.affectsConfiguration('alexnetExplorer.classify')) ClassifyPanel.current?.settingsChanged();
     }),
-    { dispose: () => ClassifyPanel.current?.dispose() },
+    panels,
   );
   return store;
 }
@@ -87,41 +85,35 @@ interface HostRun {
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
-export class ClassifyPanel {
-  static current: ClassifyPanel | undefined;
+const panels = new PanelSet<ClassifyPanel>(CLASSIFY_VIEW_TYPE);
 
-  private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
-  private readonly queue: ClassifyToWebview[] = [];
+type WebviewHandled = Exclude<ClassifyFromWebview, { type: 'ready' | 'error' }>;
+
+export class ClassifyPanel extends PanelBase<ClassifyToWebview, ClassifyFromWebview> {
   private webviewModelKey: string | null = null;
   private runCounter = 0;
   private run: HostRun | null = null;
   private files: vscode.Uri[] = [];
-  private disposed = false;
   private settings = readSettings();
-  private readonly errorsShown = new Map<string, number>();
+
+  static get current(): ClassifyPanel | undefined {
+    return panels.get();
+  }
 
   static show(deps: Deps): ClassifyPanel {
-    if (ClassifyPanel.current) {
-      ClassifyPanel.current.panel.reveal(ClassifyPanel.current.panel.viewColumn, true);
-      return ClassifyPanel.current;
+    const open = panels.get();
+    if (open) {
+      open.panel.reveal(open.panel.viewColumn, true);
+      return open;
     }
     const column = vscode.window.activeTextEditor || vscode.window.tabGroups.activeTabGroup.activeTab ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active;
-    const panel = vscode.window.createWebviewPanel(CLASSIFY_VIEW_TYPE, vscode.l10n.t('Classify'), { viewColumn: column, preserveFocus: true }, {
-      ...ClassifyPanel.webviewOptions(deps.context),
-      // the onnxruntime session (and its GPU device) survives switching tabs
-      retainContextWhenHidden: true,
-    });
-    ClassifyPanel.current = new ClassifyPanel(panel, deps);
-    return ClassifyPanel.current;
+    // retained: the onnxruntime session (and its GPU device) survives switching tabs
+    return panels.add(new ClassifyPanel(panels.createWebviewPanel(vscode.l10n.t('Classify'), column, true), deps));
   }
 
   /** After a window reload: classify the files the panel showed again. */
-  static async revive(panel: vscode.WebviewPanel, deps: Deps, state: ClassifyViewState | undefined): Promise<void> {
-    ClassifyPanel.current?.dispose();
-    panel.webview.options = ClassifyPanel.webviewOptions(deps.context);
+  static revive(panel: vscode.WebviewPanel, deps: Deps, state: ClassifyViewState | undefined): ClassifyPanel {
     const p = new ClassifyPanel(panel, deps);
-    ClassifyPanel.current = p;
     const files: vscode.Uri[] = [];
     for (const f of Array.isArray(state?.files) ? state.files : []) {
       try {
@@ -130,50 +122,24 @@ export class ClassifyPanel {
         // a malformed saved state: skip that file
       }
     }
-    if (files.length) await p.classify(files);
+    if (files.length) void p.classify(files);
+    return p;
   }
 
-  private static webviewOptions(context: vscode.ExtensionContext): vscode.WebviewOptions {
-    const root = context.extensionUri;
-    return {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(root, 'dist', 'webview'), vscode.Uri.joinPath(root, 'dist', 'ort'), vscode.Uri.joinPath(root, 'media')],
-    };
-  }
-
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: Deps) {
-    const webview = panel.webview;
-    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(deps.context.extensionUri, ...path)).toString();
-    const strings = classifyStrings(vscode.l10n);
-    webview.html = webviewHtml({
-      cspSource: webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: asset('dist', 'webview', 'run.js'),
-      styleUri: asset('media', 'classify.css'),
-      lang: uiLanguage(vscode.env.language),
-      title: vscode.l10n.t('Classify'),
-      loadingText: strings.loading,
-      wasm: true,
+  private constructor(panel: vscode.WebviewPanel, private readonly deps: Deps) {
+    super(panel, deps.context, '', {
+      script: 'classify', style: 'classify', wasm: true, resourceRoots: [deps.models.onnxCache.folder],
+      title: vscode.l10n.t('Classify'), loadingText: classifyStrings(vscode.l10n).loading, log: deps.log,
+      errorText: (message) => vscode.l10n.t('Classification failed in the panel: {0}', message),
     });
-    panel.onDidDispose(() => this.dispose(), null, this.disposables);
-    webview.onDidReceiveMessage((m: unknown) => this.receive(m), null, this.disposables);
   }
 
-  private initMessage(): ClassifyInitMessage {
-    const ort = (file: string) => this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.deps.context.extensionUri, 'dist', 'ort', file)).toString();
+  protected init(): ClassifyInitMessage {
+    const ort = (file: string) => this.asset('dist', 'ort', file);
     return {
       type: 'init', language: uiLanguage(vscode.env.language), strings: classifyStrings(vscode.l10n), settings: this.settings,
       ortWasmUrl: ort(ORT_WASM), ortWebgpuWasmUrl: ort(ORT_WEBGPU_WASM),
     };
-  }
-
-  private post(message: ClassifyToWebview): void {
-    if (this.disposed) return;
-    if (!this.ready) {
-      this.queue.push(message);
-      return;
-    }
-    void this.panel.webview.postMessage(message);
   }
 
   private setTitle(files: vscode.Uri[]): void {
@@ -204,7 +170,7 @@ export class ClassifyPanel {
     if (run.cancelled || this.disposed) return;
     const info = prepared.info;
     if (this.webviewModelKey !== info.key) {
-      this.post({ type: 'model', info, bytes: Buffer.isBuffer(prepared.onnx) ? new Uint8Array(prepared.onnx) : prepared.onnx });
+      this.post({ type: 'model', info, url: this.panel.webview.asWebviewUri(prepared.onnx).toString(), size: prepared.size });
       this.webviewModelKey = info.key;
     }
     this.post({ type: 'run', runId: run.id, modelKey: info.key, files: files.map((f) => ({ name: baseName(f), path: f.toString() })) });
@@ -236,9 +202,9 @@ export class ClassifyPanel {
     const next = readSettings();
     const backendChanged = next.backend !== this.settings.backend || next.allowFallbackAdapter !== this.settings.allowFallbackAdapter;
     this.settings = next;
-    if (!this.ready) return;
+    if (!this.isReady) return;
     if (backendChanged) this.webviewModelKey = null;
-    void this.panel.webview.postMessage(this.initMessage());
+    this.reinit();
     if (backendChanged) this.rerun();
   }
 
@@ -277,18 +243,16 @@ export class ClassifyPanel {
     run.finish();
   }
 
-  private readonly handlers: MessageHandlers<ClassifyFromWebview> = {
-    ready: () => {
-      const reloaded = this.ready;
-      this.ready = true;
-      void this.panel.webview.postMessage(this.initMessage());
-      for (const m of this.queue.splice(0)) void this.panel.webview.postMessage(m);
-      if (reloaded) {
-        // the webview lost its model and results (Reload Webviews): start over
-        this.webviewModelKey = null;
-        this.rerun();
-      }
-    },
+  protected override onReady(reloaded: boolean): void {
+    if (reloaded) {
+      // the webview lost its model and results (Reload Webviews): start over
+      this.webviewModelKey = null;
+      this.rerun();
+    }
+  }
+
+  protected handlers(): MessageHandlers<WebviewHandled> {
+    return {
     backend: (m) => {
       const where = m.backend === 'webgpu'
         ? `WebGPU (${[m.adapter?.vendor, m.adapter?.architecture, m.adapter?.description].filter(Boolean).join(' ')}${m.adapter?.isFallbackAdapter ? ', fallback adapter' : ''})`
@@ -315,31 +279,11 @@ export class ClassifyPanel {
     command: async (m) => {
       await vscode.commands.executeCommand(m.command === 'loadWeights' ? 'alexnetExplorer.loadWeights' : 'alexnetExplorer.useDefaultWeights');
     },
-    error: (m) => {
-      this.deps.log.error(`webview ${m.source}: ${m.message}${m.stack ? `\n${m.stack}` : ''}`);
-      // one notification per distinct message a minute
-      const now = Date.now();
-      if ((this.errorsShown.get(m.message) ?? 0) > now - 60_000) return;
-      this.errorsShown.set(m.message, now);
-      void vscode.window.showErrorMessage(vscode.l10n.t('Classification failed in the panel: {0}', m.message));
-    },
-  };
-
-  private receive(message: unknown): void {
-    try {
-      const r = dispatchMessage(this.handlers, message);
-      if (r) r.catch((e: unknown) => this.deps.log.error(`message: ${e instanceof Error ? e.message : String(e)}`));
-    } catch (e) {
-      this.deps.log.error(`bad message from the classify webview: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    };
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (this.run) this.cancelRun(this.run, false);
-    if (ClassifyPanel.current === this) ClassifyPanel.current = undefined;
-    this.panel.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+  override dispose(): void {
+    if (this.run && !this.disposed) this.cancelRun(this.run, false);
+    super.dispose();
   }
 }

@@ -1,15 +1,13 @@
 // The classification webview's strings, translated in the host: the caller passes vscode.l10n (the webview tests
-// pass an identity or a bundle lookup). Placeholders the webview fills are passed through as '{0}', '{1}'.
+// pass bundleL10n). Placeholders the webview fills are passed through as '{0}', '{1}'.
 import type { ClassifyStrings } from '../shared/classifyProtocol';
-
-export interface L10n {
-  t(message: string, ...args: Array<string | number | boolean>): string;
-}
+import type { L10n } from './l10n';
 
 export function classifyStrings(l10n: L10n): ClassifyStrings {
   return {
     loading: l10n.t('Loading…'),
     preparingModel: l10n.t('Reading the weights and building the model…'),
+    fetchingModel: l10n.t('Loading the model ({0} of {1} MB)…', '{0}', '{1}'),
     startingRuntime: l10n.t('Starting onnxruntime-web ({0})…', '{0}'),
     warmingUp: l10n.t('Warming up the model on {0}…', '{0}'),
     classifying: l10n.t('Classifying image {0} of {1}…', '{0}', '{1}'),

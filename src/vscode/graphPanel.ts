@@ -2,17 +2,11 @@
 // The panel only forwards the analysis (IR) and editor events; all drawing happens in webview/graph.
 import * as vscode from 'vscode';
 import type { Analysis } from '../core/model/ir';
-import {
-  dispatchMessage,
-  type FromWebview,
-  type GraphViewState,
-  type MessageHandlers,
-  type SaveExportRequest,
-  type ToWebview,
-  type UiStrings,
-} from '../shared/protocol';
-import { formatString, initMessage } from './graphStrings';
-import { makeNonce, webviewHtml } from './webviewHtml';
+import type { MessageHandlers } from '../shared/messages';
+import type { FromWebview, GraphViewState, InitMessage, RevealMessage, SaveExportRequest, ToWebview, TrainRequest } from '../shared/protocol';
+import { allLayerNotes, graphStrings } from './graphStrings';
+import { uiLanguage } from './l10n';
+import { PanelBase, PanelSet } from './panelBase';
 
 export const GRAPH_VIEW_TYPE = 'alexnetExplorer.graph';
 export const VISUALIZE_COMMAND = 'alexnetExplorer.visualize';
@@ -28,14 +22,14 @@ export interface GraphAnalysisSource {
   onDidChangeAnalysis?: vscode.Event<{ document: vscode.TextDocument }>;
 }
 
+const panels = new PanelSet<GraphPanel>(GRAPH_VIEW_TYPE);
+
 /** Registers the command and the serializer; everything is disposed with the extension. */
 export function registerGraphPanel(context: vscode.ExtensionContext, source: GraphAnalysisSource): void {
   context.subscriptions.push(
     vscode.commands.registerCommand(VISUALIZE_COMMAND, (uri?: unknown) => GraphPanel.createOrShow(context, source, uri instanceof vscode.Uri ? uri : undefined)),
-    vscode.window.registerWebviewPanelSerializer(GRAPH_VIEW_TYPE, {
-      deserializeWebviewPanel: (panel, state) => GraphPanel.revive(panel, context, source, state as GraphViewState | undefined),
-    }),
-    { dispose: () => GraphPanel.current?.dispose() },
+    panels.registerSerializer((panel, state) => GraphPanel.revive(panel, context, source, state as GraphViewState | undefined)),
+    panels,
   );
 }
 
@@ -52,24 +46,21 @@ function baseName(uri: vscode.Uri): string {
   return uri.path.slice(uri.path.lastIndexOf('/') + 1);
 }
 
-export class GraphPanel {
-  static current: GraphPanel | undefined;
-
-  private readonly disposables: vscode.Disposable[] = [];
-  private readonly init = initMessage(vscode.env.language);
-  private ready = false;
+export class GraphPanel extends PanelBase<ToWebview, FromWebview> {
+  private readonly strings = graphStrings(vscode.l10n);
   private debounce: ReturnType<typeof setTimeout> | undefined;
-  private lastErrorShown = new Map<string, number>();
-  private disposed = false;
+
+  static get current(): GraphPanel | undefined {
+    return panels.get();
+  }
 
   /** Opens the panel beside the editor for `uri`, the active model file, or the bundled AlexNet. */
   static async createOrShow(context: vscode.ExtensionContext, source: GraphAnalysisSource, uri?: vscode.Uri): Promise<void> {
     let target = uri;
     const active = vscode.window.activeTextEditor?.document;
     if (!target && isModelDocument(active)) target = active.uri;
-    if (!target && GraphPanel.current) {
-      // Run again from the panel itself (no active editor): just bring it forward.
-      GraphPanel.current.panel.reveal(undefined, false);
+    if (!target && panels.reveal('', undefined, false)) {
+      // Run again from the panel itself (no active editor): just brought forward.
       return;
     }
     // The palette with a webview focused: a model file visible next to it still counts as "active".
@@ -81,17 +72,17 @@ export class GraphPanel {
       await vscode.window.showTextDocument(doc, { preview: true, viewColumn: vscode.ViewColumn.One });
     }
     const column = vscode.window.activeTextEditor ? vscode.ViewColumn.Beside : vscode.ViewColumn.Two;
-    if (GraphPanel.current) {
-      GraphPanel.current.panel.reveal(GraphPanel.current.panel.viewColumn ?? column, true);
-      await GraphPanel.current.setDocument(target);
+    const open = panels.get();
+    if (open) {
+      open.panel.reveal(open.panel.viewColumn ?? column, true);
+      await open.setDocument(target);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(GRAPH_VIEW_TYPE, 'AlexNet', { viewColumn: column, preserveFocus: true }, GraphPanel.webviewOptions(context));
-    GraphPanel.current = new GraphPanel(panel, context, source, target);
+    panels.add(new GraphPanel(panels.createWebviewPanel('AlexNet', column), context, source, target));
   }
 
   /** After a window reload (WebviewPanelSerializer), with the state the webview saved. */
-  static async revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, source: GraphAnalysisSource, state: GraphViewState | undefined): Promise<void> {
+  static revive(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, source: GraphAnalysisSource, state: GraphViewState | undefined): GraphPanel {
     let target = bundledModel(context);
     if (state && typeof state.uri === 'string') {
       try {
@@ -100,28 +91,22 @@ export class GraphPanel {
         // A malformed saved state: fall back to the sample.
       }
     }
-    GraphPanel.current?.dispose();
-    panel.webview.options = GraphPanel.webviewOptions(context);
-    GraphPanel.current = new GraphPanel(panel, context, source, target);
-  }
-
-  private static webviewOptions(context: vscode.ExtensionContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-    return {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(context.extensionUri, 'media')],
-    };
+    return new GraphPanel(panel, context, source, target);
   }
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
-    private readonly context: vscode.ExtensionContext,
+    panel: vscode.WebviewPanel,
+    context: vscode.ExtensionContext,
     private readonly source: GraphAnalysisSource,
     private uri: vscode.Uri,
   ) {
-    this.updateTitle();
-    panel.webview.html = this.html();
-    panel.onDidDispose(() => this.dispose(), null, this.disposables);
-    panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m), null, this.disposables);
+    const title = vscode.l10n.t('AlexNet: {0}', baseName(uri));
+    super(panel, context, '', {
+      script: 'graph', style: 'graph', title, loadingText: vscode.l10n.t('Loading the model graph…'),
+      log: { error: (message: string) => console.error(`[alexnet-explorer] ${message}`) },
+      errorText: (message) => vscode.l10n.t('AlexNet graph: {0}', message),
+    });
+    panel.title = title;
 
     if (source.onDidChangeAnalysis) {
       source.onDidChangeAnalysis((changed) => {
@@ -136,46 +121,24 @@ export class GraphPanel {
       }, null, this.disposables);
     }
     vscode.window.onDidChangeTextEditorSelection((e) => {
-      if (!this.ready || e.textEditor.document.uri.toString() !== this.uri.toString()) return;
+      if (!this.isReady || e.textEditor.document.uri.toString() !== this.uri.toString()) return;
       this.post({ type: 'cursor', uri: this.uri.toString(), line: e.selections[0].active.line + 1 });
     }, null, this.disposables);
+    this.disposables.push({ dispose: () => clearTimeout(this.debounce) });
   }
 
-  private get strings(): UiStrings {
-    return this.init.strings;
-  }
-
-  private html(): string {
-    const webview = this.panel.webview;
-    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, ...path)).toString();
-    return webviewHtml({
-      cspSource: webview.cspSource,
-      nonce: makeNonce(),
-      scriptUri: asset('dist', 'webview', 'graph.js'),
-      styleUri: asset('media', 'graph.css'),
-      lang: this.init.language,
-      title: formatString(this.strings.panelTitle, baseName(this.uri)),
-      loadingText: this.strings.loading,
-    });
-  }
-
-  private updateTitle(): void {
-    this.panel.title = formatString(this.strings.panelTitle, baseName(this.uri));
+  protected init(): InitMessage {
+    return { type: 'init', language: uiLanguage(vscode.env.language), strings: this.strings, notes: allLayerNotes() };
   }
 
   async setDocument(uri: vscode.Uri): Promise<void> {
     this.uri = uri;
-    this.updateTitle();
+    this.panel.title = vscode.l10n.t('AlexNet: {0}', baseName(uri));
     await this.postAnalysis();
   }
 
-  private post(message: ToWebview): void {
-    if (this.disposed) return;
-    void this.panel.webview.postMessage(message);
-  }
-
   private async postAnalysis(): Promise<void> {
-    if (!this.ready || this.disposed) return;
+    if (!this.isReady || this.disposed) return;
     const uri = this.uri.toString();
     const fileName = baseName(this.uri);
     let document: vscode.TextDocument;
@@ -194,47 +157,31 @@ export class GraphPanel {
     }
   }
 
-  private readonly handlers: MessageHandlers<FromWebview> = {
-    ready: async () => {
-      // Also after the webview was re-created (hidden and shown again): send everything again.
-      this.ready = true;
-      this.post(this.init);
-      await this.postAnalysis();
-      const editor = vscode.window.activeTextEditor;
-      if (editor && editor.document.uri.toString() === this.uri.toString()) {
-        this.post({ type: 'cursor', uri: this.uri.toString(), line: editor.selection.active.line + 1 });
-      }
-    },
-    reveal: async (m) => {
-      const document = await vscode.workspace.openTextDocument(this.uri);
-      const r = m.range;
-      const range = new vscode.Range(r.line - 1, r.column, r.endLine - 1, r.endColumn);
-      const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.uri.toString());
-      const column = visible?.viewColumn ?? (this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
-      const editor = await vscode.window.showTextDocument(document, { viewColumn: column, preserveFocus: false, selection: range });
-      editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-    },
-    saveExport: (m) => this.saveExport(m),
-    train: async () => {
-      await vscode.commands.executeCommand('alexnetExplorer.train', this.uri);
-    },
-    error: (m) => {
-      console.error(`[alexnet-explorer] webview ${m.source}: ${m.message}${m.stack ? `\n${m.stack}` : ''}`);
-      // One notification per distinct message a minute: a failing render loop must not flood the user.
-      const now = Date.now();
-      if ((this.lastErrorShown.get(m.message) ?? 0) > now - 60_000) return;
-      this.lastErrorShown.set(m.message, now);
-      void vscode.window.showErrorMessage(formatString(this.strings.webviewError, m.message));
-    },
-  };
-
-  private receive(message: unknown): void {
-    try {
-      const r = dispatchMessage(this.handlers, message);
-      if (r) r.catch((e: unknown) => this.handlers.error({ type: 'error', source: 'message', message: e instanceof Error ? e.message : String(e) }));
-    } catch (e) {
-      console.error('[alexnet-explorer] bad message from the graph webview', e);
+  /** Also after the webview was re-created (hidden and shown again): send everything again. */
+  protected override async onReady(): Promise<void> {
+    await this.postAnalysis();
+    const editor = vscode.window.activeTextEditor;
+    if (editor && editor.document.uri.toString() === this.uri.toString()) {
+      this.post({ type: 'cursor', uri: this.uri.toString(), line: editor.selection.active.line + 1 });
     }
+  }
+
+  protected handlers(): MessageHandlers<RevealMessage | SaveExportRequest | TrainRequest> {
+    return {
+      reveal: async (m) => {
+        const document = await vscode.workspace.openTextDocument(this.uri);
+        const r = m.range;
+        const range = new vscode.Range(r.line - 1, r.column, r.endLine - 1, r.endColumn);
+        const visible = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === this.uri.toString());
+        const column = visible?.viewColumn ?? (this.panel.viewColumn === vscode.ViewColumn.One ? vscode.ViewColumn.Two : vscode.ViewColumn.One);
+        const editor = await vscode.window.showTextDocument(document, { viewColumn: column, preserveFocus: false, selection: range });
+        editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+      },
+      saveExport: (m) => this.saveExport(m),
+      train: async () => {
+        await vscode.commands.executeCommand('alexnetExplorer.train', this.uri);
+      },
+    };
   }
 
   private async saveExport(m: SaveExportRequest): Promise<void> {
@@ -254,14 +201,5 @@ export class GraphPanel {
     } catch (e) {
       this.post({ type: 'saveResult', inReplyTo: m.requestId, outcome: 'failed', message: e instanceof Error ? e.message : String(e) });
     }
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    if (GraphPanel.current === this) GraphPanel.current = undefined;
-    clearTimeout(this.debounce);
-    this.panel.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
   }
 }

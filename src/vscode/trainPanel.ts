@@ -7,7 +7,7 @@ import {
   type RunSettings, type SnippetId, SNIPPET_IDS, type TrainFromWebview, type TrainReply, type TrainSettings, type TrainToWebview,
   type TrainViewState, formatSettings, parseSettings,
 } from '../shared/trainProtocol';
-import { uiLanguage } from './graphStrings';
+import { uiLanguage } from './l10n';
 import { JobError, type ModelSource, PanelClosedError, type RuntimeBridge, TrainJob, runAndReport, defaultSettings, listRuns, readMetrics, snippetDef, snippetViews } from './trainJob';
 import { trainStrings } from './trainStrings';
 import { makeNonce, webviewHtml } from './webviewHtml';

@@ -1,7 +1,7 @@
 // The Train webview's strings, translated in the host: the caller passes vscode.l10n (the webview tests pass an
 // identity or a bundle lookup). Placeholders the webview fills are passed through as '{0}', '{1}'.
 import type { TrainStrings } from '../shared/trainProtocol';
-import type { L10n } from './classifyStrings';
+import type { L10n } from './l10n';
 
 export function trainStrings(l10n: L10n): TrainStrings {
   return {

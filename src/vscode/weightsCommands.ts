@@ -10,6 +10,7 @@ import { WeightsError, readCheckpoint } from '../core/weights';
 import type { ModelInfo } from '../shared/classifyProtocol';
 import { inputSizeSetting } from './analysisService';
 import { modelInfo, modelKey } from './classifyModel';
+import { OnnxCache } from './onnxCache';
 import { readFileLimited } from './readFile';
 import { FILE_LIMITS } from '../core/read-file.node';
 
@@ -59,8 +60,9 @@ export class ModelLoadError extends Error {
 export interface PreparedModel {
   key: string;
   info: ModelInfo;
-  onnx: Uint8Array;
-  classifier: Classifier;
+  /** The ONNX file (in the OnnxCache) and its size. */
+  onnx: vscode.Uri;
+  size: number;
 }
 
 interface ChoiceFiles {
@@ -104,8 +106,11 @@ async function readText(uri: vscode.Uri): Promise<string> {
 /** Prepares (and caches, one at a time) the model for the chosen weights. */
 export class ModelService {
   private cache: PreparedModel | null = null;
+  readonly onnxCache: OnnxCache;
 
-  constructor(private readonly context: vscode.ExtensionContext) {}
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.onnxCache = new OnnxCache(vscode.Uri.joinPath(context.globalStorageUri, 'onnx'));
+  }
 
   defaultFiles(): ChoiceFiles {
     const dir = vscode.Uri.joinPath(this.context.extensionUri, 'models', 'fashion-mnist');
@@ -154,6 +159,11 @@ export class ModelService {
     const key = modelKey([model.text, files.weights.toString(), String(stat.mtime), String(stat.size), labels?.text ?? '', preset, String(defaultInput)]);
     if (this.cache?.key === key) return this.cache;
     this.cache = null;
+    const cached = await this.onnxCache.get(key);
+    if (cached) {
+      this.cache = { key, info: cached.info, onnx: cached.uri, size: cached.size };
+      return this.cache;
+    }
     let bytes: Uint8Array;
     try {
       bytes = await readFileLimited(files.weights, FILE_LIMITS.weights, 'a checkpoint');
@@ -180,7 +190,8 @@ export class ModelService {
       key, isDefault: files.isDefault, weightsFile: weightsName, labelsFile: files.labels ? baseName(files.labels) : null,
       modelFile: files.model ? baseName(files.model) : TORCHVISION_ALEXNET.file,
     });
-    this.cache = { key, info, onnx: classifier.onnx, classifier };
+    const stored = await this.onnxCache.put(info, classifier.onnx);
+    this.cache = { key, info, onnx: stored.uri, size: stored.size };
     return this.cache;
   }
 

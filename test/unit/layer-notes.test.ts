@@ -1,11 +1,13 @@
-// media/layer-notes.json and media/graph-strings.json: both languages everywhere, only ops the analyzer knows.
+// media/layer-notes.json: both languages everywhere, only ops the analyzer knows; the graph's strings in vscode.l10n.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import graphStrings from '../../media/graph-strings.json';
+import zhBundle from '../../l10n/bundle.l10n.zh-cn.json';
 import layerNotes from '../../media/layer-notes.json';
 import { allOps, describeCall } from '../../src/core/ops/registry';
 import type { LayerNote, UiLanguage } from '../../src/shared/protocol';
-import { initMessage, uiLanguage } from '../../src/vscode/graphStrings';
+import { graphStrings } from '../../src/vscode/graphStrings';
+import { uiLanguage } from '../../src/vscode/l10n';
+import { graphInitMessage } from '../../src/vscode/l10nBundle';
 import { notesFor } from '../../webview/graph/notes';
 
 const LANGUAGES: UiLanguage[] = ['en', 'zh-cn'];
@@ -63,13 +65,14 @@ test('the notes of the issue are there: ReLU, LRN, overlapping pooling, Dropout,
   assert.deepEqual(conv({ groups: 1, kernel_size: 3 }), []);
 });
 
-test('the webview strings exist in both languages with the same placeholders', () => {
-  const en = graphStrings.en as Record<string, string>;
-  const zh = graphStrings['zh-cn'] as Record<string, string>;
-  assert.deepEqual(Object.keys(zh).sort(), Object.keys(en).sort());
-  for (const key of Object.keys(en)) {
-    const placeholders = (s: string) => (s.match(/\{\d\}/g) ?? []).sort().join();
-    assert.equal(placeholders(zh[key]), placeholders(en[key]), `${key}: placeholders`);
+test('the graph webview\'s strings all have a zh-cn translation with the same placeholders', () => {
+  const zh = zhBundle as Record<string, string>;
+  const placeholders = (s: string) => (s.match(/\{\d\}/g) ?? []).sort().join();
+  // the English texts as the extension looks them up (identity l10n, placeholders kept)
+  const en = graphStrings({ t: (m) => m });
+  for (const [key, text] of Object.entries(en)) {
+    assert.equal(typeof zh[text], 'string', `${key}: "${text}" has no zh-cn translation`);
+    assert.equal(placeholders(zh[text]), placeholders(text), `${key}: placeholders`);
   }
 });
 
@@ -79,7 +82,7 @@ test('the UI language follows VS Code\'s: zh-cn in Chinese, everything else in E
   assert.equal(uiLanguage('en'), 'en');
   assert.equal(uiLanguage('de'), 'en');
   assert.equal(uiLanguage('zh-tw'), 'en');
-  const zh = initMessage('zh-cn');
+  const zh = graphInitMessage('zh-cn');
   assert.equal(zh.strings.fit, '适应');
   assert.equal(zh.notes.length, notes.length);
 });

@@ -452,7 +452,7 @@ describe('graph webview', () => {
     const gp = await openGraphPage(browser);
     try {
       await gp.waitForPosted('ready');
-      const init = (await import('../../src/vscode/graphStrings')).initMessage('en');
+      const init = (await import('../../src/vscode/l10nBundle')).graphInitMessage('en');
       await gp.post(init);
       await gp.post({ type: 'analysisFailed', uri: SEED_URI, fileName: 'alexnet.py', message: 'internal error' });
       await gp.page.waitForSelector('.placeholder:not([hidden])');

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { analyzeSource } from '../../src/core/model/analyze';
 import type { Analysis } from '../../src/core/model/ir';
-import { initMessage } from '../../src/vscode/graphStrings';
+import { graphInitMessage } from '../../src/vscode/l10nBundle';
 import { ROOT, analysisMessage, generatedAnalysis, launch, openGraphPage, postAndTimePaint, type GraphPage } from './page';
 
 let browser: Browser;
@@ -29,7 +29,7 @@ test('a generated 300-layer model opens at its blocks\' depth, renders whole whe
     const analysis = generatedAnalysis(300);
     assert.equal(analysis.layers.length, 300);
     await gp.waitForPosted('ready');
-    await gp.post(initMessage('en'));
+    await gp.post(graphInitMessage('en'));
     const timeRender = (msg: unknown): Promise<number> => postAndTimePaint(gp.page, msg);
     const cold = await timeRender(analysisMessage(analysis, 'file:///gen.py'));
     // 300 layers do not fit: the stages fold (the blocks would be 42 nodes and more than 48 with the stem: too many)

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Analysis, GraphEdge, GraphNode, Shape } from '../../src/core/model/ir';
 import type { AnalysisMessage, FromWebview, GraphViewState, ToWebview } from '../../src/shared/protocol';
-import { initMessage } from '../../src/vscode/graphStrings';
+import { graphInitMessage } from '../../src/vscode/l10nBundle';
 import { webviewHtml } from '../../src/vscode/webviewHtml';
 
 export const ROOT = join(__dirname, '..', '..');
@@ -69,6 +69,8 @@ export interface GraphPageOptions {
   state?: GraphViewState;
   width?: number;
   height?: number;
+  /** Also load the toolkit before the page's script, as the single bundle did before the split (the bench compares). */
+  eagerToolkit?: boolean;
 }
 
 export interface GraphPage {
@@ -92,7 +94,7 @@ export async function openGraphPage(browser: Browser, o: GraphPageOptions = {}):
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
   const language = o.language ?? 'en';
-  const init = initMessage(language);
+  const init = graphInitMessage(language);
   const theme = THEMES[o.theme ?? 'dark'];
   // A string, not a function: tsx's helpers (__name) do not exist in the page.
   await page.addInitScript(`(() => {
@@ -113,11 +115,12 @@ export async function openGraphPage(browser: Browser, o: GraphPageOptions = {}):
   })
     // As VS Code does: theme variables on <html>, the theme kind as a class of <body>.
     .replace('<html ', `<html style="${Object.entries(theme.vars).map(([k, v]) => `--vscode-${k}: ${v};`).join(' ')}" `)
-    .replace('<body>', `<body class="${theme.bodyClass}">`);
+    .replace('<body>', `<body class="${theme.bodyClass}">`)
+    .replace('<script nonce=', o.eagerToolkit ? `<script nonce="dGVzdC1ub25jZS0xMjM0NTY=" src="${ORIGIN}/dist/webview/toolkit.js"></script>\n<script nonce=` : '<script nonce=');
   await page.route(`${ORIGIN}/**`, async (route) => {
     const path = new URL(route.request().url()).pathname;
     if (path === '/' || path === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
-    if (path === '/dist/webview/graph.js' || path === '/media/graph.css') {
+    if (path === '/dist/webview/graph.js' || path === '/dist/webview/toolkit.js' || path === '/media/graph.css') {
       return route.fulfill({ contentType: path.endsWith('.js') ? 'text/javascript' : 'text/css', body: readFileSync(join(ROOT, path)) });
     }
     return route.fulfill({ status: 404, body: '' });

@@ -2,7 +2,7 @@
 // on a backend, driven from Node; with `verbose`, onnxruntime-web logs where each node of the step runs. Large
 // tensors come by URL (`stateUrl`: every state tensor in step.state order as float32; `inputUrl`: one batch reused).
 import * as ortGpu from 'onnxruntime-web/webgpu';
-import { chooseBackend, configureRuntime } from '../../webview/run/backend';
+import { chooseBackend, configureRuntime } from '../../webview/ui/backend';
 import { createTrainingSession, type StepFeeds } from '../../webview/train/runtime';
 import type { TrainingStep } from '../../src/core/training/types';
 

@@ -1,5 +1,5 @@
 // Inference of the full-size seed AlexNet (models/alexnet.py, 10 classes): the CLI's path (core/classifier ->
-// ONNX -> onnxruntime-node) and the webview's (webview/run/backend.ts -> onnxruntime-web wasm in headless Chromium)
+// ONNX -> onnxruntime-node) and the webview's (webview/ui/backend.ts -> onnxruntime-web wasm in headless Chromium)
 // against PyTorch on the CPU (/usr/bin/python3 with Debian's torch), same model, weights and input, in one run.
 // Weights: the shipped Fashion-MNIST ones when trained, else random ones of the right shapes made by PyTorch.
 // onnxruntime-node and PyTorch run with the same number of threads (BENCH_THREADS, default: all CPUs).
@@ -113,7 +113,7 @@ function rendererPeakMb(browserPid: number | undefined): number | null {
   return peak || null;
 }
 
-/** Runs in the page, on webview/run/backend.ts (bundled as window.bench): session from bytes, warm-up, timed runs. */
+/** Runs in the page, on webview/ui/backend.ts (bundled as window.bench): session from bytes, warm-up, timed runs. */
 const PAGE_BENCH = `async function ({ origin, backend, runs1, runs8 }) {
   const b = window.bench;
   async function get(p) { return new Uint8Array(await (await fetch(p)).arrayBuffer()); }
@@ -147,7 +147,7 @@ interface WebResult { backend: string; adapter: string; createMs: number; sessio
 
 async function webview(models: { b1: Uint8Array; b8: Uint8Array }, x8: Float32Array, backend: 'wasm' | 'webgpu'): Promise<{ result: WebResult | string; peakMb: number | null }> {
   const bundle = await esbuild.build({
-    stdin: { contents: `import * as b from './webview/run/backend'; (window as any).bench = b;`, resolveDir: root, loader: 'ts' },
+    stdin: { contents: `import * as b from './webview/ui/backend'; (window as any).bench = b;`, resolveDir: root, loader: 'ts' },
     bundle: true, format: 'iife', platform: 'browser', target: 'es2022', write: false, logLevel: 'error',
   });
   const files: Record<string, { type: string; body: Uint8Array | string }> = {

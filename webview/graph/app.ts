@@ -1,32 +1,31 @@
 // The graph webview: receives the analysis from the host, draws graph and table, links both to the editor.
 import type { Analysis, GraphNode, SourceRange } from '../../src/core/model/ir';
+import { Endpoint, type MessageHandlers, type RequestOf } from '../../src/shared/messages';
 import {
-  dispatchMessage,
   type ExportFormat,
   type FromWebview,
   type GraphViewState,
   type LayerNote,
-  type MessageHandlers,
+  type SaveResultMessage,
   type ToWebview,
   type UiLanguage,
   type UiStrings,
+  type WebviewErrorMessage,
 } from '../../src/shared/protocol';
+import type { ErrorReporter as UiErrorReporter } from '../ui/errors';
+import type { VsCodeApi as GraphVsCodeApi } from '../ui/host';
 import { button, divider, dropdown, registerToolkit, setPressed, textField, type Dropdown, type TextField } from '../ui/toolkit';
 import { svgMarkup, pngBase64 } from './export';
-import { fill } from './format';
+import { el } from '../ui/dom';
+import { fill } from '../ui/format';
 import { layoutGraph, type Layout } from './layout';
 import { overviewCollapsed } from './overview';
 import { GraphView, type ZoomState } from './render';
 import { LayerTable } from './table';
 import { buildView, groupKey, type ViewGraph, type ViewNode } from './view';
 
-export interface VsCodeApi {
-  postMessage(message: FromWebview): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-export type ErrorReporter = (source: 'error' | 'unhandledrejection' | 'render' | 'message', error: unknown) => void;
+type VsCodeApi = GraphVsCodeApi<FromWebview, GraphViewState>;
+export type ErrorReporter = UiErrorReporter<WebviewErrorMessage['source']>;
 
 interface Loaded {
   uri: string;
@@ -50,8 +49,6 @@ export class GraphApp {
   private query = '';
   private matches: string[] = [];
   private matchIndex = -1;
-  private requestId = 0;
-  private readonly exports = new Map<number, ExportFormat>();
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private tableTimer: ReturnType<typeof setTimeout> | undefined;
   private tableVisible = true;
@@ -74,7 +71,7 @@ export class GraphApp {
   private tableButton!: HTMLElement;
   private modelInfo!: HTMLElement;
 
-  readonly handlers: MessageHandlers<ToWebview> = {
+  readonly handlers: MessageHandlers<Exclude<ToWebview, SaveResultMessage>> = {
     init: (m) => {
       this.strings = m.strings;
       this.language = m.language;
@@ -103,14 +100,10 @@ export class GraphApp {
       if (!this.loaded || m.uri !== this.loaded.uri || !this.view) return;
       this.selectFromLine(m.line);
     },
-    saveResult: (m) => {
-      const format = this.exports.get(m.inReplyTo);
-      if (!format || !this.strings) return;
-      this.exports.delete(m.inReplyTo);
-      const s = this.strings;
-      this.setStatus(m.outcome === 'saved' ? fill(s.saved, m.path ?? format.toUpperCase()) : m.outcome === 'cancelled' ? s.exportCancelled : fill(s.exportFailed, m.message ?? ''));
-    },
   };
+
+  private readonly host = new Endpoint<FromWebview, ToWebview, 'saveResult'>(
+    (m) => this.api.postMessage(m), this.handlers, ['saveResult'], { onError: (e) => this.report('message', e) });
 
   constructor(private readonly root: HTMLElement, private readonly api: VsCodeApi, private readonly report: ErrorReporter) {
     const s = api.getState() as GraphViewState | undefined;
@@ -119,12 +112,7 @@ export class GraphApp {
 
   /** Entry point for every message from the host. */
   receive(message: unknown): void {
-    try {
-      const r = dispatchMessage(this.handlers, message);
-      if (r) r.catch((e) => this.report('message', e));
-    } catch (e) {
-      this.report('message', e);
-    }
+    this.host.receive(message);
   }
 
   start(): void {
@@ -140,12 +128,8 @@ export class GraphApp {
       this.table.setStrings(s);
       return;
     }
-    try {
-      registerToolkit();
-    } catch (e) {
-      // Plain custom elements still show their text; the graph does not depend on the toolkit.
-      this.report('render', e);
-    }
+    // without an analysis soon (a slow host), the toolbar is not left plain
+    setTimeout(() => this.loadToolkit(), 1000);
     this.root.replaceChildren();
     const toolbar = el('div', 'toolbar');
     toolbar.setAttribute('role', 'toolbar');
@@ -298,6 +282,7 @@ export class GraphApp {
       this.graph.select(this.selectedId && this.view.nodes.some((n) => n.id === this.selectedId) ? this.selectedId : null);
       this.root.dataset.state = 'rendered';
       this.root.dataset.renderMs = (performance.now() - started).toFixed(1);
+      this.loadToolkit();
       return true;
     } catch (e) {
       this.root.dataset.state = 'render-error';
@@ -305,6 +290,11 @@ export class GraphApp {
       this.report('render', e);
       return false;
     }
+  }
+
+  /** The toolbar's and table's components: half the page's script, loaded once the graph is painted. */
+  private loadToolkit(): void {
+    requestAnimationFrame(() => setTimeout(() => registerToolkit().catch((e) => this.report('render', e))));
   }
 
   private showPlaceholder(text: string): void {
@@ -613,20 +603,18 @@ export class GraphApp {
       if (this.query) this.graph.highlight(new Set(this.matches));
     }
     const base = this.loaded.fileName.replace(/\.[^.]+$/, '') || 'model';
-    const requestId = ++this.requestId;
-    this.exports.set(requestId, format);
+    let request: RequestOf<FromWebview>;
     try {
-      if (format === 'svg') {
-        this.api.postMessage({ type: 'saveExport', requestId, format, data: svg, encoding: 'utf8', suggestedName: `${base}.svg` });
-      } else {
-        const data = await pngBase64(svg, this.layout.width, this.layout.height);
-        this.api.postMessage({ type: 'saveExport', requestId, format, data, encoding: 'base64', suggestedName: `${base}.png` });
-      }
+      request = format === 'svg'
+        ? { type: 'saveExport', format, data: svg, encoding: 'utf8', suggestedName: `${base}.svg` }
+        : { type: 'saveExport', format, data: await pngBase64(svg, this.layout.width, this.layout.height), encoding: 'base64', suggestedName: `${base}.png` };
     } catch (e) {
-      this.exports.delete(requestId);
       this.setStatus(fill(s.exportFailed, e instanceof Error ? e.message : String(e)));
       this.report('render', e);
+      return;
     }
+    const m = await this.host.request(request, 'saveResult');
+    this.setStatus(m.outcome === 'saved' ? fill(s.saved, m.path ?? format.toUpperCase()) : m.outcome === 'cancelled' ? s.exportCancelled : fill(s.exportFailed, m.message ?? ''));
   }
 
   private setStatus(text: string): void {
@@ -651,12 +639,6 @@ export class GraphApp {
     };
     this.api.setState(state);
   }
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  e.className = className;
-  return e;
 }
 
 function round(v: number, digits: number): number {

@@ -2,7 +2,8 @@
 // labels and group boxes; owns zoom/pan. Colours are CSS classes resolved from --vscode-* variables (media/graph.css).
 import { curveBasis, line, select, zoom, zoomIdentity, type Selection, type ZoomBehavior } from 'd3';
 import type { UiLanguage, UiStrings } from '../../src/shared/protocol';
-import { ellipsize, fill, formatCount, formatInt, formatMB, formatShape, tensorExtent } from './format';
+import { ellipsize, fill, formatCount, formatInt, formatMB } from '../ui/format';
+import { formatShape, tensorExtent } from './format';
 import { CARD_WIDTH, GLYPH_COLUMN, READABLE_SCALE, TOWER_GAP, hasCostLine, hasJoinLine, labelWidth, type Layout, type NodeBox, type Point } from './layout';
 import type { ViewGraph, ViewNode } from './view';
 

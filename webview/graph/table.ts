@@ -3,7 +3,8 @@ import type { Analysis, GraphNode } from '../../src/core/model/ir';
 import type { UiStrings } from '../../src/shared/protocol';
 import { dataGrid, type GridColumn, type GridRow } from '../ui/toolkit';
 import { displayOp } from '../../src/core/ops/spelling';
-import { fill, formatCount, formatInt, formatMB, formatShape } from './format';
+import { fill, formatCount, formatInt, formatMB } from '../ui/format';
+import { formatShape } from './format';
 
 export type SortKey = 'index' | 'layer' | 'type' | 'shape' | 'params' | 'macs' | 'memory';
 

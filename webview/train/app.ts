@@ -9,7 +9,7 @@ import type {
 } from '../../src/shared/trainProtocol';
 import type { TrainingStep } from '../../src/core/training/types';
 import { errorReporter, reportUncaught } from '../ui/errors';
-import { type BackendChoice, type Session, adapterName, chooseBackend, configureRuntime, createSession, runModel } from '../run/backend';
+import { type BackendChoice, type Session, adapterName, chooseBackend, configureRuntime, createSession, runModel } from '../ui/backend';
 import { pngBase64, svgMarkup } from '../graph/export';
 import { type TrainingSession, createTrainingSession } from './runtime';
 

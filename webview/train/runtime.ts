@@ -5,7 +5,7 @@
 // the caller, so the same settings give the same numbers as the CLI on onnxruntime-node.
 import type * as ortWasm from 'onnxruntime-web/wasm';
 import type { TrainingStep } from '../../src/core/training/types';
-import { type BackendChoice, type Session, createSession } from '../run/backend';
+import { type BackendChoice, type Session, createSession } from '../ui/backend';
 
 type Ort = Session['ort'];
 type OrtTensor = ortWasm.Tensor;

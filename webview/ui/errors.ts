@@ -1,16 +1,14 @@
 // Every webview reports its errors to the host the same way: deduplicated, capped, never throwing.
 
-export interface ErrorReport<S extends string> {
-  type: 'error';
-  source: S;
-  message: string;
-  stack?: string;
-}
+import type { WebviewError } from '../../src/shared/messages';
+
+/** What an app calls with a failure: where (`source`) and what. */
+export type ErrorReporter<S extends string> = (source: S, error: unknown) => void;
 
 const MAX_REPORTS = 20;
 
 /** A reporter that posts each distinct error once (the same error from every frame or image would flood the host). */
-export function errorReporter<S extends string>(post: (report: ErrorReport<S>) => void): (source: S, error: unknown) => void {
+export function errorReporter<S extends string>(post: (report: WebviewError<S>) => void): ErrorReporter<S> {
   let reported = 0;
   const seen = new Set<string>();
   return (source, error) => {

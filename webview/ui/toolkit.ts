@@ -1,27 +1,13 @@
-// Every use of @vscode/webview-ui-toolkit (frozen upstream) lives here, behind plain functions that
-// return DOM elements, so the toolkit can be swapped for another component set in this one file.
-import {
-  provideVSCodeDesignSystem,
-  vsCodeButton,
-  vsCodeDataGrid,
-  vsCodeDataGridCell,
-  vsCodeDataGridRow,
-  vsCodeDivider,
-  vsCodeDropdown,
-  vsCodeOption,
-  vsCodeTextField,
-} from '@vscode/webview-ui-toolkit';
+// Every use of @vscode/webview-ui-toolkit (frozen upstream) lives here and in toolkitRegister.ts, behind plain
+// functions that return DOM elements, so the toolkit can be swapped for another component set in these files.
+import { loadScript } from './lazy';
 
-let registered = false;
-
-/** Registers the custom elements once; call before creating any component. */
-export function registerToolkit(): void {
-  if (registered) return;
-  registered = true;
-  provideVSCodeDesignSystem().register(
-    vsCodeButton(), vsCodeDropdown(), vsCodeOption(), vsCodeTextField(), vsCodeDivider(),
-    vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell(),
-  );
+/**
+ * Loads the toolkit's custom elements (dist/webview/toolkit.js) once; the elements below are plain until then and
+ * upgrade in place (they only use attributes, text and events before that).
+ */
+export function registerToolkit(): Promise<void> {
+  return loadScript('toolkit');
 }
 
 export interface ButtonOptions {

@@ -4,19 +4,18 @@ import { checkDeclaredSize } from '../../src/core/images/format';
 import { type Channels, imagenetResize, preprocess } from '../../src/core/images/preprocess';
 import { type RankedClass, probabilities, topK } from '../../src/core/scores';
 import type {
-  BackendReport, ClassifyFromWebview, ClassifyInitMessage, ClassifyStrings, ClassifyToWebview, ImageMessage, ModelInfo, RunMessage,
+  BackendReport, ClassifyErrorReport, ClassifyFromWebview, ClassifyViewState, ClassifyInitMessage, ClassifyStrings, ClassifyToWebview, ImageMessage, ModelInfo, RunMessage,
 } from '../../src/shared/classifyProtocol';
-import { type MessageHandlers, dispatchMessage } from '../../src/shared/protocol';
-import { type BackendChoice, adapterName, chooseBackend, configureRuntime, createSession, runModel, type Session } from './backend';
+import { Endpoint, type MessageHandlers } from '../../src/shared/messages';
+import { type BackendChoice, adapterName, chooseBackend, configureRuntime, createSession, runModel, type Session } from '../ui/backend';
+import { el } from '../ui/dom';
+import type { ErrorReporter as UiErrorReporter } from '../ui/errors';
+import type { VsCodeApi as ClassifyVsCodeApi } from '../ui/host';
+import { fill, formatMs, percent } from '../ui/format';
 import { drawChannel, drawInput } from './maps';
 
-export interface VsCodeApi {
-  postMessage(message: unknown): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-
-export type ErrorReporter = (source: 'error' | 'unhandledrejection' | 'runtime' | 'message', error: unknown) => void;
+type VsCodeApi = ClassifyVsCodeApi<ClassifyFromWebview, ClassifyViewState>;
+export type ErrorReporter = UiErrorReporter<ClassifyErrorReport['source']>;
 
 type RowStatus = 'waiting' | 'running' | 'done' | 'error' | 'cancelled';
 
@@ -57,21 +56,6 @@ interface Model {
 /** How many channel tiles a layer shows before "Show all". */
 const TILES = 64;
 
-export function format(template: string, ...args: Array<string | number>): string {
-  return template.replace(/\{(\d+)\}/g, (m, i: string) => (args[Number(i)] === undefined ? m : String(args[Number(i)])));
-}
-
-const percent = (p: number) => (p >= 0.0005 || p === 0 ? `${(p * 100).toFixed(1)}%` : '<0.1%');
-const ms = (v: number) => `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: { class?: string; text?: string; attrs?: Record<string, string> } = {}, ...children: Array<Node | null | undefined>): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (props.class) e.className = props.class;
-  if (props.text !== undefined) e.textContent = props.text;
-  for (const [k, v] of Object.entries(props.attrs ?? {})) e.setAttribute(k, v);
-  for (const c of children) if (c) e.appendChild(c);
-  return e;
-}
 
 
 /** Where the model's input size came from, in words. */
@@ -82,8 +66,8 @@ function inputFrom(s: ClassifyStrings, source: ModelInfo['inputSource']): string
 /** How the preset scales an image to the model's size (the transforms are the tooltip). */
 function scaling(s: ClassifyStrings, info: ModelInfo): string {
   const [, , height, width] = info.input;
-  if (info.preset === 'seed') return format(s.scaleSeed, width, height);
-  return format(s.scaleImagenet, imagenetResize({ height, width }), width, height);
+  if (info.preset === 'seed') return fill(s.scaleSeed, width, height);
+  return fill(s.scaleImagenet, imagenetResize({ height, width }), width, height);
 }
 
 export class ClassifyApp {
@@ -136,16 +120,11 @@ export class ClassifyApp {
   }
 
   private post(message: ClassifyFromWebview): void {
-    this.api.postMessage(message);
+    this.host.send(message);
   }
 
   receive(message: unknown): void {
-    try {
-      const r = dispatchMessage(this.handlers, message);
-      if (r) r.catch((e: unknown) => this.reportError('message', e));
-    } catch (e) {
-      this.reportError('message', e);
-    }
+    this.host.receive(message);
   }
 
   private readonly handlers: MessageHandlers<ClassifyToWebview> = {
@@ -167,7 +146,9 @@ export class ClassifyApp {
       if (this.model?.info.key === m.info.key && !this.model.failed) return;
       const old = this.model?.session;
       this.model = { info: m.info, session: null, ready: Promise.resolve(), failed: null, bytes: null };
-      this.model.ready = this.loadModel(this.model, m.bytes, old ?? null);
+      const bytes = this.fetchModel(m.url, m.size);
+      bytes.catch(() => undefined); // handled in loadModel, which may await the previous model first
+      this.model.ready = this.loadModel(this.model, bytes, old ?? null);
       this.renderHeader();
     },
     run: (m) => this.startRun(m),
@@ -191,16 +172,51 @@ export class ClassifyApp {
     },
   };
 
+  private readonly host = new Endpoint<ClassifyFromWebview, ClassifyToWebview>(
+    (m) => this.api.postMessage(m), this.handlers, [], { onError: (e) => this.reportError('message', e) });
+
   // ------------------------------------------------------------------ model and backend
 
-  private async loadModel(model: Model, bytes: Uint8Array, old: Session | null): Promise<void> {
+  /** The ONNX from the host's cache (a webview URL), with the progress line. */
+  private async fetchModel(url: string, size: number): Promise<Uint8Array> {
+    const response = await fetch(url);
+    if (!response.ok || !response.body) throw new Error(`HTTP ${response.status} for ${url}`);
+    const reader = response.body.getReader();
+    const chunks: Uint8Array[] = [];
+    let received = 0;
+    let shown = 0;
+    const mb = (n: number) => (n / 1e6).toFixed(1);
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      received += value.length;
+      if (performance.now() - shown > 100) {
+        shown = performance.now();
+        this.setPhase(fill(this.s.fetchingModel, mb(received), mb(Math.max(size, received))));
+      }
+    }
+    if (chunks.length === 1) return chunks[0];
+    const bytes = new Uint8Array(received);
+    let offset = 0;
+    for (const c of chunks) {
+      bytes.set(c, offset);
+      offset += c.length;
+    }
+    return bytes;
+  }
+
+  private async loadModel(model: Model, fetched: Promise<Uint8Array> | Uint8Array, old: Session | null): Promise<void> {
     await this.exclusive;
     if (old) await old.release().catch(() => undefined);
     const settings = this.init!.settings;
     const t0 = performance.now();
     try {
-      this.setPhase(format(this.s.startingRuntime, settings.backend === 'wasm' ? 'WebAssembly' : 'WebGPU'));
-      this.choice ??= await chooseBackend(settings.backend, settings.allowFallbackAdapter);
+      // the WebGPU probe runs while the model is fetched
+      const choosing = this.choice ? Promise.resolve(this.choice) : chooseBackend(settings.backend, settings.allowFallbackAdapter);
+      const bytes = await fetched;
+      this.setPhase(fill(this.s.startingRuntime, settings.backend === 'wasm' ? 'WebAssembly' : 'WebGPU'));
+      this.choice ??= await choosing;
       let choice = this.choice;
       let session: Session;
       try {
@@ -214,7 +230,7 @@ export class ClassifyApp {
         model.bytes = bytes;
         this.watchDevice(choice);
       }
-      this.setPhase(format(this.s.warmingUp, choice.backend === 'webgpu' ? 'WebGPU' : 'WebAssembly'));
+      this.setPhase(fill(this.s.warmingUp, choice.backend === 'webgpu' ? 'WebGPU' : 'WebAssembly'));
       // the first run compiles kernels (WebGPU shaders); later latencies are the steady state
       await runModel(session, new Float32Array(model.info.input.reduce((a, b) => a * b, 1)), model.info.input);
       if (this.model !== model) {
@@ -231,7 +247,7 @@ export class ClassifyApp {
     } catch (e) {
       model.failed = e instanceof Error ? e.message : String(e);
       if (this.model === model) {
-        this.showFailure(format(this.s.runtimeFailed, model.info.weightsFile, model.failed), false);
+        this.showFailure(fill(this.s.runtimeFailed, model.info.weightsFile, model.failed), false);
         this.failRemaining(model.failed);
       }
     } finally {
@@ -243,7 +259,7 @@ export class ClassifyApp {
   private watchDevice(choice: BackendChoice): void {
     void choice.device!.lost.then((info) => {
       if (this.choice !== choice) return;
-      this.deviceNotice = format(this.s.deviceLost, info.message || info.reason || 'unknown');
+      this.deviceNotice = fill(this.s.deviceLost, info.message || info.reason || 'unknown');
       this.choice = { backend: 'wasm', device: null, adapter: choice.adapter, reason: 'device', detail: info.message ?? null };
       const model = this.model;
       if (model?.bytes) {
@@ -411,7 +427,7 @@ export class ClassifyApp {
     let value: number | null = null;
     if (!text && active) {
       const finished = run.rows.filter((r) => r.status !== 'waiting' && r.status !== 'running').length;
-      text = format(this.s.classifying, Math.min(finished + 1, run.rows.length), run.rows.length);
+      text = fill(this.s.classifying, Math.min(finished + 1, run.rows.length), run.rows.length);
       value = run.rows.length ? finished / run.rows.length : 0;
     }
     const busy = text !== null && (active || this.phase !== null || this.hostStatus !== null);
@@ -491,12 +507,12 @@ export class ClassifyApp {
       return;
     }
     const s = this.s;
-    const name = r.backend === 'webgpu' ? format(s.backendWebgpu, adapterName(r.adapter)) : s.backendWasm;
+    const name = r.backend === 'webgpu' ? fill(s.backendWebgpu, adapterName(r.adapter)) : s.backendWasm;
     b.dataset.backend = r.backend;
     b.replaceChildren(
       el('span', { class: 'info-label', text: `${s.backend}: ` }),
       el('span', { class: 'backend-name', text: name }),
-      el('span', { class: 'session-ms', text: ` · ${format(s.sessionReady, r.sessionMs)}` }),
+      el('span', { class: 'session-ms', text: ` · ${fill(s.sessionReady, r.sessionMs)}` }),
     );
     const reasons: Record<NonNullable<BackendReport['reason']>, string> = {
       setting: s.reasonSetting, 'no-webgpu': s.reasonNoWebgpu, 'no-adapter': s.reasonNoAdapter, 'fallback-adapter': s.reasonFallbackAdapter,
@@ -504,7 +520,7 @@ export class ClassifyApp {
     };
     const notices: string[] = [];
     if (this.deviceNotice) notices.push(this.deviceNotice);
-    if (r.reason) notices.push(format(reasons[r.reason], r.reason === 'fallback-adapter' ? adapterName(r.adapter) : r.detail ?? ''));
+    if (r.reason) notices.push(fill(reasons[r.reason], r.reason === 'fallback-adapter' ? adapterName(r.adapter) : r.detail ?? ''));
     for (const n of notices) b.append(el('div', { class: 'notice', text: n, attrs: { role: 'note' } }));
   }
 
@@ -537,9 +553,9 @@ export class ClassifyApp {
   private tableView(run: Run): HTMLElement {
     const s = this.s;
     const k = this.init!.settings.topK;
-    const head = el('tr', {}, ...[s.image, s.file, s.prediction, s.probability, format(s.top, k), s.latency].map((t) => el('th', { text: t, attrs: { scope: 'col' } })));
+    const head = el('tr', {}, ...[s.image, s.file, s.prediction, s.probability, fill(s.top, k), s.latency].map((t) => el('th', { text: t, attrs: { scope: 'col' } })));
     return el('section', { class: 'table-view' },
-      el('h2', { text: format(s.results, run.rows.length) }),
+      el('h2', { text: fill(s.results, run.rows.length) }),
       el('table', { class: 'results' }, el('thead', {}, head), el('tbody', {}, ...run.rows.map((r) => this.tableRow(r)))));
   }
 
@@ -556,7 +572,7 @@ export class ClassifyApp {
         el('td', { class: 'prediction', text: best.label }),
         el('td', { class: 'probability' }, el('div', { class: 'prob-cell' }, this.bar(best.prob), el('span', { class: 'pct', text: percent(best.prob) }))),
         el('td', { class: 'others', text: row.top.slice(1).map((t) => `${t.label} ${percent(t.prob)}`).join(' · ') }),
-        el('td', { class: 'latency', text: ms(row.ms ?? 0) }),
+        el('td', { class: 'latency', text: formatMs(row.ms ?? 0) }),
       );
     } else {
       const text = row.status === 'error' ? row.error ?? s.failed : row.status === 'cancelled' ? s.cancelled : '…';
@@ -594,20 +610,20 @@ export class ClassifyApp {
     if (row.displayUrl) figures.append(el('figure', {}, el('img', { class: 'photo', attrs: { src: row.displayUrl, alt: row.name } }), el('figcaption', { text: row.name + size })));
     else figures.append(el('figure', {}, el('figcaption', { text: row.name + size })));
     if (row.tensor && info) {
-      const canvas = el('canvas', { class: 'input-view', attrs: { role: 'img', 'aria-label': format(s.inputSeen, info.preset) } });
+      const canvas = el('canvas', { class: 'input-view', attrs: { role: 'img', 'aria-label': fill(s.inputSeen, info.preset) } });
       drawInput(canvas, row.tensor, info.input[1], info.input[2], info.input[3], info.mean, info.std);
-      figures.append(el('figure', { attrs: { title: info.transforms } }, canvas, el('figcaption', { text: format(s.inputSeen, info.preset) })));
+      figures.append(el('figure', { attrs: { title: info.transforms } }, canvas, el('figcaption', { text: fill(s.inputSeen, info.preset) })));
     }
     section.append(figures);
     const result = el('div', { class: 'result' });
     if (row.status === 'done' && row.top) {
-      const list = el('ol', { class: 'top-list', attrs: { tabindex: '-1', 'aria-label': format(s.top, row.top.length) } });
+      const list = el('ol', { class: 'top-list', attrs: { tabindex: '-1', 'aria-label': fill(s.top, row.top.length) } });
       for (const t of row.top) {
         list.append(el('li', { attrs: { 'data-class': String(t.index) } },
           el('span', { class: 'label', text: t.label }), this.bar(t.prob), el('span', { class: 'pct', text: percent(t.prob) })));
       }
       const backend = this.report ? (this.report.backend === 'webgpu' ? 'WebGPU' : 'WebAssembly') : '';
-      result.append(el('h2', { text: format(s.top, row.top.length) }), list, el('div', { class: 'latency', text: `${s.latency}: ${ms(row.ms ?? 0)} (${backend})` }));
+      result.append(el('h2', { text: fill(s.top, row.top.length) }), list, el('div', { class: 'latency', text: `${s.latency}: ${formatMs(row.ms ?? 0)} (${backend})` }));
     } else if (row.status === 'error') {
       result.append(el('p', { class: 'error-text', text: row.error ?? s.failed }));
     } else if (row.status === 'cancelled') {
@@ -644,7 +660,7 @@ export class ClassifyApp {
         for (let ch = from; ch < to; ch++) {
           const canvas = el('canvas');
           drawChannel(canvas, t.data, ch, h, w);
-          const label = `${layer.title}: ${format(this.s.channel, ch + 1, c)}`;
+          const label = `${layer.title}: ${fill(this.s.channel, ch + 1, c)}`;
           const tile = el('button', { class: 'tile', attrs: { type: 'button', title: label, 'aria-label': label, 'data-channel': String(ch) } }, canvas);
           tile.addEventListener('click', () => this.enlarge(layer.title, t.data, ch, c, h, w, tile));
           grid.append(tile);
@@ -652,7 +668,7 @@ export class ClassifyApp {
       };
       addTiles(0, Math.min(c, TILES));
       if (c > TILES) {
-        const more = el('button', { class: 'secondary more', text: format(this.s.showAll, c), attrs: { type: 'button' } });
+        const more = el('button', { class: 'secondary more', text: fill(this.s.showAll, c), attrs: { type: 'button' } });
         more.addEventListener('click', () => {
           more.remove();
           addTiles(TILES, c);
@@ -671,7 +687,7 @@ export class ClassifyApp {
     const caption = el('p', { class: 'caption' });
     const draw = () => {
       const range = drawChannel(canvas, data, ch, h, w);
-      caption.textContent = `${title}: ${format(s.channel, ch + 1, count)} · min ${range.min.toFixed(3)} · max ${range.max.toFixed(3)}`;
+      caption.textContent = `${title}: ${fill(s.channel, ch + 1, count)} · min ${range.min.toFixed(3)} · max ${range.max.toFixed(3)}`;
       canvas.setAttribute('aria-label', caption.textContent);
     };
     const step = (d: number) => { ch = (ch + d + count) % count; draw(); };

@@ -1,4 +1,4 @@
-// The classification webview (dist/webview/run.js) in headless Chromium, served with dist/ort/ over a local HTTP
+// The classification webview (dist/webview/classify.js) in headless Chromium, served with dist/ort/ over a local HTTP
 // server as VS Code serves webview resources: onnxruntime-web on wasm and on WebGPU (SwiftShader) gives PyTorch's
 // logits; top-k, activation maps, the table of several images, errors, cancel, backend notices, CSP, zh-cn.
 import assert from 'node:assert/strict';
@@ -12,6 +12,7 @@ import { prepareClassifier, type Classifier } from '../../src/core/classifier';
 import { readCheckpointFile } from '../../src/core/weights/read-file.node';
 import type { ClassifyFromWebview, ClassifySettings, ClassifyToWebview, ModelInfo, ResultReport } from '../../src/shared/classifyProtocol';
 import { classifyStrings } from '../../src/vscode/classifyStrings';
+import { bundleL10n } from '../../src/vscode/l10nBundle';
 import { modelInfo, prepareImage } from '../../src/vscode/classifyModel';
 import { webviewHtml } from '../../src/vscode/webviewHtml';
 import { FIXTURE_DIR, readFixtureSpec, readFloats } from '../fixtures/onnx/fixture';
@@ -50,7 +51,7 @@ before(async () => {
       res.end(asset.body);
       return;
     }
-    if (/^\/(dist\/webview\/run\.js|media\/classify\.css|dist\/ort\/[\w.-]+\.(wasm|mjs))$/.test(path)) {
+    if (/^\/(dist\/webview\/classify\.js|media\/classify\.css|dist\/ort\/[\w.-]+\.(wasm|mjs))$/.test(path)) {
       try {
         const body = readFileSync(join(ROOT, path));
         res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
@@ -84,7 +85,7 @@ interface RunPage {
   post(m: ClassifyToWebview | Record<string, unknown>): Promise<void>;
   posted(): Promise<ClassifyFromWebview[]>;
   waitForPosted<T extends ClassifyFromWebview['type']>(type: T, where?: (m: Extract<ClassifyFromWebview, { type: T }>) => boolean, timeoutMs?: number): Promise<Extract<ClassifyFromWebview, { type: T }>>;
-  /** Sends the model: the page fetches the bytes and posts them to itself, as the host's postMessage delivers them. */
+  /** Sends the model as the host does: its URL (the cached ONNX, here served by the test server) and size. */
   sendModel(model?: ModelInfo, url?: string): Promise<void>;
   sendTensor(runId: number, index: number, name: string, tensor: Float32Array): Promise<void>;
   close(): Promise<void>;
@@ -108,16 +109,11 @@ async function openRunPage(settings: Partial<ClassifySettings> = {}, o: { langua
       };
     };
   })();`);
-  const zh = JSON.parse(readFileSync(join(ROOT, 'l10n', 'bundle.l10n.zh-cn.json'), 'utf8')) as Record<string, string>;
-  const l10n = {
-    t: (m: string, ...args: Array<string | number | boolean>) =>
-      (o.language === 'zh-cn' ? zh[m] ?? m : m).replace(/\{(\d+)\}/g, (x, i: string) => (args[Number(i)] === undefined ? x : String(args[Number(i)]))),
-  };
-  const strings = classifyStrings(l10n);
+  const strings = classifyStrings(bundleL10n(o.language ?? 'en'));
   const theme = THEMES[o.theme ?? 'dark'];
   const html = webviewHtml({
     cspSource: origin, nonce: 'dGVzdC1ub25jZS0xMjM0NTY=', lang: o.language ?? 'en', title: 'AlexNet', wasm: true,
-    scriptUri: `${origin}/dist/webview/run.js`, styleUri: `${origin}/media/classify.css`, loadingText: strings.loading,
+    scriptUri: `${origin}/dist/webview/classify.js`, styleUri: `${origin}/media/classify.css`, loadingText: strings.loading,
   })
     .replace('<html ', `<html style="${Object.entries(theme.vars).map(([k, v]) => `--vscode-${k}: ${v};`).join(' ')}" `)
     .replace('<body>', `<body class="${theme.bodyClass}">`);
@@ -141,10 +137,8 @@ async function openRunPage(settings: Partial<ClassifySettings> = {}, o: { langua
       }
     },
     async sendModel(model = info, url = '/fixture/model.onnx') {
-      await page.evaluate(async ({ m, u }) => {
-        const bytes = new Uint8Array(await (await fetch(u)).arrayBuffer());
-        window.postMessage({ type: 'model', info: m, bytes }, '*');
-      }, { m: model as unknown as Record<string, unknown>, u: url });
+      const size = assets.get(url)?.body.length ?? 0;
+      await rp.post({ type: 'model', info: model, url: `${origin}${url}`, size });
     },
     async sendTensor(runId, index, name, tensor) {
       await page.evaluate(({ runId: r, index: i, name: n, data }) => {
