@@ -7,6 +7,7 @@ import type { AnalysisDiagnostic, ArgValue, GraphEdge, GraphNode, Shape, SourceR
 import { getRule, describeCall, opOf } from '../ops/registry';
 import { bindArgs } from '../ops/bind';
 import { numel } from '../ops/common';
+import { piecesOf } from '../ops/slice';
 import { isShapeErr, type ShapeRule } from '../ops/types';
 import { libraryFunction, tensorInitCall, TYPING_ALIASES, type LibraryHost } from './library';
 import { percentFormat, pyStr, strFormat } from './strings';
@@ -64,6 +65,10 @@ const LAYER_STEPS = 25;
 const CONTAINERS = new Set(['Sequential', 'ModuleList', 'ModuleDict']);
 /** Tensor methods that return the same tensor (for shapes). */
 const IDENTITY_METHODS = new Set(['contiguous', 'detach', 'clone', 'to', 'float', 'double', 'half', 'cpu', 'cuda', 'requires_grad_', 'type_as']);
+/** Spellings that return a tuple of tensors, one 'slice' node per piece. */
+const MULTI_OUTPUT = new Set(['.chunk', '.split', 'torch.chunk', 'torch.split']);
+/** The spelling of x[index]. */
+const INDEX = '.__getitem__';
 /** Functions that create a tensor from a shape. */
 const FACTORIES = new Set(['torch.zeros', 'torch.ones', 'torch.randn', 'torch.rand', 'torch.empty', 'torch.Tensor', 'torch.FloatTensor']);
 
@@ -649,6 +654,7 @@ export class Interpreter implements LibraryHost {
   }
 
   private subscript(obj: Value, sliceExpr: ast.Expr, scope: Scope, range: SourceRange): Value {
+    if (obj.k === 'tensor') return this.indexTensor(obj, sliceExpr, scope, range);
     if (sliceExpr.type === 'Slice') {
       const lo = sliceExpr.lower ? this.eval(sliceExpr.lower, scope) : NONE;
       const hi = sliceExpr.upper ? this.eval(sliceExpr.upper, scope) : NONE;
@@ -666,7 +672,6 @@ export class Interpreter implements LibraryHost {
         kids.forEach((k, i) => m.children.set(String(i), k));
         return { k: 'module', mod: m };
       }
-      if (obj.k === 'tensor') return this.unsupported('slicing a tensor', range);
       return obj.k === 'unknown' ? obj : unknown(`slicing ${typeName(obj)}`, range);
     }
     const key = this.eval(sliceExpr, scope);
@@ -699,8 +704,6 @@ export class Interpreter implements LibraryHost {
         }
         return unknown(`indexing ${obj.mod.cls}`, range);
       }
-      case 'tensor':
-        return this.unsupported('indexing a tensor', range);
       case 'unknown':
         return obj;
       default:
@@ -1223,6 +1226,10 @@ export class Interpreter implements LibraryHost {
       if ('error' in b) bindError = `TypeError: ${b.error}`;
       else args = b.args;
     }
+    if (MULTI_OUTPUT.has(rule.op) && !bindError && !unknownArg) {
+      const pieces = this.tensorPieces(rule, op, kind, tensors[0], args, range);
+      if (pieces) return pieces;
+    }
     const node = this.addNode(op, kind, null, args, tensors, range, undefined);
     if (bindError) {
       node.error = bindError;
@@ -1238,6 +1245,52 @@ export class Interpreter implements LibraryHost {
     const shapes = tensors.map((t) => t.shape);
     if (shapes.some((s) => s === null)) return { k: 'tensor', node: node.id, shape: null };
     return this.inferInto(node, rule, shapes as Shape[], args, null);
+  }
+
+  /**
+   * x.chunk(2, dim=1), torch.split(x, [3, 5], 1): a tuple of pieces, one 'slice' node each (`piece` in its args);
+   * undefined when the arguments are wrong for this shape, so that one node reports PyTorch's error.
+   */
+  private tensorPieces(rule: ShapeRule, op: string, kind: 'function' | 'method', t: Extract<Value, { k: 'tensor' }>, args: Record<string, ArgValue>, range: SourceRange): Value | undefined {
+    if (!t.shape) return unknown(`the pieces of ${op.replace(/^\./, '')}() of a tensor whose shape is unknown`, range);
+    const pieces = piecesOf(t.shape, args);
+    if (!pieces || 'error' in pieces) return undefined;
+    this.grow(pieces.sizes.length, range);
+    const items: Value[] = pieces.sizes.map((_, piece) => {
+      const pieceArgs = { ...args, piece };
+      return this.inferInto(this.addNode(op, kind, null, pieceArgs, [t], range, undefined), rule, [t.shape!], pieceArgs, null);
+    });
+    return { k: 'tuple', items };
+  }
+
+  /** x[:, :d], x[..., 1:], x[0], x[:, None]: one 'slice' node; an index the analysis cannot read makes the shape unknown. */
+  private indexTensor(t: Extract<Value, { k: 'tensor' }>, sliceExpr: ast.Expr, scope: Scope, range: SourceRange): Value {
+    const exprs = sliceExpr.type === 'Tuple' ? sliceExpr.elts : [sliceExpr];
+    const index: ArgValue[] = [];
+    const intOrNone = (e: ast.Expr | null): number | null | undefined => {
+      if (!e) return null;
+      const v = this.eval(e, scope);
+      return v.k === 'none' ? null : v.k === 'num' && v.int ? v.v : undefined;
+    };
+    for (const e of exprs) {
+      if (e.type === 'Constant' && e.kind === 'Ellipsis') { index.push('...'); continue; }
+      if (e.type === 'Slice') {
+        const bounds = [intOrNone(e.lower), intOrNone(e.upper), intOrNone(e.step)];
+        if (bounds.some((b) => b === undefined)) return this.unsupported('a tensor slice whose bounds are not known ints', e.range);
+        index.push(bounds as ArgValue[]);
+        continue;
+      }
+      const v = this.eval(e, scope);
+      if (v.k === 'none') index.push(null);
+      else if (v.k === 'num' && v.int) index.push(v.v);
+      else if (v.k === 'unknown') return v;
+      else return this.unsupported(`indexing a tensor with ${typeName(v)}`, e.range);
+    }
+    const args = { index };
+    const rule = getRule(INDEX)!;
+    const node = this.addNode(INDEX, 'method', null, args, [t], range, undefined);
+    if (!t.shape) return { k: 'tensor', node: node.id, shape: null };
+    return this.inferInto(node, rule, [t.shape], args, null);
   }
 
   private unsupportedTensorOp(name: string, args: Value[], range: SourceRange): Value {
