@@ -11,6 +11,8 @@ import { piecesOf } from '../ops/slice';
 import { isShapeErr, type ShapeRule } from '../ops/types';
 import { libraryFunction, tensorInitCall, TYPING_ALIASES, type LibraryHost } from './library';
 import { percentFormat, pyStr, strFormat } from './strings';
+import { parse } from '../python';
+import { MAX_IMPORTED_FILES, MAX_IMPORT_DEPTH, mayBeOwnModule, shortFile, stampFile, type ModuleResolver } from './imports';
 import {
   NONE, Scope, bool, fromArg, num, str, toArg, truthy, typeName, unknown, valueEquals,
   type ClassInfo, type ModuleInstance, type Value,
@@ -88,7 +90,13 @@ interface Frame {
 export interface InterpreterOptions {
   /** 'train': `self.training` is True and branches on it follow train mode; default eval. */
   mode?: 'train' | 'eval';
+  /** Reads the model's own modules (`from .utils import ...`); absent: imports stay names the evaluator knows or not. */
+  readModule?: ModuleResolver;
+  /** The analysed file's path, for the resolver. */
+  file?: string;
 }
+
+type Namespace = Extract<Value, { k: 'namespace' }>;
 
 /** An init call on a module's parameter; the state_dict key is known once the module tree has its paths. */
 export interface RecordedInit {
@@ -124,8 +132,18 @@ export class Interpreter implements LibraryHost {
   /** The model's own nn.init calls and in-place inits of parameters, in call order. */
   readonly inits: RecordedInit[] = [];
 
+  /** The model's own modules run so far, by file (Python's sys.modules: a cycle gets the module being run). */
+  private readonly modules = new Map<string, Namespace>();
+  /** Where the analysed file imports each module it reaches (directly or not): where that module's problems show. */
+  readonly importSites = new Map<string, SourceRange>();
+  private importDepth = 0;
+  private readonly readModule?: ModuleResolver;
+  private readonly file?: string;
+
   constructor(options: InterpreterOptions = {}) {
     this.training = options.mode === 'train';
+    this.readModule = options.readModule;
+    this.file = options.file;
     this.globals.set('__name__', str('__alexnet_explorer__'));
     for (const b of ['range', 'len', 'int', 'float', 'str', 'bool', 'list', 'tuple', 'dict', 'set', 'enumerate', 'zip',
       'isinstance', 'issubclass', 'super', 'print', 'min', 'max', 'sum', 'abs', 'round', 'reversed', 'sorted', 'getattr',
@@ -252,11 +270,13 @@ export class Interpreter implements LibraryHost {
     switch (s.type) {
       case 'Import':
         for (const a of s.names) {
-          if (a.asname) scope.set(a.asname, { k: 'ref', name: a.name });
-          else scope.set(a.name.split('.')[0], { k: 'ref', name: a.name.split('.')[0] });
+          const own = this.importOwn(a.name, 0, s.range, true);
+          if (a.asname) scope.set(a.asname, own ?? { k: 'ref', name: a.name });
+          else scope.set(a.name.split('.')[0], own ? this.packageOf(a.name, own, s.range) : { k: 'ref', name: a.name.split('.')[0] });
         }
         return;
       case 'ImportFrom': {
+        if (this.importFromOwn(s, scope)) return;
         const base = s.level > 0 ? `${'.'.repeat(s.level)}${s.module ?? ''}` : (s.module ?? '');
         for (const a of s.names) {
           if (a.name === '*') {
@@ -450,6 +470,93 @@ export class Interpreter implements LibraryHost {
       default:
         this.unsupported(`assignment to ${target.type}`, target.range);
     }
+  }
+
+  // ---------------------------------------------------------------- the model's own modules
+
+  /**
+   * Runs the model's own module `name` (relative with `level` > 0) once and returns its globals; null when it is
+   * not one (a library, no resolver) or its file is not there (`report`: say so at the import).
+   */
+  private importOwn(name: string, level: number, range: SourceRange, report: boolean): Namespace | null {
+    if (!this.readModule || (level === 0 && !mayBeOwnModule(name))) return null;
+    const shown = `${'.'.repeat(level)}${name}`;
+    if (this.importDepth >= MAX_IMPORT_DEPTH || this.modules.size >= MAX_IMPORTED_FILES) {
+      this.report(`The import of '${shown}' (line ${range.line}) is not followed: imports nest deeper than ${MAX_IMPORT_DEPTH} or reach over ${MAX_IMPORTED_FILES} files.`, range, 'import', 'warning');
+      return null;
+    }
+    let src: ReturnType<ModuleResolver> = null;
+    try { src = this.readModule(range.file ?? this.file, name, level); } catch { src = null; }
+    if (!src) {
+      if (report) {
+        const what = level > 0 ? 'beside this file' : 'in this file\'s folder or the folders above it';
+        this.report(`No module '${shown}' ${what} (line ${range.line}): names imported from it are unknown.`, range, 'import', 'warning');
+      }
+      return null;
+    }
+    const cached = this.modules.get(src.file);
+    if (cached) return cached;
+    const ns: Namespace = { k: 'namespace', name: name || shortFile(src.file), scope: new Scope(null), file: src.file };
+    this.modules.set(src.file, ns);
+    this.importSites.set(src.file, range.file ? this.importSites.get(range.file) ?? range : range);
+    const { module, errors } = parse(src.text);
+    stampFile(module, src.file);
+    for (const e of errors.slice(0, 1)) this.report(`SyntaxError: ${e.message}`, { ...e.range, file: src.file }, 'syntax', 'error');
+    ns.scope.set('__name__', str(name));
+    const prev = this.reporting;
+    this.reporting = false;
+    this.importDepth++;
+    try {
+      this.execBlock(module.body, ns.scope, null);
+    } catch (e) {
+      if (e instanceof PyError) this.report(e.message, e.range, 'shape', 'error');
+      else throw e;
+    } finally {
+      this.importDepth--;
+      this.reporting = prev;
+    }
+    return ns;
+  }
+
+  /** `from .utils import f`, `from models.resnet import BasicBlock`, `from . import blocks`: false when not the model's own. */
+  private importFromOwn(s: Extract<ast.Stmt, { type: 'ImportFrom' }>, scope: Scope): boolean {
+    const name = s.module ?? '';
+    if (!this.readModule || (s.level === 0 && !mayBeOwnModule(name))) return false;
+    // `from . import x` names a package: its __init__.py may be absent, its submodules are files
+    const ns = this.importOwn(name, s.level, s.range, name !== '');
+    let found = false;
+    for (const a of s.names) {
+      if (a.name === '*') {
+        if (ns) for (const [k, v] of ns.scope.vars) if (!k.startsWith('_')) scope.set(k, v);
+        found ||= ns !== null;
+        continue;
+      }
+      const v = ns?.scope.vars.get(a.name) ?? this.importOwn(name ? `${name}.${a.name}` : a.name, s.level, s.range, false);
+      if (v) {
+        scope.set(a.asname ?? a.name, v);
+        found = true;
+      } else if (ns || name === '') {
+        const shown = `${'.'.repeat(s.level)}${name}`;
+        this.report(`ImportError: cannot import name '${a.name}' from '${shown}' (line ${s.range.line}); it is unknown to the analysis.`, a.range, 'import', 'warning');
+        scope.set(a.asname ?? a.name, unknown(`'${a.name}' from '${shown}'`, a.range));
+        found = true;
+      }
+    }
+    return found;
+  }
+
+  /** `import models.blocks`: binds `models`, a package whose attribute `blocks` is the module. */
+  private packageOf(dotted: string, leaf: Namespace, range: SourceRange): Namespace {
+    const parts = dotted.split('.');
+    if (parts.length === 1) return leaf;
+    let child: Namespace = leaf;
+    for (let i = parts.length - 1; i >= 1; i--) {
+      const prefix = parts.slice(0, i).join('.');
+      const pkg = this.importOwn(prefix, 0, range, false) ?? { k: 'namespace', name: prefix, scope: new Scope(null), file: '' };
+      pkg.scope.set(parts[i], child);
+      child = pkg;
+    }
+    return child;
   }
 
   // ---------------------------------------------------------------- expressions
@@ -775,6 +882,12 @@ export class Interpreter implements LibraryHost {
         return { k: 'ref', name: `${obj.name}.${attr}` };
       case 'module':
         return this.moduleAttr(obj, attr, e.range);
+      case 'namespace': {
+        const v = obj.scope.vars.get(attr);
+        if (v !== undefined) return v;
+        if (this.reporting) this.report(`AttributeError: module '${obj.name}' has no attribute '${attr}' (line ${e.range.line})`, e.range, 'import', 'warning');
+        return unknown(`'${obj.name}.${attr}'`, e.range);
+      }
       case 'class': {
         const v = lookupClassAttr(obj.cls, attr);
         if (v?.k === 'func' && v.decorator === 'classmethod') return { ...v, self: obj, owner: ownerOf(obj.cls, attr) ?? obj.cls };
@@ -883,6 +996,28 @@ export class Interpreter implements LibraryHost {
   }
 
   call(fn: Value, args: Value[], kwargs: Map<string, Value>, range: SourceRange, node?: ast.Call): Value {
+    if (this.modules.size > 0 && !range.file) {
+      // a call in the analysed file: what imported code builds or computes under it is shown here (PyTorch's innermost frame in the file)
+      const prev = this.localCall;
+      this.localCall = range;
+      try {
+        return this.dispatch(fn, args, kwargs, range, node);
+      } finally {
+        this.localCall = prev;
+      }
+    }
+    return this.dispatch(fn, args, kwargs, range, node);
+  }
+
+  /** The innermost call in the analysed file being evaluated, once the model's own modules are imported. */
+  private localCall: SourceRange | null = null;
+
+  /** A range in an imported file shows at the analysed file's call that reached it. */
+  private shown(range: SourceRange): SourceRange {
+    return range.file && this.localCall ? this.localCall : range;
+  }
+
+  private dispatch(fn: Value, args: Value[], kwargs: Map<string, Value>, range: SourceRange, node?: ast.Call): Value {
     switch (fn.k) {
       case 'func':
         return this.callFunction(fn, args, kwargs, range);
@@ -950,7 +1085,7 @@ export class Interpreter implements LibraryHost {
   }
 
   private newModule(cls: string, kind: ModuleInstance['kind'], range: SourceRange): ModuleInstance {
-    return { id: this.nextModuleId++, cls, kind, args: {}, params: 0, children: new Map(), attrs: new Map(), defRange: range, path: null };
+    return { id: this.nextModuleId++, cls, kind, args: {}, params: 0, children: new Map(), attrs: new Map(), defRange: this.shown(range), path: null };
   }
 
   /** `SomeModel(...)`: a user class. Runs __init__ when it derives from nn.Module. */
@@ -1676,7 +1811,7 @@ export class Interpreter implements LibraryHost {
     const id = `n${this.builder ? this.builder.nodes.length : 0}`;
     const frame = this.frames[this.frames.length - 1];
     const groups = path !== null ? prefixes(path) : frame?.modulePath ? [...prefixes(frame.modulePath), frame.modulePath] : [];
-    const node: GraphNode = { id, op, ...describeCall(op, args, kind === 'module' ? 'module' : 'function'), kind, path, args, callRange, inputs: [], outputs: [], groups };
+    const node: GraphNode = { id, op, ...describeCall(op, args, kind === 'module' ? 'module' : 'function'), kind, path, args, callRange: this.shown(callRange), inputs: [], outputs: [], groups };
     if (defRange) node.defRange = defRange;
     if (this.builder) {
       this.builder.nodes.push(node);
