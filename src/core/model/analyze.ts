@@ -6,6 +6,7 @@ import { Interpreter, lastEvaluatedRange, type GraphBuilder } from './evaluator'
 import { buildCandidate, buildExpression, entryByName, findEntries, pickEntry } from './entry';
 import type { ModuleInstance } from './values';
 import { shortFile, type ModuleResolver } from './imports';
+import { withTorchvision } from './torchvision/builtin';
 
 export interface AnalyzeOptions {
   /** Input size [C, H, W] (or any per-sample shape); overrides the `# input[...]` comment. */
@@ -65,7 +66,7 @@ export function analyzeSource(source: string, options: AnalyzeOptions = {}): Ana
   const diagnostics: AnalysisDiagnostic[] = errors.map((e) => ({
     message: `${e.message.startsWith('inconsistent use of tabs') ? 'TabError' : 'SyntaxError'}: ${e.message}`, severity: 'error', range: e.range, code: 'syntax',
   }));
-  const interp = new Interpreter({ mode: options.mode, readModule: options.readModule, file: options.file });
+  const interp = new Interpreter({ mode: options.mode, readModule: withTorchvision(options.readModule), file: options.file, ownModules: options.readModule !== undefined });
   interp.runModule(module);
   return localize(analyzeModule(source, options, module, errors, diagnostics, interp), interp.importSites);
 }

@@ -94,6 +94,8 @@ export interface InterpreterOptions {
   readModule?: ModuleResolver;
   /** The analysed file's path, for the resolver. */
   file?: string;
+  /** Whether the resolver reads the model's own files (not only the shipped torchvision): a missing one is then reported. */
+  ownModules?: boolean;
 }
 
 type Namespace = Extract<Value, { k: 'namespace' }>;
@@ -139,11 +141,13 @@ export class Interpreter implements LibraryHost {
   private importDepth = 0;
   private readonly readModule?: ModuleResolver;
   private readonly file?: string;
+  private readonly ownModules: boolean;
 
   constructor(options: InterpreterOptions = {}) {
     this.training = options.mode === 'train';
     this.readModule = options.readModule;
     this.file = options.file;
+    this.ownModules = options.ownModules ?? options.readModule !== undefined;
     this.globals.set('__name__', str('__alexnet_explorer__'));
     for (const b of ['range', 'len', 'int', 'float', 'str', 'bool', 'list', 'tuple', 'dict', 'set', 'enumerate', 'zip',
       'isinstance', 'issubclass', 'super', 'print', 'min', 'max', 'sum', 'abs', 'round', 'reversed', 'sorted', 'getattr',
@@ -488,7 +492,8 @@ export class Interpreter implements LibraryHost {
     let src: ReturnType<ModuleResolver> = null;
     try { src = this.readModule(range.file ?? this.file, name, level); } catch { src = null; }
     if (!src) {
-      if (report) {
+      // torchvision's other modules (transforms, datasets) stay names the evaluator knows or not
+      if (report && this.ownModules && !name.startsWith('torchvision')) {
         const what = level > 0 ? 'beside this file' : 'in this file\'s folder or the folders above it';
         this.report(`No module '${shown}' ${what} (line ${range.line}): names imported from it are unknown.`, range, 'import', 'warning');
       }
@@ -499,8 +504,7 @@ export class Interpreter implements LibraryHost {
     const ns: Namespace = { k: 'namespace', name: name || shortFile(src.file), scope: new Scope(null), file: src.file };
     this.modules.set(src.file, ns);
     this.importSites.set(src.file, range.file ? this.importSites.get(range.file) ?? range : range);
-    const { module, errors } = parse(src.text);
-    stampFile(module, src.file);
+    const { module, errors } = parsedModule(src.file, src.text);
     for (const e of errors.slice(0, 1)) this.report(`SyntaxError: ${e.message}`, { ...e.range, file: src.file }, 'syntax', 'error');
     ns.scope.set('__name__', str(name));
     const prev = this.reporting;
@@ -535,7 +539,7 @@ export class Interpreter implements LibraryHost {
       if (v) {
         scope.set(a.asname ?? a.name, v);
         found = true;
-      } else if (ns || name === '') {
+      } else if ((ns || name === '') && (this.ownModules || ns)) {
         const shown = `${'.'.repeat(s.level)}${name}`;
         this.report(`ImportError: cannot import name '${a.name}' from '${shown}' (line ${s.range.line}); it is unknown to the analysis.`, a.range, 'import', 'warning');
         scope.set(a.asname ?? a.name, unknown(`'${a.name}' from '${shown}'`, a.range));
@@ -885,6 +889,7 @@ export class Interpreter implements LibraryHost {
       case 'namespace': {
         const v = obj.scope.vars.get(attr);
         if (v !== undefined) return v;
+        if (obj.name.startsWith('torchvision')) return { k: 'ref', name: `${obj.name}.${attr}` };
         if (this.reporting) this.report(`AttributeError: module '${obj.name}' has no attribute '${attr}' (line ${e.range.line})`, e.range, 'import', 'warning');
         return unknown(`'${obj.name}.${attr}'`, e.range);
       }
@@ -1801,6 +1806,11 @@ export class Interpreter implements LibraryHost {
     }
   }
 
+  /** An info diagnostic from library code, at the analysed file's call that reached it. */
+  note(message: string, range: SourceRange): void {
+    this.report(message, this.shown(range), 'info', 'info');
+  }
+
   recordInit(fn: string, target: Value, args: Record<string, ArgValue>, range: SourceRange): void {
     if (target.k === 'tensor' && target.param) this.inits.push({ mod: target.param.mod, param: target.param.name, fn, args, line: range.line });
   }
@@ -1879,6 +1889,21 @@ export class Interpreter implements LibraryHost {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/** Imported modules parsed before, by file and text (torchvision's files are read by every analysis that imports them). */
+const parsedModules = new Map<string, ReturnType<typeof parse>>();
+
+function parsedModule(file: string, text: string): ReturnType<typeof parse> {
+  const key = `${file}\0${text}`;
+  let hit = parsedModules.get(key);
+  if (!hit) {
+    hit = parse(text);
+    stampFile(hit.module, file);
+    if (parsedModules.size >= 64) parsedModules.delete(parsedModules.keys().next().value!);
+    parsedModules.set(key, hit);
+  }
+  return hit;
+}
 
 function isMainGuard(e: ast.Expr): boolean {
   return e.type === 'Compare' && e.left.type === 'Name' && e.left.id === '__name__';

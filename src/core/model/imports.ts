@@ -18,13 +18,13 @@ export type ModuleResolver = (fromFile: string | undefined, dottedName: string, 
 
 /** Packages that are never the model's own files: their names stay references the evaluator knows by name. */
 const EXTERNAL = new Set([
-  'torch', 'torchvision', 'numpy', 'math', 'typing', 'collections', 'functools', 'warnings', 'logging', 'os', 'sys', 'itertools',
+  'torch', 'alexnet_explorer', 'numpy', 'math', 'typing', 'collections', 'functools', 'warnings', 'logging', 'os', 'sys', 'itertools',
   're', 'copy', 'time', 'json', 'random', 'argparse', 'PIL', 'matplotlib', 'scipy', 'tqdm', 'pathlib', 'dataclasses', 'abc', 'enum',
   'types', '__future__', 'numbers', 'inspect', 'operator', 'pickle', 'shutil', 'datetime', 'glob', 'timm', 'torchsummary', 'torchinfo',
   'thop', 'sklearn', 'pandas', 'cv2', 'yaml', 'einops', 'tensorboardX', 'wandb', 'fvcore', 'ptflops',
 ]);
 
-/** Whether an absolute import may be one of the model's own files. */
+/** Whether an absolute import may be one of the model's own files (or torchvision, which the analysis ships). */
 export function mayBeOwnModule(dottedName: string): boolean {
   return !EXTERNAL.has(dottedName.split('.')[0]);
 }
