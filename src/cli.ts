@@ -2,6 +2,7 @@
 import { accessSync, constants as fsConstants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { analyzeSourceSafely as analyzeSource } from './core/model/analyze';
+import { diskModules } from './core/module-files.node';
 import { formatInspectTable, missingOutputReason, toInspectJson } from './core/model/report';
 import {
   ClassifierError, type LoadedModel, type ModelInput, type WeightsSource, buildOnnx as buildClassifierOnnx, classCount, inputNote, lastOp, modelInput,
@@ -155,7 +156,7 @@ function inspect(p: Parsed): number {
   const depthFlag = p.flags.get('--depth') as string | undefined;
   if (depthFlag !== undefined && !(/^\d+$/.test(depthFlag) && Number(depthFlag) >= 1)) throw new UsageError(`--depth expects a positive integer, got '${depthFlag}'`);
   const depth = depthFlag === undefined ? undefined : Number(depthFlag);
-  const analysis = analyzeSource(source, { input, entry });
+  const analysis = analyzeSource(source, { input, entry, file, readModule: diskModules() });
   if (!analysis.entry) {
     // the real reason first: an error PyTorch would raise, a budget the code ran out of, an internal error
     const reason = analysis.diagnostics.find((d) => d.severity === 'error' || d.code === 'budget' || d.code === 'internal');
@@ -256,7 +257,7 @@ function weightsSource(weightsFile: string): WeightsSource {
 /** See core/classifier's loadModel: load_state_dict(strict=True), with Entry(num_classes=K) when only the head differs. */
 function loadModel(modelFile: string, weightsFile: string, input: number[] | undefined, entry: string | undefined, inputNote = ''): LoadedModel {
   try {
-    return loadClassifierModel({ file: modelFile, text: readSource(modelFile), entry }, weightsSource(weightsFile), { input, inputNote });
+    return loadClassifierModel({ file: modelFile, text: readSource(modelFile), entry, readModule: diskModules() }, weightsSource(weightsFile), { input, inputNote });
   } catch (e) {
     return fromClassifierError(e);
   }
@@ -344,7 +345,7 @@ async function classify(p: Parsed): Promise<number> {
   const entry = p.flags.get('--entry') as string | undefined;
   let size: ModelInput;
   try {
-    size = modelInput({ file: modelFile, text: readSource(modelFile), entry });
+    size = modelInput({ file: modelFile, text: readSource(modelFile), entry, readModule: diskModules() });
   } catch (e) {
     return fromClassifierError(e);
   }
@@ -431,7 +432,7 @@ function prepareSaveFolder(save: string): void {
 
 /** The model analysed for training, in train mode at the step's batch: `--entry` is a class, a factory or a call ("Net(num_classes=10)"). */
 function analyzeForTraining(file: string, text: string, entry: string | undefined, input: number[] | undefined, batch: number): Analysis {
-  const analysis = analyzeSource(text, { input, entry, mode: 'train', batch });
+  const analysis = analyzeSource(text, { input, entry, mode: 'train', batch, file, readModule: diskModules() });
   if (!analysis.entry) {
     const reason = analysis.diagnostics.find((d) => d.severity === 'error' || d.code === 'budget' || d.code === 'internal');
     if (reason) throw new ExitError(`${file}:${reason.range.line}: ${escapeControls(reason.message)}`, reason.severity === 'error' && reason.code !== 'internal' ? 1 : 2);

@@ -93,6 +93,9 @@ def main(argv):
         manifest = json.load(f)
     listed = [row["file"] for row in manifest]
     sources = sorted(n for n in os.listdir(CORPUS) if n.endswith(".py"))
+    # files of packages (a folder with __init__.py) are models when listed; their other files are their modules
+    packages = [d for d in os.listdir(CORPUS) if os.path.exists(os.path.join(CORPUS, d, "__init__.py"))]
+    sources += sorted(f"{d}/{n}" for d in packages for n in os.listdir(os.path.join(CORPUS, d)) if f"{d}/{n}" in listed)
     failures = []
     for name in sorted(set(sources) - set(listed)):
         failures.append(f"{name}: not in models.json")
@@ -126,6 +129,7 @@ def main(argv):
     differing = []
     for name, text in outputs.items():
         target = os.path.join(FIXTURES, name)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
         old = open(target, encoding="utf-8").read() if os.path.exists(target) else None
         if old != text:
             differing.append(name)

@@ -138,6 +138,13 @@ CASES = [
     function_case('interpolate_nearest_size', "F.interpolate(x, (7, 5), mode='nearest')", [2, 3, 4], batch=1),
     function_case('interpolate_bilinear_down', "F.interpolate(x, scale_factor=0.5, mode='bilinear')", [2, 6, 8], batch=1),
     function_case('interpolate_nearest_exact', "F.interpolate(x, scale_factor=3, mode='nearest-exact')", [2, 2, 3], batch=1),
+    # slicing, indexing, chunk and split: the gradient of each piece lands in its place, zeros elsewhere
+    function_case('slice_chunk_shuffle', 'torch.cat([b, a.relu()], 1)', [4, 3, 3], before='a, b = x.chunk(2, dim=1)'),
+    function_case('slice_split_sizes', 'torch.cat([b * 2, a], 1)', [4, 3], before='a, b = torch.split(x, [1, 3], 1)'),
+    function_case('slice_split_int', 'torch.cat(x.split(2, dim=2)[::-1], 2)', [2, 5, 3]),
+    function_case('slice_steps', 'x[:, 1:, ::2, 1:-1:3]', [3, 5, 8]),
+    function_case('slice_index_none', 'x[:, -1, None, 1:]', [3, 4, 5]),
+    function_case('slice_index_twice', 'x[..., 2] * x[:, 0]', [4, 4]),
     module_case('batch_norm1d', 'nn.BatchNorm1d(4)', [4], batch=3),
     module_case('batch_norm1d_3d', 'nn.BatchNorm1d(4)', [4, 5], batch=2),
     module_case('batch_norm1d_no_affine', 'nn.BatchNorm1d(4, affine=False)', [4, 5], batch=2),

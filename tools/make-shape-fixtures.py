@@ -675,6 +675,53 @@ case(FN + "interpolate", [], {"scale_factor": 2, "foo": 1}, [(1, 16, 7, 7)], "un
 case(FN + "upsample", [], {"scale_factor": 2, "mode": "bilinear", "align_corners": False}, [(1, 16, 7, 7)])
 case(FN + "upsample", [], {"size": [5, 5], "antialias": True}, [(1, 16, 7, 7)], "no antialias argument")
 
+
+# slicing, indexing, chunk and split (ShuffleNet's x.chunk(2, dim=1), x[:, :d]); an index item [a, b, c] is slice(a, b, c)
+GI = ".__getitem__"
+case(GI, [[[None, 24, None]]], inputs=[(1, 48, 7, 7)], note="x[:24]")
+case(GI, [[[None, None, None], [None, 24, None], [None, None, None], [None, None, None]]], inputs=[(1, 48, 7, 7)], note="x[:, :24, :, :]")
+case(GI, [[[None, None, None], [24, None, None]]], inputs=[(1, 48, 7, 7)], note="x[:, 24:]")
+case(GI, [["...", [1, None, None]]], inputs=[(2, 3, 4, 5)], note="x[..., 1:]")
+case(GI, [[0]], inputs=[(2, 3, 4, 5)], note="x[0]")
+case(GI, [[-1]], inputs=[(2, 3, 4, 5)], note="x[-1]")
+case(GI, [[[None, None, None], -2, [None, None, 2]]], inputs=[(2, 3, 5, 5)], note="x[:, -2, ::2]")
+case(GI, [[[None, None, None], [1, -1, 3]]], inputs=[(2, 9, 4)], note="x[:, 1:-1:3]")
+case(GI, [[[-100, 100, None]]], inputs=[(4, 3)], note="clamped bounds")
+case(GI, [[[3, 1, None]]], inputs=[(4, 3)], note="empty slice")
+case(GI, [[[None, None, None], None, 1]], inputs=[(2, 3, 4)], note="x[:, None, 1]")
+case(GI, [["...", None]], inputs=[(2, 3)], note="x[..., None]")
+case(GI, [[5]], inputs=[(4, 3)], note="index out of range")
+case(GI, [[-5]], inputs=[(4, 3)], note="negative index out of range")
+case(GI, [[0, 0, 0]], inputs=[(4, 3)], note="too many indices")
+case(GI, [[0]], inputs=[()], note="0-D")
+case(GI, [["...", 0, "..."]], inputs=[(4, 3)], note="two ellipses")
+case(GI, [[[None, None, 0]]], inputs=[(4, 3)], note="zero step")
+case(GI, [[[None, None, -1]]], inputs=[(4, 3)], note="negative step")
+case(".chunk", [2], {"dim": 1}, [(1, 116, 28, 28)], "ShuffleNet channel split")
+case(".chunk", [2, 1], inputs=[(1, 5, 3)], note="odd size")
+case(".chunk", [4], inputs=[(6, 2)], note="fewer pieces than chunks")
+case(".chunk", [3, -1], inputs=[(2, 7)], note="negative dim")
+case(".chunk", [0], inputs=[(2, 7)], note="zero chunks")
+case(".chunk", [2, 3], inputs=[(2, 7)], note="dim out of range")
+case(".chunk", [2], inputs=[()], note="0-D")
+case(".chunk", [2], inputs=[(0, 3)], note="empty dim")
+case(".chunk", [], inputs=[(2, 3)], note="missing chunks")
+case("torch.chunk", [2, 1], inputs=[(1, 116, 28, 28)])
+case("torch.chunk", [2], {"dim": 1, "foo": 1}, [(1, 4)], "unexpected keyword")
+case(".split", [2], {"dim": 1}, [(1, 5, 3)], "int split")
+case(".split", [[3, 4, 1]], {"dim": 1}, [(1, 8, 3)], "sizes")
+case(".split", [[3, 4]], {"dim": 1}, [(1, 8, 3)], "sizes not summing")
+case(".split", [[3, -1, 6]], {"dim": 1}, [(1, 8, 3)], "negative size")
+case(".split", [-1], inputs=[(4, 3)], note="negative split_size")
+case(".split", [0], inputs=[(4, 3)], note="zero split_size")
+case(".split", [0], inputs=[(0, 3)], note="zero split_size of an empty dim")
+case(".split", [2, 5], inputs=[(4, 3)], note="dim out of range")
+case(".split", [], inputs=[(4, 3)], note="missing split_size")
+case(".split", [2], {"axis": 1}, [(4, 3)], "unexpected keyword")
+case("torch.split", [[2, 6]], {"dim": 1}, [(1, 8, 3)], "sizes")
+case("torch.split", [3, -1], inputs=[(1, 8, 7)], note="int, negative dim")
+case("torch.split", [], inputs=[(4, 3)], note="missing split_size_or_sections")
+
 # ---------------------------------------------------------------- odd sizes, drawn once (fixed seed)
 def sweep():
     import random
@@ -757,6 +804,9 @@ def run(c):
             out += tensors[1]
         elif op == "torch.cat":
             out = torch.cat(tensors, *pos, **kw)
+        elif op == ".__getitem__":
+            index = tuple(slice(*it) if isinstance(it, list) else Ellipsis if it == "..." else it for it in c["positional"][0])
+            out = tensors[0][index]
         elif kind == "function":
             out = resolve(op)(*tensors, *pos, **kw)
         else:

@@ -79,6 +79,16 @@ class ConstructionLines:
 def import_source(path: str, quiet: bool = True):
     """Import a model file under a private module name; its module-level prints are swallowed."""
     path = os.path.realpath(path)
+    folder = os.path.dirname(path)
+    if os.path.exists(os.path.join(folder, "__init__.py")):
+        # a file of a package: imported as package.module, so that its relative imports resolve
+        sys.path.insert(0, os.path.dirname(folder))
+        try:
+            sink = io.StringIO()
+            with contextlib.redirect_stdout(sink) if quiet else contextlib.nullcontext():
+                return importlib.import_module(f"{os.path.basename(folder)}.{os.path.splitext(os.path.basename(path))[0]}")
+        finally:
+            sys.path.remove(os.path.dirname(folder))
     name = "corpus_" + re.sub(r"\W", "_", os.path.splitext(os.path.basename(path))[0])
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)

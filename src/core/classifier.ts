@@ -6,6 +6,7 @@
 import { type Channels, type ImageSize, type Preset, PRESETS } from './images/preprocess';
 import { IMAGENET_CLASSES, LabelsError, isTorchvisionAlexNetCheckpoint, readLabels } from './labels';
 import { analyzeSourceSafely as analyzeSource } from './model/analyze';
+import type { ModuleResolver } from './model/imports';
 import type { Analysis, GraphNode } from './model/ir';
 import { type ActivationOutput, type BuildOnnxOptions, OnnxExportError, activationOutputs, buildOnnxModel, expectedParams, floatTensors } from './onnx';
 import { type OutputKind, outputKindOf } from './scores';
@@ -30,6 +31,8 @@ export interface ModelSource {
   entry?: string;
   /** The user's input size [C, H, W] for files without a `# input[...]` comment (the editor's setting). */
   defaultInput?: number[];
+  /** Reads the model's own modules it imports (`from .blocks import Fire`). */
+  readModule?: ModuleResolver;
 }
 
 /** The checkpoint, read lazily: model errors are reported before the weights are even opened, as the CLI always did. */
@@ -139,7 +142,7 @@ export function loadModel(model: ModelSource, weights: WeightsSource, options: {
     bound.sizeMismatches.every((m) => m.key === `${head.path}.weight` || m.key === `${head.path}.bias`);
   if (onlyHead && /^[A-Za-z_]\w*$/.test(analysis.entry)) {
     const classes = headWeight.shape[0];
-    const resized = analyzeSource(model.text, { input, entry: `${analysis.entry}(num_classes=${classes})` });
+    const resized = analyzeSource(model.text, { input, entry: `${analysis.entry}(num_classes=${classes})`, file: model.file, readModule: model.readModule });
     if (!resized.error && resized.output) {
       const rebound = bindStateDict(expectedParams(resized), checkpoint, { modelName });
       if (rebound.ok) {
@@ -171,8 +174,8 @@ const FIT_BUDGET_MS = 1000;
  * model at 32), that size.
  */
 function analyzeModel(model: ModelSource, input?: number[]): { analysis: Analysis; source: ModelInput['source'] } {
-  const analysis = analyzeSource(model.text, { input, entry: model.entry, defaultInput: model.defaultInput, suggestBudgetMs: FIT_BUDGET_MS });
-  if (!input && analysis.error && analysis.fitsInput) return { analysis: analyzeSource(model.text, { input: analysis.fitsInput, entry: model.entry }), source: 'fits' };
+  const analysis = analyzeSource(model.text, { input, entry: model.entry, defaultInput: model.defaultInput, suggestBudgetMs: FIT_BUDGET_MS, file: model.file, readModule: model.readModule });
+  if (!input && analysis.error && analysis.fitsInput) return { analysis: analyzeSource(model.text, { input: analysis.fitsInput, entry: model.entry, file: model.file, readModule: model.readModule }), source: 'fits' };
   return { analysis, source: analysis.inputSource };
 }
 

@@ -9,6 +9,8 @@ export interface SourceRange {
   column: number;
   endLine: number;
   endColumn: number;
+  /** Set where the range is in another file than the one analysed (an imported module of the model's package). */
+  file?: string;
 }
 
 /** A constant argument value as the evaluator produced it. */

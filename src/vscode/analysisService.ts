@@ -2,6 +2,8 @@
 import * as vscode from 'vscode';
 import { analyzeSourceSafely as analyzeSource } from '../core/model/analyze';
 import type { Analysis } from '../core/model/ir';
+import type { ModuleResolver } from '../core/model/imports';
+import { diskModules, readModuleFile } from '../core/module-files.node';
 
 const INPUT_OVERRIDES_KEY = 'alexnetExplorer.inputOverrides';
 const ENTRIES_KEY = 'alexnetExplorer.entries';
@@ -11,6 +13,12 @@ export function inputSizeSetting(file: vscode.Uri): number[] | undefined {
   const setting = vscode.workspace.getConfiguration('alexnetExplorer', file).get<number[] | null>('inputSize', null);
   return Array.isArray(setting) && setting.length === 3 ? setting : undefined;
 }
+
+/** The model's own modules: an open document's text (unsaved edits too), else the file on disk. */
+const workspaceModules: ModuleResolver = diskModules((file) => {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'file' && d.uri.fsPath === file);
+  return open ? open.getText() : readModuleFile(file);
+});
 
 export class AnalysisService implements vscode.Disposable {
   private readonly cache = new Map<string, { version: number; key: string; analysis: Analysis }>();
@@ -41,7 +49,8 @@ export class AnalysisService implements vscode.Disposable {
     const key = this.optionsKey(document);
     const hit = this.cache.get(uri);
     if (hit && hit.version === document.version && hit.key === key) return hit.analysis;
-    const analysis = analyzeSource(document.getText(), this.options(document));
+    const file = document.uri.scheme === 'file' ? document.uri.fsPath : undefined;
+    const analysis = analyzeSource(document.getText(), { ...this.options(document), file, readModule: workspaceModules });
     this.cache.set(uri, { version: document.version, key, analysis });
     return analysis;
   }

@@ -22,7 +22,7 @@ export class ShapeInlayHintsProvider implements vscode.InlayHintsProvider {
     for (const n of analysis.graph.nodes) {
       if (n.kind === 'input' || n.kind === 'output') continue;
       const at = n.kind === 'module' ? n.defRange : n.callRange;
-      if (!at) continue;
+      if (!at || at.file) continue;
       const key = `${at.endLine}:${at.endColumn}`;
       const entry = byPlace.get(key) ?? { at, nodes: [] };
       entry.nodes.push(n);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeSource } from '../../src/core/model/analyze';
+import { diskModules } from '../../src/core/module-files.node';
 import { toInspectJson } from '../../src/core/model/report';
 
 const root = join(__dirname, '..', '..');
@@ -28,7 +29,7 @@ for (const row of rows) {
     const source = readFileSync(join(root, 'test/corpus', row.file), 'utf8');
     const fixture: Fixture = JSON.parse(readFileSync(join(root, 'test/fixtures/corpus', row.file.replace(/\.py$/, '.json')), 'utf8'));
     const isCall = !/^[A-Za-z_]\w*$/.test(row.entry);
-    const analysis = analyzeSource(source, { ...(isCall ? { entry: row.entry } : {}), ...(row.mode ? { mode: row.mode } : {}) });
+    const analysis = analyzeSource(source, { file: join(root, 'test/corpus', row.file), readModule: diskModules(), ...(isCall ? { entry: row.entry } : {}), ...(row.mode ? { mode: row.mode } : {}) });
     const got = toInspectJson(analysis);
     assert.deepEqual(analysis.init, fixture.init, 'nn.init calls of the model, in order, by state_dict key');
     assert.equal(got.entry, fixture.entry, 'entry');

@@ -647,7 +647,7 @@ function round(v: number, digits: number): number {
 }
 
 function contains(r: SourceRange | undefined, line: number): boolean {
-  return !!r && line >= r.line && line <= r.endLine;
+  return !!r && !r.file && line >= r.line && line <= r.endLine;
 }
 
 /** Where a click takes the editor: a module's definition (its arguments), else the call. */

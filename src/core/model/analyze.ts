@@ -5,6 +5,8 @@ import type { Analysis, AnalysisDiagnostic, EntryCandidate, GraphNode, InitCall,
 import { Interpreter, lastEvaluatedRange, type GraphBuilder } from './evaluator';
 import { buildCandidate, buildExpression, entryByName, findEntries, pickEntry } from './entry';
 import type { ModuleInstance } from './values';
+import { shortFile, type ModuleResolver } from './imports';
+import { withTorchvision } from './torchvision/builtin';
 
 export interface AnalyzeOptions {
   /** Input size [C, H, W] (or any per-sample shape); overrides the `# input[...]` comment. */
@@ -24,6 +26,10 @@ export interface AnalyzeOptions {
   suggestInputSize?: boolean;
   /** Wall-clock budget of that search (default 15 ms, for keystrokes; a cold process needs more for the same sizes). */
   suggestBudgetMs?: number;
+  /** The analysed file's path, which imports of the model's own package are resolved from. */
+  file?: string;
+  /** Reads the model's own modules (`from .utils import f`); absent: such imports stay unknown names. */
+  readModule?: ModuleResolver;
 }
 
 const FILE_START: SourceRange = { line: 1, column: 0, endLine: 1, endColumn: 0 };
@@ -60,8 +66,39 @@ export function analyzeSource(source: string, options: AnalyzeOptions = {}): Ana
   const diagnostics: AnalysisDiagnostic[] = errors.map((e) => ({
     message: `${e.message.startsWith('inconsistent use of tabs') ? 'TabError' : 'SyntaxError'}: ${e.message}`, severity: 'error', range: e.range, code: 'syntax',
   }));
-  const interp = new Interpreter({ mode: options.mode });
+  const interp = new Interpreter({ mode: options.mode, readModule: withTorchvision(options.readModule), file: options.file, ownModules: options.readModule !== undefined });
   interp.runModule(module);
+  return localize(analyzeModule(source, options, module, errors, diagnostics, interp), interp.importSites);
+}
+
+/**
+ * What happened in an imported file shows at the import that reached it, the file and line named in the message;
+ * nodes keep their own ranges (with `file`), which views of this file skip.
+ */
+function localize(a: Analysis, sites: Map<string, SourceRange>): Analysis {
+  if (sites.size === 0) return a;
+  const at = (r: SourceRange): SourceRange => sites.get(r.file!) ?? FILE_START;
+  const err = a.error && errorFiles.get(a.error);
+  if (a.error && err) a.error = { message: `${shortFile(err.file!)}, line ${err.line}: ${a.error.message}`, line: at(err).line };
+  a.diagnostics = a.diagnostics.map((d) => (d.range.file ? { ...d, message: `${shortFile(d.range.file)}, line ${d.range.line}: ${d.message}`, range: at(d.range) } : d));
+  for (const row of a.layers) {
+    const n = a.graph.nodes.find((x) => x.id === row.nodeId);
+    const r = n && (n.defRange ?? n.callRange);
+    if (r?.file) row.line = at(r).line;
+  }
+  return a;
+}
+
+/** The ranges of errors raised in an imported file (the error's `line` is then that file's). */
+const errorFiles = new WeakMap<object, SourceRange>();
+
+function errorAt(message: string, range: SourceRange): { message: string; line: number } {
+  const e = { message, line: range.line };
+  if (range.file) errorFiles.set(e, range);
+  return e;
+}
+
+function analyzeModule(source: string, options: AnalyzeOptions, module: ast.Module, errors: ReturnType<typeof parse>['errors'], diagnostics: AnalysisDiagnostic[], interp: Interpreter): Analysis {
 
   const found = findEntries(interp, module, source);
   const entries: EntryCandidate[] = found.offered.map(({ name, kind, range, needsArgs, params, entry }) => ({ name, kind, range, needsArgs, ...(params !== undefined && kind !== 'instance' ? { params } : {}), entry }));
@@ -89,7 +126,7 @@ export function analyzeSource(source: string, options: AnalyzeOptions = {}): Ana
   const built = chosen ? buildCandidate(interp, chosen) : buildExpression(interp, entryName, found);
   if (!built.root) {
     const a = empty([1, 3, 224, 224]);
-    if (built.error) a.error = { message: built.error.message, line: built.error.range.line };
+    if (built.error) a.error = errorAt(built.error.message, built.error.range);
     if (built.why) a.diagnostics.push({ message: built.why.message, severity: 'error', range: built.why.range, code: 'entry' });
     return a;
   }
@@ -255,7 +292,7 @@ function toAnalysis(entry: string, candidates: string[], entries: EntryCandidate
     totalMacs: b.totalMacs,
     diagnostics: [],
   };
-  if (b.firstError) analysis.error = { message: b.firstError.message, line: b.firstError.range.line };
+  if (b.firstError) analysis.error = errorAt(b.firstError.message, b.firstError.range);
   return analysis;
 }
 

@@ -56,7 +56,8 @@ export function findEntries(interp: Interpreter, module: ast.Module, source: str
     if (m.kind === 'layer' || m.kind === 'unsupported') continue;
     // `net = Net()` at module level: named after its class when the class builds without arguments (the pick is the same).
     const cls = m.kind === 'user' ? m.userClass : undefined;
-    const byClass = cls && !offered.some((c) => c.cls === cls && c.needsArgs);
+    // (a class of this file: `net = models.resnet18()` keeps its own name)
+    const byClass = cls && interp.classes.includes(cls) && !offered.some((c) => c.cls === cls && c.needsArgs);
     offered.push({
       name: byClass ? cls.name : name, kind: 'instance', range: m.defRange, needsArgs: false,
       entry: byClass ? cls.name : name, root: true, instance: m,

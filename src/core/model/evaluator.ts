@@ -7,9 +7,12 @@ import type { AnalysisDiagnostic, ArgValue, GraphEdge, GraphNode, Shape, SourceR
 import { getRule, describeCall, opOf } from '../ops/registry';
 import { bindArgs } from '../ops/bind';
 import { numel } from '../ops/common';
+import { piecesOf } from '../ops/slice';
 import { isShapeErr, type ShapeRule } from '../ops/types';
 import { libraryFunction, tensorInitCall, TYPING_ALIASES, type LibraryHost } from './library';
 import { percentFormat, pyStr, strFormat } from './strings';
+import { parse } from '../python';
+import { MAX_IMPORTED_FILES, MAX_IMPORT_DEPTH, mayBeOwnModule, shortFile, stampFile, type ModuleResolver } from './imports';
 import {
   NONE, Scope, bool, fromArg, num, str, toArg, truthy, typeName, unknown, valueEquals,
   type ClassInfo, type ModuleInstance, type Value,
@@ -64,6 +67,10 @@ const LAYER_STEPS = 25;
 const CONTAINERS = new Set(['Sequential', 'ModuleList', 'ModuleDict']);
 /** Tensor methods that return the same tensor (for shapes). */
 const IDENTITY_METHODS = new Set(['contiguous', 'detach', 'clone', 'to', 'float', 'double', 'half', 'cpu', 'cuda', 'requires_grad_', 'type_as']);
+/** Spellings that return a tuple of tensors, one 'slice' node per piece. */
+const MULTI_OUTPUT = new Set(['.chunk', '.split', 'torch.chunk', 'torch.split']);
+/** The spelling of x[index]. */
+const INDEX = '.__getitem__';
 /** Functions that create a tensor from a shape. */
 const FACTORIES = new Set(['torch.zeros', 'torch.ones', 'torch.randn', 'torch.rand', 'torch.empty', 'torch.Tensor', 'torch.FloatTensor']);
 
@@ -83,7 +90,15 @@ interface Frame {
 export interface InterpreterOptions {
   /** 'train': `self.training` is True and branches on it follow train mode; default eval. */
   mode?: 'train' | 'eval';
+  /** Reads the model's own modules (`from .utils import ...`); absent: imports stay names the evaluator knows or not. */
+  readModule?: ModuleResolver;
+  /** The analysed file's path, for the resolver. */
+  file?: string;
+  /** Whether the resolver reads the model's own files (not only the shipped torchvision): a missing one is then reported. */
+  ownModules?: boolean;
 }
+
+type Namespace = Extract<Value, { k: 'namespace' }>;
 
 /** An init call on a module's parameter; the state_dict key is known once the module tree has its paths. */
 export interface RecordedInit {
@@ -119,8 +134,20 @@ export class Interpreter implements LibraryHost {
   /** The model's own nn.init calls and in-place inits of parameters, in call order. */
   readonly inits: RecordedInit[] = [];
 
+  /** The model's own modules run so far, by file (Python's sys.modules: a cycle gets the module being run). */
+  private readonly modules = new Map<string, Namespace>();
+  /** Where the analysed file imports each module it reaches (directly or not): where that module's problems show. */
+  readonly importSites = new Map<string, SourceRange>();
+  private importDepth = 0;
+  private readonly readModule?: ModuleResolver;
+  private readonly file?: string;
+  private readonly ownModules: boolean;
+
   constructor(options: InterpreterOptions = {}) {
     this.training = options.mode === 'train';
+    this.readModule = options.readModule;
+    this.file = options.file;
+    this.ownModules = options.ownModules ?? options.readModule !== undefined;
     this.globals.set('__name__', str('__alexnet_explorer__'));
     for (const b of ['range', 'len', 'int', 'float', 'str', 'bool', 'list', 'tuple', 'dict', 'set', 'enumerate', 'zip',
       'isinstance', 'issubclass', 'super', 'print', 'min', 'max', 'sum', 'abs', 'round', 'reversed', 'sorted', 'getattr',
@@ -247,11 +274,13 @@ export class Interpreter implements LibraryHost {
     switch (s.type) {
       case 'Import':
         for (const a of s.names) {
-          if (a.asname) scope.set(a.asname, { k: 'ref', name: a.name });
-          else scope.set(a.name.split('.')[0], { k: 'ref', name: a.name.split('.')[0] });
+          const own = this.importOwn(a.name, 0, s.range, true);
+          if (a.asname) scope.set(a.asname, own ?? { k: 'ref', name: a.name });
+          else scope.set(a.name.split('.')[0], own ? this.packageOf(a.name, own, s.range) : { k: 'ref', name: a.name.split('.')[0] });
         }
         return;
       case 'ImportFrom': {
+        if (this.importFromOwn(s, scope)) return;
         const base = s.level > 0 ? `${'.'.repeat(s.level)}${s.module ?? ''}` : (s.module ?? '');
         for (const a of s.names) {
           if (a.name === '*') {
@@ -445,6 +474,93 @@ export class Interpreter implements LibraryHost {
       default:
         this.unsupported(`assignment to ${target.type}`, target.range);
     }
+  }
+
+  // ---------------------------------------------------------------- the model's own modules
+
+  /**
+   * Runs the model's own module `name` (relative with `level` > 0) once and returns its globals; null when it is
+   * not one (a library, no resolver) or its file is not there (`report`: say so at the import).
+   */
+  private importOwn(name: string, level: number, range: SourceRange, report: boolean): Namespace | null {
+    if (!this.readModule || (level === 0 && !mayBeOwnModule(name))) return null;
+    const shown = `${'.'.repeat(level)}${name}`;
+    if (this.importDepth >= MAX_IMPORT_DEPTH || this.modules.size >= MAX_IMPORTED_FILES) {
+      this.report(`The import of '${shown}' (line ${range.line}) is not followed: imports nest deeper than ${MAX_IMPORT_DEPTH} or reach over ${MAX_IMPORTED_FILES} files.`, range, 'import', 'warning');
+      return null;
+    }
+    let src: ReturnType<ModuleResolver> = null;
+    try { src = this.readModule(range.file ?? this.file, name, level); } catch { src = null; }
+    if (!src) {
+      // torchvision's other modules (transforms, datasets) stay names the evaluator knows or not
+      if (report && this.ownModules && !name.startsWith('torchvision')) {
+        const what = level > 0 ? 'beside this file' : 'in this file\'s folder or the folders above it';
+        this.report(`No module '${shown}' ${what} (line ${range.line}): names imported from it are unknown.`, range, 'import', 'warning');
+      }
+      return null;
+    }
+    const cached = this.modules.get(src.file);
+    if (cached) return cached;
+    const ns: Namespace = { k: 'namespace', name: name || shortFile(src.file), scope: new Scope(null), file: src.file };
+    this.modules.set(src.file, ns);
+    this.importSites.set(src.file, range.file ? this.importSites.get(range.file) ?? range : range);
+    const { module, errors } = parsedModule(src.file, src.text);
+    for (const e of errors.slice(0, 1)) this.report(`SyntaxError: ${e.message}`, { ...e.range, file: src.file }, 'syntax', 'error');
+    ns.scope.set('__name__', str(name));
+    const prev = this.reporting;
+    this.reporting = false;
+    this.importDepth++;
+    try {
+      this.execBlock(module.body, ns.scope, null);
+    } catch (e) {
+      if (e instanceof PyError) this.report(e.message, e.range, 'shape', 'error');
+      else throw e;
+    } finally {
+      this.importDepth--;
+      this.reporting = prev;
+    }
+    return ns;
+  }
+
+  /** `from .utils import f`, `from models.resnet import BasicBlock`, `from . import blocks`: false when not the model's own. */
+  private importFromOwn(s: Extract<ast.Stmt, { type: 'ImportFrom' }>, scope: Scope): boolean {
+    const name = s.module ?? '';
+    if (!this.readModule || (s.level === 0 && !mayBeOwnModule(name))) return false;
+    // `from . import x` names a package: its __init__.py may be absent, its submodules are files
+    const ns = this.importOwn(name, s.level, s.range, name !== '');
+    let found = false;
+    for (const a of s.names) {
+      if (a.name === '*') {
+        if (ns) for (const [k, v] of ns.scope.vars) if (!k.startsWith('_')) scope.set(k, v);
+        found ||= ns !== null;
+        continue;
+      }
+      const v = ns?.scope.vars.get(a.name) ?? this.importOwn(name ? `${name}.${a.name}` : a.name, s.level, s.range, false);
+      if (v) {
+        scope.set(a.asname ?? a.name, v);
+        found = true;
+      } else if ((ns || name === '') && (this.ownModules || ns)) {
+        const shown = `${'.'.repeat(s.level)}${name}`;
+        this.report(`ImportError: cannot import name '${a.name}' from '${shown}' (line ${s.range.line}); it is unknown to the analysis.`, a.range, 'import', 'warning');
+        scope.set(a.asname ?? a.name, unknown(`'${a.name}' from '${shown}'`, a.range));
+        found = true;
+      }
+    }
+    return found;
+  }
+
+  /** `import models.blocks`: binds `models`, a package whose attribute `blocks` is the module. */
+  private packageOf(dotted: string, leaf: Namespace, range: SourceRange): Namespace {
+    const parts = dotted.split('.');
+    if (parts.length === 1) return leaf;
+    let child: Namespace = leaf;
+    for (let i = parts.length - 1; i >= 1; i--) {
+      const prefix = parts.slice(0, i).join('.');
+      const pkg = this.importOwn(prefix, 0, range, false) ?? { k: 'namespace', name: prefix, scope: new Scope(null), file: '' };
+      pkg.scope.set(parts[i], child);
+      child = pkg;
+    }
+    return child;
   }
 
   // ---------------------------------------------------------------- expressions
@@ -649,6 +765,7 @@ export class Interpreter implements LibraryHost {
   }
 
   private subscript(obj: Value, sliceExpr: ast.Expr, scope: Scope, range: SourceRange): Value {
+    if (obj.k === 'tensor') return this.indexTensor(obj, sliceExpr, scope, range);
     if (sliceExpr.type === 'Slice') {
       const lo = sliceExpr.lower ? this.eval(sliceExpr.lower, scope) : NONE;
       const hi = sliceExpr.upper ? this.eval(sliceExpr.upper, scope) : NONE;
@@ -666,7 +783,6 @@ export class Interpreter implements LibraryHost {
         kids.forEach((k, i) => m.children.set(String(i), k));
         return { k: 'module', mod: m };
       }
-      if (obj.k === 'tensor') return this.unsupported('slicing a tensor', range);
       return obj.k === 'unknown' ? obj : unknown(`slicing ${typeName(obj)}`, range);
     }
     const key = this.eval(sliceExpr, scope);
@@ -699,8 +815,6 @@ export class Interpreter implements LibraryHost {
         }
         return unknown(`indexing ${obj.mod.cls}`, range);
       }
-      case 'tensor':
-        return this.unsupported('indexing a tensor', range);
       case 'unknown':
         return obj;
       default:
@@ -772,6 +886,13 @@ export class Interpreter implements LibraryHost {
         return { k: 'ref', name: `${obj.name}.${attr}` };
       case 'module':
         return this.moduleAttr(obj, attr, e.range);
+      case 'namespace': {
+        const v = obj.scope.vars.get(attr);
+        if (v !== undefined) return v;
+        if (obj.name.startsWith('torchvision')) return { k: 'ref', name: `${obj.name}.${attr}` };
+        if (this.reporting) this.report(`AttributeError: module '${obj.name}' has no attribute '${attr}' (line ${e.range.line})`, e.range, 'import', 'warning');
+        return unknown(`'${obj.name}.${attr}'`, e.range);
+      }
       case 'class': {
         const v = lookupClassAttr(obj.cls, attr);
         if (v?.k === 'func' && v.decorator === 'classmethod') return { ...v, self: obj, owner: ownerOf(obj.cls, attr) ?? obj.cls };
@@ -880,6 +1001,28 @@ export class Interpreter implements LibraryHost {
   }
 
   call(fn: Value, args: Value[], kwargs: Map<string, Value>, range: SourceRange, node?: ast.Call): Value {
+    if (this.modules.size > 0 && !range.file) {
+      // a call in the analysed file: what imported code builds or computes under it is shown here (PyTorch's innermost frame in the file)
+      const prev = this.localCall;
+      this.localCall = range;
+      try {
+        return this.dispatch(fn, args, kwargs, range, node);
+      } finally {
+        this.localCall = prev;
+      }
+    }
+    return this.dispatch(fn, args, kwargs, range, node);
+  }
+
+  /** The innermost call in the analysed file being evaluated, once the model's own modules are imported. */
+  private localCall: SourceRange | null = null;
+
+  /** A range in an imported file shows at the analysed file's call that reached it. */
+  private shown(range: SourceRange): SourceRange {
+    return range.file && this.localCall ? this.localCall : range;
+  }
+
+  private dispatch(fn: Value, args: Value[], kwargs: Map<string, Value>, range: SourceRange, node?: ast.Call): Value {
     switch (fn.k) {
       case 'func':
         return this.callFunction(fn, args, kwargs, range);
@@ -947,7 +1090,7 @@ export class Interpreter implements LibraryHost {
   }
 
   private newModule(cls: string, kind: ModuleInstance['kind'], range: SourceRange): ModuleInstance {
-    return { id: this.nextModuleId++, cls, kind, args: {}, params: 0, children: new Map(), attrs: new Map(), defRange: range, path: null };
+    return { id: this.nextModuleId++, cls, kind, args: {}, params: 0, children: new Map(), attrs: new Map(), defRange: this.shown(range), path: null };
   }
 
   /** `SomeModel(...)`: a user class. Runs __init__ when it derives from nn.Module. */
@@ -1223,6 +1366,10 @@ export class Interpreter implements LibraryHost {
       if ('error' in b) bindError = `TypeError: ${b.error}`;
       else args = b.args;
     }
+    if (MULTI_OUTPUT.has(rule.op) && !bindError && !unknownArg) {
+      const pieces = this.tensorPieces(rule, op, kind, tensors[0], args, range);
+      if (pieces) return pieces;
+    }
     const node = this.addNode(op, kind, null, args, tensors, range, undefined);
     if (bindError) {
       node.error = bindError;
@@ -1238,6 +1385,52 @@ export class Interpreter implements LibraryHost {
     const shapes = tensors.map((t) => t.shape);
     if (shapes.some((s) => s === null)) return { k: 'tensor', node: node.id, shape: null };
     return this.inferInto(node, rule, shapes as Shape[], args, null);
+  }
+
+  /**
+   * x.chunk(2, dim=1), torch.split(x, [3, 5], 1): a tuple of pieces, one 'slice' node each (`piece` in its args);
+   * undefined when the arguments are wrong for this shape, so that one node reports PyTorch's error.
+   */
+  private tensorPieces(rule: ShapeRule, op: string, kind: 'function' | 'method', t: Extract<Value, { k: 'tensor' }>, args: Record<string, ArgValue>, range: SourceRange): Value | undefined {
+    if (!t.shape) return unknown(`the pieces of ${op.replace(/^\./, '')}() of a tensor whose shape is unknown`, range);
+    const pieces = piecesOf(t.shape, args);
+    if (!pieces || 'error' in pieces) return undefined;
+    this.grow(pieces.sizes.length, range);
+    const items: Value[] = pieces.sizes.map((_, piece) => {
+      const pieceArgs = { ...args, piece };
+      return this.inferInto(this.addNode(op, kind, null, pieceArgs, [t], range, undefined), rule, [t.shape!], pieceArgs, null);
+    });
+    return { k: 'tuple', items };
+  }
+
+  /** x[:, :d], x[..., 1:], x[0], x[:, None]: one 'slice' node; an index the analysis cannot read makes the shape unknown. */
+  private indexTensor(t: Extract<Value, { k: 'tensor' }>, sliceExpr: ast.Expr, scope: Scope, range: SourceRange): Value {
+    const exprs = sliceExpr.type === 'Tuple' ? sliceExpr.elts : [sliceExpr];
+    const index: ArgValue[] = [];
+    const intOrNone = (e: ast.Expr | null): number | null | undefined => {
+      if (!e) return null;
+      const v = this.eval(e, scope);
+      return v.k === 'none' ? null : v.k === 'num' && v.int ? v.v : undefined;
+    };
+    for (const e of exprs) {
+      if (e.type === 'Constant' && e.kind === 'Ellipsis') { index.push('...'); continue; }
+      if (e.type === 'Slice') {
+        const bounds = [intOrNone(e.lower), intOrNone(e.upper), intOrNone(e.step)];
+        if (bounds.some((b) => b === undefined)) return this.unsupported('a tensor slice whose bounds are not known ints', e.range);
+        index.push(bounds as ArgValue[]);
+        continue;
+      }
+      const v = this.eval(e, scope);
+      if (v.k === 'none') index.push(null);
+      else if (v.k === 'num' && v.int) index.push(v.v);
+      else if (v.k === 'unknown') return v;
+      else return this.unsupported(`indexing a tensor with ${typeName(v)}`, e.range);
+    }
+    const args = { index };
+    const rule = getRule(INDEX)!;
+    const node = this.addNode(INDEX, 'method', null, args, [t], range, undefined);
+    if (!t.shape) return { k: 'tensor', node: node.id, shape: null };
+    return this.inferInto(node, rule, [t.shape], args, null);
   }
 
   private unsupportedTensorOp(name: string, args: Value[], range: SourceRange): Value {
@@ -1613,6 +1806,11 @@ export class Interpreter implements LibraryHost {
     }
   }
 
+  /** An info diagnostic from library code, at the analysed file's call that reached it. */
+  note(message: string, range: SourceRange): void {
+    this.report(message, this.shown(range), 'info', 'info');
+  }
+
   recordInit(fn: string, target: Value, args: Record<string, ArgValue>, range: SourceRange): void {
     if (target.k === 'tensor' && target.param) this.inits.push({ mod: target.param.mod, param: target.param.name, fn, args, line: range.line });
   }
@@ -1623,7 +1821,7 @@ export class Interpreter implements LibraryHost {
     const id = `n${this.builder ? this.builder.nodes.length : 0}`;
     const frame = this.frames[this.frames.length - 1];
     const groups = path !== null ? prefixes(path) : frame?.modulePath ? [...prefixes(frame.modulePath), frame.modulePath] : [];
-    const node: GraphNode = { id, op, ...describeCall(op, args, kind === 'module' ? 'module' : 'function'), kind, path, args, callRange, inputs: [], outputs: [], groups };
+    const node: GraphNode = { id, op, ...describeCall(op, args, kind === 'module' ? 'module' : 'function'), kind, path, args, callRange: this.shown(callRange), inputs: [], outputs: [], groups };
     if (defRange) node.defRange = defRange;
     if (this.builder) {
       this.builder.nodes.push(node);
@@ -1691,6 +1889,21 @@ export class Interpreter implements LibraryHost {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/** Imported modules parsed before, by file and text (torchvision's files are read by every analysis that imports them). */
+const parsedModules = new Map<string, ReturnType<typeof parse>>();
+
+function parsedModule(file: string, text: string): ReturnType<typeof parse> {
+  const key = `${file}\0${text}`;
+  let hit = parsedModules.get(key);
+  if (!hit) {
+    hit = parse(text);
+    stampFile(hit.module, file);
+    if (parsedModules.size >= 64) parsedModules.delete(parsedModules.keys().next().value!);
+    parsedModules.set(key, hit);
+  }
+  return hit;
+}
 
 function isMainGuard(e: ast.Expr): boolean {
   return e.type === 'Compare' && e.left.type === 'Name' && e.left.id === '__name__';

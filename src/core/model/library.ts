@@ -8,6 +8,8 @@ export interface LibraryHost {
   call(fn: Value, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value;
   /** Record an `nn.init` call (or a tensor's in-place init) on a module parameter. */
   recordInit(fn: string, target: Value, args: Record<string, ArgValue>, range: SourceRange): void;
+  /** An info diagnostic, shown at the analysed file's call that reached `range`. */
+  note(message: string, range: SourceRange): void;
 }
 
 export type LibraryFunction = (host: LibraryHost, args: Value[], kwargs: Map<string, Value>, range: SourceRange) => Value;
@@ -38,6 +40,18 @@ export const TYPING_ALIASES: Record<string, string[]> = {
   'collections.abc.Sequence': ['list', 'tuple'], 'collections.abc.Mapping': ['dict'], 'collections.abc.Iterable': ['list', 'tuple', 'dict'],
   'typing.Iterable': ['list', 'tuple', 'dict'],
 };
+
+// ---------------------------------------------------------------- the shipped torchvision's own hooks
+
+// weights= / pretrained= of a torchvision factory: accepted, never downloaded
+registerFunction('alexnet_explorer.weights_ignored', (host, args, _kw, range) => {
+  const [factory, weights] = args;
+  if (weights && weights.k !== 'none' && !(weights.k === 'bool' && !weights.v)) {
+    const name = factory?.k === 'str' ? factory.v : 'this model';
+    host.note(`${name}: the weights argument is accepted and ignored: the analysis needs only the architecture (no download); the shapes and parameter counts are the same.`, range);
+  }
+  return NONE;
+});
 
 // ---------------------------------------------------------------- torch.jit: the analysis runs eager Python
 

@@ -28,7 +28,7 @@ function sameRange(a: SourceRange, b: SourceRange): boolean {
 export function nodesAt(analysis: Analysis, line: number, column: number): NodesAtCursor | undefined {
   let best: NodesAtCursor | undefined;
   const consider = (kind: NodesAtCursor['kind'], r: SourceRange | undefined, n: GraphNode) => {
-    if (!r || !containsPosition(r, line, column)) return;
+    if (!r || r.file || !containsPosition(r, line, column)) return;
     if (!best || size(r) < size(best.range)) best = { kind, nodes: [n], range: r };
     else if (sameRange(r, best.range) && !best.nodes.includes(n)) best.nodes.push(n);
   };

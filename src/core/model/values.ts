@@ -51,6 +51,8 @@ export type Value =
   | { k: 'class'; cls: ClassInfo }
   /** A name from outside the file: 'torch.nn.Conv2d', 'torch.nn.functional.relu', 'numpy'. */
   | { k: 'ref'; name: string }
+  /** A module of the model's own package (an imported .py file): its globals. */
+  | { k: 'namespace'; name: string; scope: Scope; file: string }
   /** A bound method of a value the evaluator knows natively (list.append, tensor.view, module.modules). */
   | { k: 'method'; self: Value; name: string }
   | { k: 'builtin'; name: string }
@@ -123,6 +125,7 @@ export function typeName(v: Value): string {
     case 'partial': return 'functools.partial';
     case 'class': return 'type';
     case 'ref': return v.name;
+    case 'namespace': return 'module';
     case 'method': return 'method';
     case 'builtin': return 'builtin_function_or_method';
     case 'super': return 'super';

@@ -27,6 +27,7 @@ import { relu } from './relu';
 import { relu6 } from './relu6';
 import { sigmoid } from './sigmoid';
 import { silu } from './silu';
+import { slice } from './slice';
 import { softmax } from './softmax';
 import { displayOp } from './spelling';
 import { tanh } from './tanh';
@@ -72,6 +73,7 @@ const OPS: OpDef[] = [
   mean,
   transpose,
   permute,
+  slice,
   constant,
 ];
 

@@ -1,0 +1,5 @@
+# torchvision.models (0.14): the classic classification models this analysis ships.
+from .alexnet import AlexNet, alexnet
+from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn
+from .resnet import ResNet, BasicBlock, Bottleneck, resnet18, resnet34, resnet50, resnet101, resnet152
+from . import _utils

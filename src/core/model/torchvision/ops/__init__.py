@@ -1,0 +1,1 @@
+from .misc import Conv2dNormActivation, SqueezeExcitation

@@ -1,0 +1,61 @@
+// The torchvision definitions the analysis ships (src/core/model/torchvision/*.py) against torchvision 0.14 itself
+// (test/fixtures/torchvision, from tools/make-torchvision-fixtures.py): output, parameter count, every layer's
+// output shape and the state_dict's keys and shapes, so torchvision's checkpoints bind by name.
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { analyzeSource } from '../../src/core/model/analyze';
+import { expectedParams } from '../../src/core/onnx/params';
+// @ts-expect-error a build tool in plain JavaScript
+import { bundleText } from '../../tools/bundle-torchvision.mjs';
+
+interface TorchvisionFixture {
+  factory: string;
+  output: number[];
+  totalParams: number;
+  layers: [string, number[]][];
+  stateDict: [string, number[]][];
+}
+
+const DIR = join(__dirname, '..', 'fixtures', 'torchvision');
+const fixtures: TorchvisionFixture[] = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort()
+  .map((f) => JSON.parse(readFileSync(join(DIR, f), 'utf8')) as TorchvisionFixture);
+const SCRIPT = 'import torchvision.models as models\n';
+
+test('the bundled torchvision sources are those of the .py files (node tools/bundle-torchvision.mjs)', () => {
+  assert.equal(readFileSync(join(__dirname, '../../src/core/model/torchvision/sources.ts'), 'utf8'), bundleText());
+});
+
+for (const f of fixtures) {
+  test(`torchvision.models.${f.factory}(): output, params, every layer and the state_dict equal torchvision 0.14's`, () => {
+    const a = analyzeSource(SCRIPT, { entry: `models.${f.factory}(weights=None)`, input: [3, 224, 224] });
+    assert.equal(a.error, undefined, a.error?.message);
+    assert.deepEqual(a.output, f.output);
+    assert.equal(a.totalParams, f.totalParams);
+    const layers = a.graph.nodes.filter((n) => n.kind === 'module').map((n) => [n.path, n.cost?.outputShape ?? null]);
+    assert.deepEqual(layers, f.layers);
+    const ours = expectedParams(a).flatMap((m) => m.params.map((p) => [m.path ? `${m.path}.${p.name}` : p.name, p.shape] as [string, number[]]));
+    const byKey = (x: [string, number[]], y: [string, number[]]) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0);
+    assert.deepEqual([...ours].sort(byKey), [...f.stateDict].sort(byKey));
+  });
+}
+
+test('a fine-tuning script: models.resnet18(weights=...) with its fc replaced; the weights are noted as not downloaded', () => {
+  const source = `${SCRIPT}import torch.nn as nn\n\nnet = models.resnet18(weights="IMAGENET1K_V1")\nnet.fc = nn.Linear(512, 5)\n`;
+  const a = analyzeSource(source, {});
+  assert.deepEqual(a.output, [1, 5]);
+  assert.equal(a.totalParams, 11_689_512 - 513_000 + 2_565);
+  const note = a.diagnostics.find((d) => d.severity === 'info' && /weights argument is accepted and ignored/.test(d.message));
+  assert.ok(note, JSON.stringify(a.diagnostics));
+  assert.equal(note.range.line, 4);
+});
+
+test('resnet152 is analysed in well under a second', () => {
+  analyzeSource(SCRIPT, { entry: 'models.resnet152()' });
+  const start = performance.now();
+  const a = analyzeSource(SCRIPT, { entry: 'models.resnet152()' });
+  const ms = performance.now() - start;
+  assert.deepEqual(a.output, [1, 1000]);
+  assert.ok(ms < 1000, `${ms.toFixed(0)} ms`);
+});

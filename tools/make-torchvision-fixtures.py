@@ -1,0 +1,67 @@
+#!/usr/bin/python3
+"""torchvision 0.14's own classification factories, the oracle for the definitions the analysis ships
+(src/core/model/torchvision/*.py): for each factory, at [1, 3, 224, 224] in eval mode, the output shape,
+the parameter count, every leaf module call (path and output shape, in call order) and the state_dict's
+keys and shapes. Run with Debian's torch 1.13 / torchvision 0.14:
+    /usr/bin/python3 tools/make-torchvision-fixtures.py
+Writes test/fixtures/torchvision/<factory>.json (compact: one line per list), read by test/unit/torchvision.test.ts.
+"""
+import json
+import os
+import sys
+
+import torch
+import torchvision
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+OUT = os.path.join(ROOT, "test", "fixtures", "torchvision")
+
+FACTORIES = [
+    "alexnet",
+    "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
+    "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
+]
+
+
+def fixture(name):
+    torch.manual_seed(0)
+    model = getattr(torchvision.models, name)(weights=None).eval()
+    paths = {m: p for p, m in model.named_modules()}
+    layers = []
+
+    def hook(module, _inputs, output):
+        layers.append([paths[module], list(output.shape)])
+
+    handles = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
+    with torch.no_grad():
+        out = model(torch.zeros(1, 3, 224, 224))
+    for h in handles:
+        h.remove()
+    return {
+        "factory": name,
+        "torchvision": torchvision.__version__,
+        "output": list(out.shape),
+        "totalParams": sum(p.numel() for p in model.parameters()),
+        "layers": layers,
+        "stateDict": [[k, list(v.shape)] for k, v in model.state_dict().items()],
+    }
+
+
+def dumps(f):
+    head = {k: v for k, v in f.items() if k not in ("layers", "stateDict")}
+    body = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in head.items())
+    return "{\n" + body + f',\n  "layers": {json.dumps(f["layers"], separators=(",", ":"))},\n  "stateDict": {json.dumps(f["stateDict"], separators=(",", ":"))}\n}}\n'
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for name in FACTORIES:
+        f = fixture(name)
+        with open(os.path.join(OUT, name + ".json"), "w") as out:
+            out.write(dumps(f))
+        print(f"{name:20} {f['totalParams']:>12,} params {len(f['layers']):4} layers {len(f['stateDict']):4} state_dict entries")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
