@@ -32,11 +32,16 @@ export function loadCommand<T>(base: string, name: string): LoadedCommand<T> {
   return loadBundle<T>(bundle);
 }
 
-/** The user's cache folder for the code cache, or null when turned off. */
-export function cacheFolder(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string | null {
+/** The user's cache folder for the code cache, or null when turned off (or when there is no home folder to put it in). */
+export function cacheFolder(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home?: string): string | null {
   const setting = env.ALEXNET_EXPLORER_CACHE;
   if (setting !== undefined && /^(off|0|false|no)?$/i.test(setting.trim())) return null;
   if (setting) return setting;
+  try {
+    home ??= homedir();
+  } catch {
+    return null;
+  }
   const base = platform === 'win32' ? env.LOCALAPPDATA || join(home, 'AppData', 'Local')
     : platform === 'darwin' ? join(home, 'Library', 'Caches')
     : env.XDG_CACHE_HOME || join(home, '.cache');
