@@ -16,10 +16,18 @@ const common = {
   absWorkingDir: root,
 };
 
+// src/cli/NAME.ts that src/cli.ts loads through src/cli/load.ts, which runs them as plain CommonJS in a vm.Script:
+// import() becomes require() in them (a vm.Script has no loader for import())
+const CLI_COMMANDS = ['inspect', 'classify', 'train'];
+
 const targets = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node18', external: ['vscode'] },
-  { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node18', external: ['onnxruntime-node'], banner: { js: '#!/usr/bin/env node' } },
+  // the CLI: a small entry (arguments, dispatch) and one bundle per command, loaded only when asked for (src/cli.ts)
+  { ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node18', banner: { js: '#!/usr/bin/env node' } },
 ];
+for (const command of CLI_COMMANDS) {
+  targets.push({ ...common, entryPoints: [`src/cli/${command}.ts`], outfile: `dist/cli/${command}.js`, platform: 'node', format: 'cjs', target: 'node18', external: ['onnxruntime-node'], supported: { 'dynamic-import': false } });
+}
 // What a webview loads after its first paint (webview/ui/lazy.ts): dist/webview/<name>.js, beside the pages' scripts.
 for (const [name, file] of [['toolkit', 'webview/ui/toolkitRegister.ts']]) {
   targets.push({ ...common, entryPoints: [file], outfile: `dist/webview/${name}.js`, platform: 'browser', format: 'iife', target: 'es2022' });

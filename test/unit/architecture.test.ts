@@ -109,3 +109,36 @@ test('every vscode.l10n.t string has a zh-cn translation', () => {
   const missing = [...used].filter((s) => typeof bundle[s] !== 'string');
   assert.deepEqual(missing, []);
 });
+
+/** The files a source file loads at run time, transitively (type-only imports do not load anything). */
+function runtimeClosure(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const importFrom = /^\s*(?:import|export)\s+(?!type\b)[^'";]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm;
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    for (const m of readFileSync(file, 'utf8').matchAll(importFrom)) {
+      const spec = m[1] ?? m[2] ?? m[3]!;
+      if (!spec.startsWith('.')) {
+        if (!spec.startsWith('node:')) packages.add(spec);
+        continue;
+      }
+      const target = join(file, '..', spec);
+      visit(existsSync(`${target}.ts`) ? `${target}.ts` : existsSync(join(target, 'index.ts')) ? join(target, 'index.ts') : target);
+    }
+  };
+  visit(join(root, entry));
+  return { files, packages };
+}
+
+test('the CLI loads only the command asked for: inspect never loads weights, images, training, ONNX or onnxruntime', () => {
+  const heavy = /^src\/(core\/(weights|training|images|onnx|classifier)|cli\/(classify|train|weights))\b/;
+  const entry = runtimeClosure('src/cli.ts');
+  assert.deepEqual([...entry.files].map((f) => relative(root, f)).filter((f) => f.startsWith('src/core/model') || heavy.test(f)), []);
+  const inspect = runtimeClosure('src/cli/inspect.ts');
+  assert.deepEqual([...inspect.files].map((f) => relative(root, f)).filter((f) => heavy.test(f)), []);
+  assert.deepEqual([...inspect.packages], []);
+  // the commands that need them do load them (the check above can see an import)
+  assert.ok(runtimeClosure('src/cli/classify.ts').packages.has('onnxruntime-node'));
+});

@@ -2,7 +2,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -98,4 +98,27 @@ test('--help and help print the usage and exit 0; no arguments exits 2', () => {
     assert.match(r.stdout, /Usage:/);
   }
   assert.equal(run().status, 2);
+});
+
+test('the code cache changes nothing the CLI prints: made, used, corrupt or off, the same output and exit status', () => {
+  const folder = mkdtempSync(join(tmpdir(), 'cli-cache-'));
+  const inspect = (cache: string) => spawnSync(process.execPath, [cli, 'inspect', 'models/alexnet.py', '--json'], {
+    cwd: root, encoding: 'utf8', env: { ...process.env, ALEXNET_EXPLORER_CACHE: cache },
+  });
+  const off = inspect('off');
+  assert.equal(off.status, 0, off.stderr);
+  for (const step of ['made', 'used', 'corrupt']) {
+    if (step === 'corrupt') {
+      for (const f of readdirSync(folder)) {
+        const bytes = readFileSync(join(folder, f));
+        bytes.fill(0x5a, bytes.length >> 1, (bytes.length >> 1) + 64);
+        writeFileSync(join(folder, f), bytes);
+      }
+    }
+    const r = inspect(folder);
+    assert.equal(r.status, 0, `${step}: ${r.stderr}`);
+    assert.equal(r.stderr, off.stderr, step);
+    assert.equal(r.stdout, off.stdout, step);
+    assert.equal(readdirSync(folder).filter((f) => f.startsWith('inspect-') && f.endsWith('.bin')).length, 1, `${step}: one cache of the inspect bundle`);
+  }
 });

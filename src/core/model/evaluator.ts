@@ -63,6 +63,12 @@ function chainChild(e: ast.Expr): ast.Expr | null {
 /** Steps one layer construction counts for. */
 const LAYER_STEPS = 25;
 
+/** nn.Module's methods (and its containers') that the evaluator follows. */
+const MODULE_METHODS = new Set(['modules', 'children', 'named_modules', 'named_children', 'parameters', 'named_parameters', 'add_module',
+  'register_module', 'append', 'extend', 'insert', 'apply', 'forward', 'eval', 'train', 'to', 'cuda', 'cpu', 'float', 'half',
+  'double', 'zero_grad', 'requires_grad_', 'register_buffer', 'register_parameter', 'keys', 'values', 'items', 'state_dict',
+  'load_state_dict', 'init_weights']);
+
 /** torch.nn containers, which the evaluator models itself. */
 const CONTAINERS = new Set(['Sequential', 'ModuleList', 'ModuleDict']);
 /** Tensor methods that return the same tensor (for shapes). */
@@ -961,11 +967,7 @@ export class Interpreter implements LibraryHost {
       if (attr === 'bias' && m.args.bias === false) return NONE;
       if (attr === 'weight' || attr === 'bias' || attr === 'running_mean' || attr === 'running_var') return { k: 'tensor', node: '', shape: null };
     }
-    const methods = ['modules', 'children', 'named_modules', 'named_children', 'parameters', 'named_parameters', 'add_module',
-      'register_module', 'append', 'extend', 'insert', 'apply', 'forward', 'eval', 'train', 'to', 'cuda', 'cpu', 'float', 'half',
-      'double', 'zero_grad', 'requires_grad_', 'register_buffer', 'register_parameter', 'keys', 'values', 'items', 'state_dict',
-      'load_state_dict', 'init_weights'];
-    if (methods.includes(attr)) return { k: 'method', self: obj, name: attr };
+    if (MODULE_METHODS.has(attr)) return { k: 'method', self: obj, name: attr };
     return unknown(`attribute '${attr}' of ${m.cls}`, range);
   }
 
@@ -1200,22 +1202,17 @@ export class Interpreter implements LibraryHost {
       const c = toArg(v);
       if (c === undefined) { unknownArg ??= `'${k}' (${v.k === 'unknown' ? v.why : typeName(v)})`; kw[k] = null; } else kw[k] = c;
     }
-    const bound = bindArgs(rule, pos, kw, '__init__');
-    if ('error' in bound) {
-      throw new PyError(`TypeError: ${bound.error}`, range);
-    }
-    m.args = bound.args;
     if (unknownArg) {
+      const bound = bindArgs(rule, pos, kw, '__init__');
+      if ('error' in bound) throw new PyError(`TypeError: ${bound.error}`, range);
+      m.args = bound.args;
       m.problem = `the value of ${unknownArg} is unknown`;
       this.report(`nn.${cls} at line ${range.line}: the value of ${unknownArg} cannot be computed from the source; its shape is unknown.`, range);
     } else {
-      // A probe call computes params and surfaces constructor errors (e.g. groups not dividing channels).
-      const probe = rule.infer(probeShapes(cls, m.args), m.args);
-      if (isShapeErr(probe)) {
-        if (isConstructorError(probe.error)) throw new PyError(probe.error, range);
-      } else {
-        m.params = probe.params;
-      }
+      const built = constructedLayer(cls, rule, pos, kw);
+      if (built.error) throw new PyError(built.error, range);
+      m.args = { ...built.args };
+      if (built.params !== undefined) m.params = built.params;
     }
     return { k: 'module', mod: m };
   }
@@ -1913,11 +1910,10 @@ function funcName(fn: Extract<Value, { k: 'func' }>): string {
   return fn.def.type === 'FunctionDef' ? fn.def.name : '<lambda>';
 }
 
+/** 'a.b.c' -> ['a', 'a.b']: the groups a node at that path belongs to. */
 function prefixes(path: string): string[] {
-  if (!path) return [];
-  const parts = path.split('.');
   const out: string[] = [];
-  for (let i = 1; i < parts.length; i++) out.push(parts.slice(0, i).join('.'));
+  for (let i = path.indexOf('.'); i > 0; i = path.indexOf('.', i + 1)) out.push(path.slice(0, i));
   return out;
 }
 
@@ -1998,6 +1994,9 @@ function compare(op: ast.CmpOperator, a: Value, b: Value): boolean | undefined {
   }
 }
 
+/** The values that isinstance(v, int / float / ...) is True for (ints and floats are both 'num'). */
+const BUILTIN_TYPE_KINDS: Record<string, Value['k'][] | undefined> = { int: ['num'], float: ['num'], str: ['str'], bool: ['bool'], list: ['list'], tuple: ['tuple'], dict: ['dict'], set: [] };
+
 function isInstance(v: Value | undefined, t: Value | undefined): Value {
   if (!v || !t) return unknown('isinstance()');
   if (t.k === 'tuple' || t.k === 'list') {
@@ -2010,8 +2009,7 @@ function isInstance(v: Value | undefined, t: Value | undefined): Value {
     return any === undefined ? unknown('isinstance()') : bool(false);
   }
   if (t.k === 'builtin') {
-    const map: Record<string, Value['k'][]> = { int: ['num'], float: ['num'], str: ['str'], bool: ['bool'], list: ['list'], tuple: ['tuple'], dict: ['dict'], set: [] };
-    const kinds = map[t.name];
+    const kinds = BUILTIN_TYPE_KINDS[t.name];
     if (!kinds) return unknown('isinstance()');
     if (v.k === 'unknown') return unknown('isinstance()');
     if (v.k === 'num' && (t.name === 'int' || t.name === 'float')) return bool(t.name === 'int' ? v.int : !v.int);
@@ -2044,6 +2042,7 @@ function classDerives(c: ClassInfo, target: ClassInfo, depth = 0): boolean {
 
 /** Normalise import spellings: torch.nn.modules.conv.Conv2d -> torch.nn.Conv2d, nn.functional -> torch.nn.functional. */
 export function canonical(name: string): string {
+  if (!name.startsWith('torch.nn.modules.')) return name;
   let q = name;
   const m = /^torch\.nn\.modules\.[a-z_]+\.([A-Za-z0-9_]+)$/.exec(q);
   if (m) q = `torch.nn.${m[1]}`;
@@ -2105,6 +2104,46 @@ function firstUserBase(c: ClassInfo): ClassInfo | null {
 }
 
 /** A plausible input for the constructor-check probe of a layer. */
+interface ConstructedLayer { args: Record<string, ArgValue>; params?: number; error?: string }
+
+/**
+ * nn.CLS(*pos, **kw)'s bound arguments, parameter count and constructor error: PyTorch's argument binding and a probe
+ * call of the layer's shape rule. Both depend on the arguments alone, and deep models build the same layer many
+ * times over (ResNet-152's 36 Bottlenecks of layer3, DenseNet's 3x3 convolutions): each distinct layer is worked
+ * out once, for every analysis of the session (a bounded memo; the editor analyses on each keystroke).
+ */
+function constructedLayer(cls: string, rule: ShapeRule, pos: ArgValue[], kw: Record<string, ArgValue>): ConstructedLayer {
+  let key = `${cls}(${pos.map(argKey).join(',')}`;
+  for (const k in kw) key += `,${k}=${argKey(kw[k]!)}`;
+  const known = CONSTRUCTED.get(key);
+  if (known) return known;
+  let built: ConstructedLayer;
+  const bound = bindArgs(rule, pos, kw, '__init__');
+  if ('error' in bound) {
+    built = { args: {}, error: `TypeError: ${bound.error}` };
+  } else {
+    // A probe call computes params and surfaces constructor errors (e.g. groups not dividing channels).
+    const probe = rule.infer(probeShapes(cls, bound.args), bound.args);
+    built = { args: bound.args };
+    if (!isShapeErr(probe)) built.params = probe.params;
+    else if (isConstructorError(probe.error)) built.error = probe.error;
+  }
+  if (CONSTRUCTED.size >= 4096) CONSTRUCTED.clear();
+  CONSTRUCTED.set(key, built);
+  return built;
+}
+
+const CONSTRUCTED = new Map<string, ConstructedLayer>();
+
+/** A key that tells apart every ArgValue (strings quoted, -0 and NaN spelled out). */
+function argKey(a: ArgValue): string {
+  if (typeof a === 'number') return Object.is(a, -0) ? '-0' : String(a);
+  if (typeof a === 'string') return JSON.stringify(a);
+  if (a === null) return 'None';
+  if (typeof a === 'boolean') return a ? 'True' : 'False';
+  return `[${a.map(argKey).join(',')}]`;
+}
+
 function probeShapes(cls: string, args: Record<string, ArgValue>): Shape[] {
   if (cls === 'Linear') return [[1, typeof args.in_features === 'number' ? args.in_features : 1]];
   if (cls === 'BatchNorm1d') return [[2, typeof args.num_features === 'number' ? args.num_features : 1]];
