@@ -4,6 +4,7 @@
 the parameter count, every leaf module call (path and output shape, in call order) and the state_dict's
 keys and shapes. Run with Debian's torch 1.13 / torchvision 0.14:
     /usr/bin/python3 tools/make-torchvision-fixtures.py
+    /usr/bin/python3 tools/make-torchvision-fixtures.py googlenet   # only the factories named
 Writes test/fixtures/torchvision/<factory>.json (compact: one line per list), read by test/unit/torchvision.test.ts.
 """
 import json
@@ -20,6 +21,7 @@ FACTORIES = [
     "alexnet",
     "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
     "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
+    "squeezenet1_0", "squeezenet1_1", "mobilenet_v2",
 ]
 
 
@@ -55,7 +57,10 @@ def dumps(f):
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    only = set(sys.argv[1:])
     for name in FACTORIES:
+        if only and name not in only:
+            continue
         f = fixture(name)
         with open(os.path.join(OUT, name + ".json"), "w") as out:
             out.write(dumps(f))

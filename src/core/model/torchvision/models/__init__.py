@@ -3,3 +3,5 @@ from .alexnet import AlexNet, alexnet
 from .vgg import VGG, vgg11, vgg11_bn, vgg13, vgg13_bn, vgg16, vgg16_bn, vgg19, vgg19_bn
 from .resnet import ResNet, BasicBlock, Bottleneck, resnet18, resnet34, resnet50, resnet101, resnet152
 from . import _utils
+from .squeezenet import SqueezeNet, squeezenet1_0, squeezenet1_1
+from .mobilenetv2 import MobileNetV2, mobilenet_v2
