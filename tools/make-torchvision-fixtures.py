@@ -22,6 +22,7 @@ FACTORIES = [
     "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
     "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
     "squeezenet1_0", "squeezenet1_1", "mobilenet_v2",
+    "mobilenet_v3_small", "mobilenet_v3_large",
 ]
 
 

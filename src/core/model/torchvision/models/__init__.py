@@ -5,3 +5,4 @@ from .resnet import ResNet, BasicBlock, Bottleneck, resnet18, resnet34, resnet50
 from . import _utils
 from .squeezenet import SqueezeNet, squeezenet1_0, squeezenet1_1
 from .mobilenetv2 import MobileNetV2, mobilenet_v2
+from .mobilenetv3 import MobileNetV3, mobilenet_v3_large, mobilenet_v3_small
