@@ -23,6 +23,8 @@ FACTORIES = [
     "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
     "squeezenet1_0", "squeezenet1_1", "mobilenet_v2",
     "mobilenet_v3_small", "mobilenet_v3_large",
+    "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0",
+    "densenet121", "densenet161", "densenet169", "densenet201",
 ]
 
 
