@@ -63,6 +63,12 @@ MODELS = [
          images=[('test/fixtures/images/inputs/rgb-300x200.png', 'seed'), ('test/fixtures/images/inputs/rgb-300x200.png', 'imagenet')]),
     dict(name='mnist_small', source='test/fixtures/onnx/mnist_small.py', entry='Net', input=[1, 28, 28], seed=8,
          images=[('models/fashion-mnist/samples/0000-ankle-boot.png', 'seed'), ('test/fixtures/images/inputs/rgb-300x200.png', 'imagenet')]),
+    # torchvision's own ResNet, DenseNet, MobileNetV2/V3, ShuffleNetV2, SqueezeNet and GoogLeNet, narrowed or cut to
+    # keep the random weights small: the same file is built by torchvision 0.14 here and by the analysis's own
+    # torchvision definitions there (entry: the factory call)
+    *[dict(name=name, source='test/fixtures/onnx/torchvision_small.py', entry=name + '()', input=[3, 64, 64], seed=20 + i)
+      for i, name in enumerate(['resnet_small', 'densenet_small', 'mobilenet_v2_small', 'mobilenet_v3_small_small',
+                                'shufflenet_small', 'squeezenet_small', 'googlenet_small'])],
 ]
 
 
@@ -70,7 +76,8 @@ def load_class(source, entry):
     spec = importlib.util.spec_from_file_location('fixture_model', os.path.join(ROOT, source))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return getattr(module, entry)
+    # a class, or a factory call without arguments ('resnet_small()'): both are called with none
+    return getattr(module, entry[:-2] if entry.endswith('()') else entry)
 
 
 def randomize(model, gen):

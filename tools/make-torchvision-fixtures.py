@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """torchvision 0.14's own classification factories, the oracle for the definitions the analysis ships
 (src/core/model/torchvision/*.py): for each factory, at [1, 3, 224, 224] in eval mode, the output shape,
-the parameter count, every leaf module call (path and output shape, in call order) and the state_dict's
-keys and shapes. Run with Debian's torch 1.13 / torchvision 0.14:
+the parameter count, every leaf module call (path and output shape, in call order), the state_dict's
+keys and shapes, the keys of modules the eval-mode forward never calls, and torchvision's parameter count for
+the model its DEFAULT weights load into. Run with Debian's torch 1.13 / torchvision 0.14:
     /usr/bin/python3 tools/make-torchvision-fixtures.py
+    /usr/bin/python3 tools/make-torchvision-fixtures.py googlenet   # only the factories named
 Writes test/fixtures/torchvision/<factory>.json (compact: one line per list), read by test/unit/torchvision.test.ts.
 """
 import json
@@ -20,6 +22,11 @@ FACTORIES = [
     "alexnet",
     "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19", "vgg19_bn",
     "resnet18", "resnet34", "resnet50", "resnet101", "resnet152",
+    "squeezenet1_0", "squeezenet1_1", "mobilenet_v2",
+    "mobilenet_v3_small", "mobilenet_v3_large",
+    "shufflenet_v2_x0_5", "shufflenet_v2_x1_0", "shufflenet_v2_x1_5", "shufflenet_v2_x2_0",
+    "densenet121", "densenet161", "densenet169", "densenet201",
+    "googlenet",
 ]
 
 
@@ -28,34 +35,45 @@ def fixture(name):
     model = getattr(torchvision.models, name)(weights=None).eval()
     paths = {m: p for p, m in model.named_modules()}
     layers = []
+    called = set()
 
     def hook(module, _inputs, output):
         layers.append([paths[module], list(output.shape)])
+        called.add(paths[module])
 
     handles = [m.register_forward_hook(hook) for m in model.modules() if not list(m.children())]
     with torch.no_grad():
         out = model(torch.zeros(1, 3, 224, 224))
     for h in handles:
         h.remove()
+    state = model.state_dict()
+    # parameters of modules the eval-mode forward never calls (googlenet's aux1/aux2: called only in training)
+    not_called = [k for k in state if k.rsplit(".", 1)[0] not in called]
     return {
         "factory": name,
         "torchvision": torchvision.__version__,
         "output": list(out.shape),
         "totalParams": sum(p.numel() for p in model.parameters()),
         "layers": layers,
-        "stateDict": [[k, list(v.shape)] for k, v in model.state_dict().items()],
+        "stateDict": [[k, list(v.shape)] for k, v in state.items()],
+        "notCalledInEval": not_called,
+        # torchvision's own count for the model its pretrained weights load into (googlenet drops its aux heads)
+        "weightsNumParams": torchvision.models.get_model_weights(name).DEFAULT.meta["num_params"],
     }
 
 
 def dumps(f):
-    head = {k: v for k, v in f.items() if k not in ("layers", "stateDict")}
+    head = {k: v for k, v in f.items() if k not in ("layers", "stateDict", "notCalledInEval")}
     body = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v)}" for k, v in head.items())
-    return "{\n" + body + f',\n  "layers": {json.dumps(f["layers"], separators=(",", ":"))},\n  "stateDict": {json.dumps(f["stateDict"], separators=(",", ":"))}\n}}\n'
+    return "{\n" + body + f',\n  "layers": {json.dumps(f["layers"], separators=(",", ":"))},\n  "stateDict": {json.dumps(f["stateDict"], separators=(",", ":"))},\n  "notCalledInEval": {json.dumps(f["notCalledInEval"], separators=(",", ":"))}\n}}\n'
 
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    only = set(sys.argv[1:])
     for name in FACTORIES:
+        if only and name not in only:
+            continue
         f = fixture(name)
         with open(os.path.join(OUT, name + ".json"), "w") as out:
             out.write(dumps(f))

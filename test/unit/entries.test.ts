@@ -96,6 +96,37 @@ class Net(nn.Module):
   assert.equal(a.totalParams, 216 + 16 + 1152 + 32 + 170);
 });
 
+test('plain classes (no nn.Module) as config records: attributes, staticmethod through self, partial, isinstance', () => {
+  const src = `${head}
+class Config(object):
+    def __init__(self, channels, width_mult):
+        self.channels = self.adjust(channels, width_mult)
+
+    @staticmethod
+    def adjust(c, width_mult):
+        return int(c * width_mult)
+
+    @property
+    def double(self):
+        return 2 * self.channels
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        conf = functools.partial(Config, width_mult=0.5)
+        setting = [conf(16), conf(8)]
+        assert isinstance(setting, typing.Sequence) and all([isinstance(s, Config) for s in setting])
+        self.fc = nn.Linear(setting[0].channels, setting[1].double)
+
+    def forward(self, x):
+        return self.fc(x)
+`;
+  const a = analyzeSource(src, { input: [8] });
+  assert.deepEqual(a.output, [1, 8], JSON.stringify(a.diagnostics));
+  const missing = analyzeSource(src.replace('setting[1].double', 'setting[1].width'), { input: [8] });
+  assert.match(missing.error?.message ?? '', /AttributeError: 'Config' object has no attribute 'width'/);
+});
+
 test('train mode: self.training is True and the branches on it run; eval (the default) skips them', () => {
   const src = `${head}
 class Net(nn.Module):

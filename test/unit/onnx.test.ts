@@ -40,11 +40,14 @@ async function run(bytes: Uint8Array, input: Float32Array, shape: number[]) {
 const model = (name: string): FixtureModel => spec.models.find((m) => m.name === name)!;
 const errors: Record<string, number> = {};
 
-test('the fixtures cover the seed AlexNet, the paper AlexNet, the mixed ops, the corpus models, the classic-CNN ops and the CIFAR and MNIST sizes', () => {
+test('the fixtures cover the seed AlexNet, the paper AlexNet, the mixed ops, the corpus models, the classic-CNN ops, the CIFAR and MNIST sizes and torchvision\'s ResNet, DenseNet, MobileNetV2/V3, ShuffleNetV2, SqueezeNet and GoogLeNet', () => {
   assert.deepEqual(
     spec.models.map((m) => m.name),
-    ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'lenet_cifar10', 'mnist_small'],
+    ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'lenet_cifar10', 'mnist_small',
+      'resnet_small', 'densenet_small', 'mobilenet_v2_small', 'mobilenet_v3_small_small', 'shufflenet_small', 'squeezenet_small', 'googlenet_small'],
   );
+  // the torchvision ones are built by the shipped torchvision definitions (the file imports torchvision.models)
+  for (const m of spec.models.filter((x) => x.source.endsWith('torchvision_small.py'))) assert.match(m.entry, /^\w+\(\)$/);
   assert.match(spec.torch, /^1\.13/);
   assert.ok(spec.onnx, 'the fixture script ran onnx.checker');
 });

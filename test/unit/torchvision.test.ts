@@ -1,6 +1,9 @@
 // The torchvision definitions the analysis ships (src/core/model/torchvision/*.py) against torchvision 0.14 itself
 // (test/fixtures/torchvision, from tools/make-torchvision-fixtures.py): output, parameter count, every layer's
-// output shape and the state_dict's keys and shapes, so torchvision's checkpoints bind by name.
+// output shape and the state_dict's keys and shapes, so torchvision's checkpoints bind by name. Modules built but
+// never called by the eval-mode forward (googlenet's aux1/aux2) count in the parameters like PyTorch's, and are not
+// among the layers that bind weights: the state_dict check leaves out exactly the keys torchvision's own hooks saw
+// no call for, and train mode calls them.
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +19,10 @@ interface TorchvisionFixture {
   totalParams: number;
   layers: [string, number[]][];
   stateDict: [string, number[]][];
+  /** state_dict keys of modules the eval-mode forward never calls (googlenet's aux heads, called in training only). */
+  notCalledInEval: string[];
+  /** torchvision's parameter count for the model its DEFAULT weights load into. */
+  weightsNumParams: number;
 }
 
 const DIR = join(__dirname, '..', 'fixtures', 'torchvision');
@@ -37,9 +44,23 @@ for (const f of fixtures) {
     assert.deepEqual(layers, f.layers);
     const ours = expectedParams(a).flatMap((m) => m.params.map((p) => [m.path ? `${m.path}.${p.name}` : p.name, p.shape] as [string, number[]]));
     const byKey = (x: [string, number[]], y: [string, number[]]) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0);
-    assert.deepEqual([...ours].sort(byKey), [...f.stateDict].sort(byKey));
+    const notCalled = new Set(f.notCalledInEval);
+    assert.deepEqual([...ours].sort(byKey), f.stateDict.filter(([k]) => !notCalled.has(k)).sort(byKey));
   });
 }
+
+test('googlenet: aux1/aux2 are built (their parameters counted, as torchvision does) and called in train mode only; with weights they are dropped as torchvision drops them', () => {
+  const f = fixtures.find((x) => x.factory === 'googlenet')!;
+  assert.ok(f.notCalledInEval.length > 0 && f.notCalledInEval.every((k) => /^aux[12]\./.test(k)), 'the fixture names only the aux heads');
+  const train = analyzeSource(SCRIPT, { entry: 'models.googlenet()', input: [3, 224, 224], mode: 'train' });
+  assert.equal(train.error, undefined, train.error?.message);
+  const trained = expectedParams(train).flatMap((m) => m.params.map((p) => `${m.path}.${p.name}`));
+  assert.deepEqual(trained.filter((k) => /^aux[12]\./.test(k)).sort(), [...f.notCalledInEval].sort());
+  const pretrained = analyzeSource(SCRIPT, { entry: 'models.googlenet(weights="IMAGENET1K_V1")', input: [3, 224, 224] });
+  assert.deepEqual(pretrained.output, [1, 1000]);
+  assert.equal(pretrained.totalParams, f.weightsNumParams);
+  for (const g of fixtures.filter((x) => x.factory !== 'googlenet')) assert.equal(g.weightsNumParams, g.totalParams, g.factory);
+});
 
 test('a fine-tuning script: models.resnet18(weights=...) with its fc replaced; the weights are noted as not downloaded', () => {
   const source = `${SCRIPT}import torch.nn as nn\n\nnet = models.resnet18(weights="IMAGENET1K_V1")\nnet.fc = nn.Linear(512, 5)\n`;

@@ -155,7 +155,7 @@ test('the step\'s contract: inputs, outputs and state linked by name', () => {
   assert.ok(momentum.every((m) => m.endsWith('.momentum_buffer')) && momentum.length === keys.length - 3, momentum.join());
 });
 
-test('the ONNX fixture models (AlexNets, BatchNorm/GELU/SiLU/Softmax, residual +=, torch.cat, SE, upsampling, BatchNorm1d, CIFAR and MNIST nets) build WebGPU-only training steps', () => {
+test('the ONNX fixture models (AlexNets, BatchNorm/GELU/SiLU/Softmax, residual +=, torch.cat, SE, upsampling, BatchNorm1d, CIFAR and MNIST nets, torchvision\'s ResNet/DenseNet/MobileNetV2/V3/ShuffleNetV2/SqueezeNet/GoogLeNet) build WebGPU-only training steps', () => {
   const built: string[] = [];
   for (const m of readFixtureSpec().models) {
     const a = analyzeFixture(m);
@@ -172,5 +172,6 @@ test('the ONNX fixture models (AlexNets, BatchNorm/GELU/SiLU/Softmax, residual +
     assert.deepEqual(outside, [], `${m.name} uses ${outside.join(', ')}`);
     built.push(m.name);
   }
-  assert.deepEqual(built, ['alexnet_small', 'alexnet_2012_small', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'lenet_cifar10', 'mnist_small']);
+  assert.deepEqual(built, ['alexnet_small', 'alexnet_2012_small', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'lenet_cifar10', 'mnist_small',
+    'resnet_small', 'densenet_small', 'mobilenet_v2_small', 'mobilenet_v3_small_small', 'shufflenet_small', 'squeezenet_small', 'googlenet_small']);
 });

@@ -430,6 +430,8 @@ export class Interpreter implements LibraryHost {
           setModuleAttr(obj.mod, target.attr, v);
         } else if (obj.k === 'class') {
           obj.cls.scope.set(target.attr, v);
+        } else if (obj.k === 'object') {
+          obj.attrs.set(target.attr, v);
         } else if (obj.k !== 'unknown') {
           this.unsupported(`setting '.${target.attr}' on ${typeName(obj)}`, target.range);
         }
@@ -936,6 +938,17 @@ export class Interpreter implements LibraryHost {
         return { k: 'method', self: obj, name: attr };
       case 'func':
         return unknown(`function attribute '${attr}'`, e.range);
+      case 'object': {
+        const own = obj.attrs.get(attr);
+        if (own !== undefined) return own;
+        const v = lookupClassAttr(obj.cls, attr);
+        if (v === undefined) throw new PyError(`AttributeError: '${obj.cls.name}' object has no attribute '${attr}'`, e.range);
+        if (v.k !== 'func' || v.decorator === 'staticmethod') return v;
+        const owner = ownerOf(obj.cls, attr) ?? obj.cls;
+        if (v.decorator === 'classmethod') return { ...v, self: { k: 'class', cls: obj.cls }, owner };
+        if (v.decorator === 'property') return this.callFunction({ ...v, self: obj, owner }, [], new Map(), e.range);
+        return { ...v, self: obj, owner };
+      }
       case 'unknown':
         return obj;
       default:
@@ -1097,9 +1110,7 @@ export class Interpreter implements LibraryHost {
 
   /** `SomeModel(...)`: a user class. Runs __init__ when it derives from nn.Module. */
   instantiate(cls: ClassInfo, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
-    if (!isModuleClass(cls)) {
-      return unknown(`instance of ${cls.name}`, range);
-    }
+    if (!isModuleClass(cls)) return this.instantiateObject(cls, args, kwargs, range);
     const m = this.newModule(cls.name, 'user', range);
     m.userClass = cls;
     const self: Value = { k: 'module', mod: m };
@@ -1113,6 +1124,15 @@ export class Interpreter implements LibraryHost {
         this.reporting = prev;
       }
     }
+    return self;
+  }
+
+  /** A plain class (no nn.Module): an object whose __init__ runs like any method; its attributes live on it. */
+  private instantiateObject(cls: ClassInfo, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
+    if (cls.bases.some((b) => b.k !== 'class' && !((b.k === 'builtin' || b.k === 'ref') && b.name === 'object'))) return unknown(`instance of ${cls.name}`, range);
+    const self: Value = { k: 'object', cls, attrs: new Map() };
+    const init = lookupClassAttr(cls, '__init__');
+    if (init && init.k === 'func') this.callFunction({ ...init, self, owner: ownerOf(cls, '__init__') ?? cls }, args, kwargs, range);
     return self;
   }
 
@@ -2028,6 +2048,7 @@ function isInstance(v: Value | undefined, t: Value | undefined): Value {
     return v.k === 'unknown' ? unknown('isinstance()') : bool(false);
   }
   if (t.k === 'class') {
+    if (v.k === 'object') return bool(classDerives(v.cls, t.cls));
     if (v.k !== 'module' || !v.mod.userClass) return v.k === 'unknown' ? unknown('isinstance()') : bool(false);
     return bool(classDerives(v.mod.userClass, t.cls));
   }

@@ -49,6 +49,8 @@ export type Value =
   /** functools.partial(fn, *args, **kwargs). */
   | { k: 'partial'; fn: Value; args: Value[]; kwargs: Map<string, Value> }
   | { k: 'class'; cls: ClassInfo }
+  /** An instance of a user class that is no nn.Module (a config record: MobileNetV3's InvertedResidualConfig). */
+  | { k: 'object'; cls: ClassInfo; attrs: Map<string, Value> }
   /** A name from outside the file: 'torch.nn.Conv2d', 'torch.nn.functional.relu', 'numpy'. */
   | { k: 'ref'; name: string }
   /** A module of the model's own package (an imported .py file): its globals. */
@@ -124,6 +126,7 @@ export function typeName(v: Value): string {
     case 'func': return 'function';
     case 'partial': return 'functools.partial';
     case 'class': return 'type';
+    case 'object': return v.cls.name;
     case 'ref': return v.name;
     case 'namespace': return 'module';
     case 'method': return 'method';
@@ -162,6 +165,7 @@ export function valueEquals(a: Value, b: Value): boolean | undefined {
   }
   if (a.k === 'module' && b.k === 'module') return a.mod === b.mod;
   if (a.k === 'class' && b.k === 'class') return a.cls === b.cls;
+  if (a.k === 'object' && b.k === 'object') return a === b ? true : undefined;
   if (a.k === 'ref' && b.k === 'ref') return a.name === b.name;
   return a.k === b.k ? undefined : false;
 }
