@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   const step = buildTrainingStep(analysis, floatTensors(initial), { optimizer: { kind: 'sgd', lr: LR, momentum: MOMENTUM, dampening: 0, nesterov: false, weightDecay: 0 }, batch: BATCH, dropout: true });
   const built = performance.now();
   const runner = await nodeStepRunner(step.onnx, THREADS);
-  line('step graph build', `${(built - t0).toFixed(0)} ms (${(step.onnx.length / 1048576).toFixed(1)} MB ONNX)`);
+  line('step graph build', `${(built - t0).toFixed(0)} ms (${(step.onnx.length / 1024).toFixed(0)} KB of ONNX: the weights are inputs)`);
   line('  + session creation', `${(performance.now() - built).toFixed(0)} ms`);
 
   // images already 224x224: the figures are the step's, with the batch assembly the CLI does (no decoding)
