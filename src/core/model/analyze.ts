@@ -1,7 +1,8 @@
 // Source text -> AST -> module tree -> graph IR with shapes: the one entry point every view uses.
 import { parse } from '../python';
 import type * as ast from '../python/ast';
-import type { Analysis, AnalysisDiagnostic, EntryCandidate, GraphNode, InitCall, LayerRow, Shape, SourceRange } from './ir';
+import type { Analysis, AnalysisDiagnostic, EntryCandidate, GraphNode, InitCall, LayerRow, Shape, SourceRange, StateDictModule } from './ir';
+import { describeCall } from '../ops/registry';
 import { Interpreter, lastEvaluatedRange, type GraphBuilder } from './evaluator';
 import { buildCandidate, buildExpression, entryByName, findEntries, pickEntry } from './entry';
 import type { ModuleInstance } from './values';
@@ -169,6 +170,7 @@ function analyzeModule(source: string, options: AnalyzeOptions, module: ast.Modu
 
   const analysis = toAnalysis(entryName, candidates, entries, input, inputSource, run, countParams(root));
   analysis.modelClass = root.cls;
+  analysis.modules = stateDictModules(root);
   if (fit) analysis.fitsInput = fit;
   analysis.diagnostics = [...diagnostics, ...interp.diagnostics, ...run.diagnostics, ...extra, ...checkOutputComments(module.comments, analysis.graph.nodes)];
   const init = initCalls(interp);
@@ -195,6 +197,23 @@ function assignPaths(root: ModuleInstance): void {
     for (const [name, child] of m.children) walk(child, path ? `${path}.${name}` : name, depth + 1);
   };
   walk(root, '', 0);
+}
+
+/** The layer modules in registration order (as state_dict lists what they own), each once, called by forward or not. */
+function stateDictModules(root: ModuleInstance): StateDictModule[] {
+  const seen = new Set<ModuleInstance>();
+  const out: StateDictModule[] = [];
+  const walk = (m: ModuleInstance) => {
+    if (seen.has(m)) return;
+    seen.add(m);
+    if (m.kind === 'layer' && m.path !== null) {
+      const d = describeCall(m.cls, m.args, 'module');
+      out.push({ path: m.path, op: m.cls, key: d.key, parameters: d.parameters });
+    }
+    for (const c of m.children.values()) walk(c);
+  };
+  walk(root);
+  return out;
 }
 
 /** Every parameter of the model, each module once, as `sum(p.numel() for p in model.parameters())`. */

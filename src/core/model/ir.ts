@@ -115,6 +115,14 @@ export interface EntryCandidate {
   entry: string;
 }
 
+/** A module of the state_dict: its path, how it is spelled ("Conv2d"), its op key and what it owns. */
+export interface StateDictModule {
+  path: string;
+  op: string;
+  key: string;
+  parameters: ParamSpec[];
+}
+
 export interface Analysis {
   /** Entry model: class name, module-level variable name or the call expression it was built with; null when none found. */
   entry: string | null;
@@ -138,6 +146,11 @@ export interface Analysis {
   totalParams: number;
   totalMacs: number;
   diagnostics: AnalysisDiagnostic[];
+  /**
+   * Every module that owns parameters or buffers, in registration order (state_dict order), called by forward or
+   * not (GoogLeNet's aux heads in eval mode): what `load_state_dict(strict=True)` expects and a new model holds.
+   */
+  modules?: StateDictModule[];
   /** The `nn.init` calls the model's own code makes (its `_initialize_weights`), in order; absent when none. */
   init?: InitCall[];
   /** The first shape error (what PyTorch would raise), if any. */

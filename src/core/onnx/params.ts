@@ -6,10 +6,12 @@ import { toFloat32 } from '../weights/tensor';
 import type { FloatTensor } from './build';
 
 /**
- * The modules the forward calls, each once, in the order first called, with the parameters and buffers
- * bindStateDict checks. Modules that forward never calls are not listed (their keys read as unexpected).
+ * The modules of the state_dict with the parameters and buffers bindStateDict checks: every registered module
+ * (Analysis.modules, called by forward or not, as PyTorch's strict load_state_dict expects); for an analysis
+ * without that list, the modules forward calls.
  */
 export function expectedParams(analysis: Analysis): ExpectedModule[] {
+  if (analysis.modules) return analysis.modules.map((m) => ({ path: m.path, params: m.parameters.map(({ name, shape }) => ({ name, shape })) }));
   const seen = new Set<string>();
   const out: ExpectedModule[] = [];
   for (const node of analysis.graph.nodes) {

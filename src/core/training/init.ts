@@ -157,14 +157,16 @@ function defaultInit(key: string, op: string, opName: string, name: string, shap
 }
 
 /**
- * The state_dict a freshly built model holds: reset_parameters() of every module forward calls, then the model's
+ * The state_dict a freshly built model holds: reset_parameters() of every registered module (Analysis.modules; the
+ * modules forward calls when the analysis has no such list), then the model's
  * own `init` calls in order (Analysis.init). Keys in model order, float32 (int64 for num_batches_tracked).
  */
 export function initialStateDict(analysis: Analysis, rng: Rng, init: readonly InitCall[] = analysis.init ?? []): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   const seen = new Set<string>();
-  for (const node of analysis.graph.nodes) {
-    if (node.kind !== 'module' || node.path === null || seen.has(node.path)) continue;
+  const modules = analysis.modules ?? analysis.graph.nodes.filter((n): n is typeof n & { path: string } => n.kind === 'module' && n.path !== null);
+  for (const node of modules) {
+    if (seen.has(node.path)) continue;
     seen.add(node.path);
     const prefix = node.path === '' ? '' : `${node.path}.`;
     for (const p of node.parameters) {
