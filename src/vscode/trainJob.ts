@@ -20,7 +20,7 @@ import { buildTrainingStep } from '../core/training/step';
 import { type EvalSession, type Feeds, Trainer } from '../core/training/trainer';
 import type { OptimizerOptions } from '../core/training/types';
 import { VariantError, type VariantKind, lineDiff, makeVariant, variantLayers } from '../core/training/variants';
-import { type Tensor, bindStateDict, readCheckpoint } from '../core/weights';
+import { type Tensor, bindStateDict, readCheckpoint, toFloat32 } from '../core/weights';
 import {
   type ArmResult, type ArmView, type EpochMetric, type Metric, type RunSettings, type RunSummary, type SnippetId, type SnippetView,
   type StepMetric, type TrainReply, type TrainToWebview, formatSettings, parseSettings,
@@ -523,7 +523,8 @@ export class TrainJob {
     for (const st of step.state) {
       if (st.kind === 'optimizer') continue;
       const t = initial.get(st.input)!;
-      initialValues[st.input] = st.type === 'int64' ? Int32Array.from(t.data as ArrayLike<bigint>, (v) => Number(v)) : Float32Array.from(t.data as ArrayLike<number>, Number);
+      // float16/bfloat16 checkpoints (the shipped default weights) widened as the CLI's Trainer does, not read as raw bits
+      initialValues[st.input] = st.type === 'int64' ? Int32Array.from(t.data as ArrayLike<bigint>, (v) => Number(v)) : toFloat32(t);
     }
     o.bridge.notify({ type: 'status', dir: summary.dir, text: o.l10n.t('Starting {0}…', arm.label) });
     const ready = check<Extract<TrainReply, { sessionMs: number }>>(await o.bridge.request({
