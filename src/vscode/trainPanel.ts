@@ -28,6 +28,8 @@ interface Deps {
 /** The open Train panels, one per model file (its URI). */
 const panels = new PanelSet<TrainPanel>(TRAIN_VIEW_TYPE);
 
+/** A dataset folder as given (a path, or a file URI string from the CodeLens) as the path the job reads. */
+const folderPath = (folder: string) => (folder.startsWith('file:') ? vscode.Uri.parse(folder, true).fsPath : folder);
 const baseName = (uri: vscode.Uri) => uri.path.slice(uri.path.lastIndexOf('/') + 1);
 const isPython = (d: vscode.TextDocument | undefined): d is vscode.TextDocument => !!d && (d.languageId === 'python' || d.uri.path.endsWith('.py'));
 
@@ -149,7 +151,7 @@ export class TrainPanel extends PanelBase<TrainToWebview, TrainFromWebview, 'rep
 
   private classesOf(dataset: TrainSettings['dataset']): number {
     if (dataset?.kind === 'imagefolder') {
-      try { return imageFolderListing(dataset.folder!).classes.length; } catch { return 10; }
+      try { return imageFolderListing(folderPath(dataset.folder!)).classes.length; } catch { return 10; }
     }
     return 10;
   }
@@ -158,7 +160,7 @@ export class TrainPanel extends PanelBase<TrainToWebview, TrainFromWebview, 'rep
     const o = this.overrides;
     const out: Partial<RunSettings> = {};
     if (o.entry) out.entry = o.entry;
-    if (o.dataset) out.dataset = o.dataset.kind === 'fashion-mnist-subset' ? o.dataset : { kind: o.dataset.kind, folder: o.dataset.folder ?? '' };
+    if (o.dataset) out.dataset = o.dataset.kind === 'fashion-mnist-subset' ? o.dataset : { kind: o.dataset.kind, folder: folderPath(o.dataset.folder ?? '') };
     if (o.inputSize) out.inputSize = o.inputSize;
     if (o.batch) out.batch = o.batch;
     if (o.steps) { out.steps = o.steps; out.epochs = null; } else if (o.epochs) { out.epochs = o.epochs; out.steps = null; }
