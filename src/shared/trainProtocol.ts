@@ -2,6 +2,7 @@
 // button, the explorer's "Train on this folder", or the "Run on WebGPU" CodeLens over a training loop), and the
 // messages between the extension host (data preparation, runs folder) and the webview (the training step on
 // onnxruntime-web). Pure types and small pure helpers: nothing here imports vscode or a runtime.
+import type { WebviewError } from './messages';
 
 /** Where the training images come from. */
 export type TrainDataset =
@@ -335,7 +336,10 @@ export type TrainToWebview =
   | { type: 'runEnded'; run: RunSummary }
   | { type: 'runFailed'; dir: string | null; snippet: SnippetId; message: string }
   | { type: 'showRun'; run: RunSummary; metrics: Metric[] }
-  | { type: 'start'; snippet: SnippetId }
+  /** Select a snippet; `run`: start it with its settings block as shown (the command's settings: the CodeLens). */
+  | { type: 'start'; snippet: SnippetId; run: boolean }
+  /** The end of the webview's `run` request (how it ended came as `runEnded` or `runFailed`). */
+  | { type: 'runDone'; inReplyTo: number }
   // requests to the runtime (answered by a `reply` with the same requestId)
   | { type: 'session'; requestId: number; backend: 'webgpu' | 'wasm' | null; onnx: Uint8Array; inputs: TensorMeta[]; state: (TensorMeta & { input: string; output: string })[]; masks: { name: string; shape: number[]; p: number }[]; initial: Record<string, Float32Array | Int32Array> }
   | { type: 'step'; requestId: number; input: Float32Array; labels: Float32Array; lr: number; step: number; masks: Record<string, Float32Array> }
@@ -364,10 +368,11 @@ export type TrainFromWebview =
   | { type: 'ready' }
   | ({ type: 'backend' } & BackendFound)
   | TrainReply
-  | { type: 'run'; snippet: SnippetId; settingsText: string }
-  | { type: 'cancel' }
+  // a request: the host answers `runDone` when the run is over; `cancel` names it (src/shared/messages Endpoint)
+  | { type: 'run'; requestId: number; snippet: SnippetId; settingsText: string }
+  | { type: 'cancel'; requestId: number }
   | { type: 'openRun'; dir: string }
   | { type: 'useWeights'; dir: string; arm: string }
   | { type: 'selected'; snippet: SnippetId }
-  | { type: 'saveExport'; requestId: number; format: 'svg' | 'png' | 'md'; suggestedName: string; data: string; encoding: 'utf8' | 'base64' }
-  | { type: 'error'; source: string; message: string; stack?: string };
+  | { type: 'saveExport'; format: 'svg' | 'png' | 'md'; suggestedName: string; data: string; encoding: 'utf8' | 'base64' }
+  | WebviewError;

@@ -25,6 +25,9 @@ export interface TrainScriptSettings extends Omit<TrainingScript, 'model' | 'dat
   saveName?: string;
   /** Where the settings come from. */
   script: { uri: string; line: number };
+  /** The Train panel runs the loop as its Fine-tune snippet, at once. */
+  snippet: 'finetune';
+  run: true;
 }
 
 const isPython = (d: vscode.TextDocument) => d.languageId === 'python' || d.uri.path.endsWith('.py');
@@ -111,6 +114,9 @@ export async function trainSettings(script: vscode.Uri, s: TrainingScript, line:
       dataset: { kind: s.dataset.kind, folder: folder.toString() },
       ...(save ? { saveFolder: (await resolvePath(script, save.dir, false)).toString(), saveName: save.name } : {}),
       script: { uri: script.toString(), line },
+      // the script's loop as the Fine-tune snippet, started at once
+      snippet: 'finetune',
+      run: true,
     },
   };
 }

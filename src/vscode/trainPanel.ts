@@ -7,10 +7,11 @@ import {
   type RunSettings, type SnippetId, SNIPPET_IDS, type TrainFromWebview, type TrainReply, type TrainSettings, type TrainToWebview,
   type TrainViewState, formatSettings, parseSettings,
 } from '../shared/trainProtocol';
+import { CancelledError, type MessageHandlers } from '../shared/messages';
 import { uiLanguage } from './l10n';
+import { PanelBase, PanelSet } from './panelBase';
 import { JobError, type ModelSource, PanelClosedError, type RuntimeBridge, TrainJob, runAndReport, defaultSettings, listRuns, readMetrics, snippetDef, snippetViews } from './trainJob';
 import { trainStrings } from './trainStrings';
-import { makeNonce, webviewHtml } from './webviewHtml';
 import type { WeightsStore } from './weightsCommands';
 
 export const TRAIN_VIEW_TYPE = 'alexnetExplorer.train';
@@ -24,6 +25,11 @@ interface Deps {
   log: vscode.LogOutputChannel;
 }
 
+/** The open Train panels, one per model file (its URI). */
+const panels = new PanelSet<TrainPanel>(TRAIN_VIEW_TYPE);
+
+/** A dataset folder as given (a path, or a file URI string from the CodeLens) as the path the job reads. */
+const folderPath = (folder: string) => (folder.startsWith('file:') ? vscode.Uri.parse(folder, true).fsPath : folder);
 const baseName = (uri: vscode.Uri) => uri.path.slice(uri.path.lastIndexOf('/') + 1);
 const isPython = (d: vscode.TextDocument | undefined): d is vscode.TextDocument => !!d && (d.languageId === 'python' || d.uri.path.endsWith('.py'));
 
@@ -38,10 +44,8 @@ export function registerTrain(context: vscode.ExtensionContext, store: WeightsSt
       if (!(folder instanceof vscode.Uri)) return trainCommand(deps, undefined, undefined);
       return trainCommand(deps, undefined, { dataset: { kind: 'imagefolder', folder: folder.fsPath } });
     }),
-    vscode.window.registerWebviewPanelSerializer(TRAIN_VIEW_TYPE, {
-      deserializeWebviewPanel: async (panel, state) => TrainPanel.revive(panel, deps, state as TrainViewState | undefined),
-    }),
-    { dispose: () => { for (const p of [...TrainPanel.panels.values()]) p.dispose(); } },
+    panels.registerSerializer((panel, state) => TrainPanel.revive(panel, deps, state as TrainViewState | undefined)),
+    panels,
   );
 }
 
@@ -55,87 +59,81 @@ async function trainCommand(deps: Deps, uri: unknown, settings: TrainSettings | 
   TrainPanel.show(deps, model, settings);
 }
 
-export class TrainPanel {
-  static readonly panels = new Map<string, TrainPanel>();
+type WebviewHandled = Exclude<TrainFromWebview, { type: 'ready' | 'error' | 'reply' }>;
 
-  private readonly disposables: vscode.Disposable[] = [];
-  private ready = false;
-  private readonly queue: TrainToWebview[] = [];
-  private disposed = false;
-  private nextRequest = 1;
-  private readonly pending = new Map<number, { resolve: (r: TrainReply) => void; reject: (e: Error) => void }>();
+export class TrainPanel extends PanelBase<TrainToWebview, TrainFromWebview, 'reply'> {
   private job: TrainJob | null = null;
   private active = new Set<string>();
   private gpu = false;
+  /** The webview has reported its backend (the snippets' sizes depend on it). */
+  private backendKnown = false;
   private selected: SnippetId | null = null;
+  /** Settings given by the command (the CodeLens, "Train on this folder"): they override the snippets' defaults. */
+  private overrides: TrainSettings = {};
+  /** A snippet the command asked to select (and maybe start), told to the webview once its snippets are there. */
+  private startAsked: { snippet: SnippetId; run: boolean } | null = null;
 
   static show(deps: Deps, model: vscode.Uri, settings?: TrainSettings): TrainPanel {
-    let p = TrainPanel.panels.get(model.toString());
-    if (p) p.panel.reveal(p.panel.viewColumn, true);
-    else {
-      const panel = vscode.window.createWebviewPanel(TRAIN_VIEW_TYPE, vscode.l10n.t('Train: {0}', baseName(model)), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-        ...TrainPanel.webviewOptions(deps.context), retainContextWhenHidden: true,
-      });
-      p = new TrainPanel(panel, deps, model);
-    }
+    const key = model.toString();
+    panels.reveal(key);
+    const p = panels.get(key) ?? panels.add(new TrainPanel(panels.createWebviewPanel(vscode.l10n.t('Train: {0}', baseName(model)), vscode.ViewColumn.Beside, true), deps, model));
     if (settings) p.apply(settings);
     return p;
   }
 
-  static async revive(panel: vscode.WebviewPanel, deps: Deps, state: TrainViewState | undefined): Promise<void> {
+  static revive(panel: vscode.WebviewPanel, deps: Deps, state: TrainViewState | undefined): TrainPanel {
     let model = vscode.Uri.joinPath(deps.context.extensionUri, 'models', 'alexnet.py');
     try {
       if (state && typeof state.uri === 'string') model = vscode.Uri.parse(state.uri, true);
     } catch { /* a malformed state: the sample */ }
-    TrainPanel.panels.get(model.toString())?.dispose();
-    panel.webview.options = TrainPanel.webviewOptions(deps.context);
     const p = new TrainPanel(panel, deps, model);
     if (state?.snippet && SNIPPET_IDS.includes(state.snippet)) p.selected = state.snippet;
+    return p;
   }
 
-  private static webviewOptions(context: vscode.ExtensionContext): vscode.WebviewOptions {
-    const root = context.extensionUri;
-    return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(root, 'dist', 'webview'), vscode.Uri.joinPath(root, 'dist', 'ort'), vscode.Uri.joinPath(root, 'media')] };
+  private constructor(panel: vscode.WebviewPanel, private readonly deps: Deps, private readonly model: vscode.Uri) {
+    const title = vscode.l10n.t('Train: {0}', baseName(model));
+    super(panel, deps.context, model.toString(), {
+      script: 'train', style: 'train', wasm: true, title, loadingText: vscode.l10n.t('Loading…'), log: deps.log,
+      errorText: (message) => vscode.l10n.t('Training failed in the panel: {0}', message),
+      cancels: (m) => (m.type === 'cancel' ? m.requestId : undefined),
+    }, ['reply']);
+    panel.title = title;
   }
 
-  /** Settings given by the command (the CodeLens, "Train on this folder"): they override the snippets' defaults. */
-  private overrides: TrainSettings = {};
+  protected init(): TrainToWebview {
+    const c = vscode.workspace.getConfiguration('alexnetExplorer');
+    const backend = c.get<string>('inference.backend', 'auto');
+    return {
+      type: 'init', language: uiLanguage(vscode.env.language), strings: trainStrings(vscode.l10n),
+      backendSetting: backend === 'webgpu' || backend === 'wasm' ? backend : 'auto', allowFallbackAdapter: c.get<boolean>('inference.allowFallbackAdapter', false),
+      ortWasmUrl: this.asset('dist', 'ort', ORT_WASM), ortWebgpuWasmUrl: this.asset('dist', 'ort', ORT_WEBGPU_WASM), fileName: baseName(this.model), uri: this.model.toString(), selected: this.selected,
+    };
+  }
 
-  private constructor(private readonly panel: vscode.WebviewPanel, private readonly deps: Deps, private readonly model: vscode.Uri) {
-    TrainPanel.panels.set(model.toString(), this);
-    const webview = panel.webview;
-    const asset = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(deps.context.extensionUri, ...path)).toString();
-    webview.html = webviewHtml({
-      cspSource: webview.cspSource, nonce: makeNonce(), scriptUri: asset('dist', 'webview', 'train.js'), styleUri: asset('media', 'train.css'),
-      lang: uiLanguage(vscode.env.language), title: vscode.l10n.t('Train: {0}', baseName(model)), loadingText: vscode.l10n.t('Loading…'), wasm: true,
-    });
-    panel.onDidDispose(() => this.dispose(), null, this.disposables);
-    webview.onDidReceiveMessage((m: unknown) => void this.receive(m as TrainFromWebview), null, this.disposables);
+  protected override onReady(): void {
+    this.sendRuns();
   }
 
   private apply(settings: TrainSettings): void {
     this.overrides = settings;
-    if (settings.snippet) this.selected = settings.snippet;
-    if (this.ready) {
-      void this.sendSnippets().then(() => {
-        if (settings.snippet && settings.run) void this.startRun(settings.snippet, null);
-      });
+    if (settings.snippet) {
+      this.selected = settings.snippet;
+      this.startAsked = { snippet: settings.snippet, run: !!settings.run };
     }
-  }
-
-  private post(m: TrainToWebview): void {
-    if (this.disposed) return;
-    if (!this.ready) { this.queue.push(m); return; }
-    void this.panel.webview.postMessage(m);
+    if (this.backendKnown) void this.sendSnippets();
   }
 
   private readonly bridge: RuntimeBridge = {
-    request: (m) => new Promise<TrainReply>((resolve, reject) => {
-      if (this.disposed) { reject(new PanelClosedError(vscode.l10n.t('The Train panel was closed.'))); return; }
-      const requestId = this.nextRequest++;
-      this.pending.set(requestId, { resolve, reject });
-      void this.panel.webview.postMessage({ ...m, requestId });
-    }),
+    request: async (m) => {
+      const closed = () => new PanelClosedError(vscode.l10n.t('The Train panel was closed.'));
+      if (this.disposed) throw closed();
+      try {
+        return await this.channel.request(m, 'reply');
+      } catch (e) {
+        throw e instanceof CancelledError ? closed() : e;
+      }
+    },
     notify: (m) => this.post(m),
   };
 
@@ -153,7 +151,7 @@ export class TrainPanel {
 
   private classesOf(dataset: TrainSettings['dataset']): number {
     if (dataset?.kind === 'imagefolder') {
-      try { return imageFolderListing(dataset.folder!).classes.length; } catch { return 10; }
+      try { return imageFolderListing(folderPath(dataset.folder!)).classes.length; } catch { return 10; }
     }
     return 10;
   }
@@ -162,7 +160,7 @@ export class TrainPanel {
     const o = this.overrides;
     const out: Partial<RunSettings> = {};
     if (o.entry) out.entry = o.entry;
-    if (o.dataset) out.dataset = o.dataset.kind === 'fashion-mnist-subset' ? o.dataset : { kind: o.dataset.kind, folder: o.dataset.folder ?? '' };
+    if (o.dataset) out.dataset = o.dataset.kind === 'fashion-mnist-subset' ? o.dataset : { kind: o.dataset.kind, folder: folderPath(o.dataset.folder ?? '') };
     if (o.inputSize) out.inputSize = o.inputSize;
     if (o.batch) out.batch = o.batch;
     if (o.steps) { out.steps = o.steps; out.epochs = null; } else if (o.epochs) { out.epochs = o.epochs; out.steps = null; }
@@ -178,6 +176,9 @@ export class TrainPanel {
     const model = await this.modelSource();
     const views = snippetViews(model, this.gpu, this.classesOf(this.overrides.dataset), vscode.l10n, this.overridesAsRun());
     this.post({ type: 'snippets', snippets: views });
+    // every run is the webview's request (its Cancel names it): a run the command asks for starts there too
+    if (this.startAsked) this.post({ type: 'start', ...this.startAsked });
+    this.startAsked = null;
   }
 
   private sendRuns(): void {
@@ -185,7 +186,8 @@ export class TrainPanel {
     this.post({ type: 'runs', runs: root ? listRuns(root, this.active, vscode.l10n).filter((r) => r.model === this.model.toString()) : [] });
   }
 
-  private async startRun(snippet: SnippetId, settingsText: string | null): Promise<void> {
+  /** One run, the webview's `run` request: `signal` fires when its Cancel is clicked (or the panel closes). */
+  private async startRun(snippet: SnippetId, settingsText: string, signal: AbortSignal): Promise<void> {
     if (this.job) return;
     const root = this.runsRoot();
     const l10n = vscode.l10n;
@@ -195,16 +197,19 @@ export class TrainPanel {
       const def = snippetDef(snippet);
       const defaults = defaultSettings(def, model, this.gpu, this.classesOf(this.overrides.dataset), l10n);
       const base: RunSettings = { ...defaults.settings, ...this.overridesAsRun() };
-      const settings = settingsText === null ? base : parseSettings(settingsText, base);
+      const settings = parseSettings(settingsText, base);
       const text = formatSettings(settings);
       const choice = this.deps.store.get();
       const weights = choice.kind === 'user' ? vscode.Uri.parse(choice.weights, true).fsPath : join(this.deps.context.extensionUri.fsPath, 'models', 'fashion-mnist', 'alexnet-fashion-mnist.pth');
-      this.job = new TrainJob({
+      const job = new TrainJob({
         bridge: this.bridge, runsRoot: root, extensionRoot: this.deps.context.extensionUri.fsPath, model, snippet, settings, settingsText: text,
         sizes: defaults.sizes, gpu: this.gpu, weights, l10n,
         onActive: (name) => { if (name) this.active.add(name); else this.active.clear(); },
       });
-      const run = await runAndReport(this.job, snippet, this.bridge);
+      this.job = job;
+      if (signal.aborted) job.cancel();
+      signal.addEventListener('abort', () => job.cancel(), { once: true });
+      const run = await runAndReport(job, snippet, this.bridge);
       if (run) this.deps.log.info(`train ${snippet}: ${run.status}, ${run.arms.map((a) => `${a.label} ${a.steps} steps loss ${a.loss}`).join('; ')}${run.headline ? ` — ${run.headline}` : ''}`);
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
@@ -216,85 +221,57 @@ export class TrainPanel {
     }
   }
 
-  private async receive(m: TrainFromWebview): Promise<void> {
-    if (!m || typeof m !== 'object') return;
-    try {
-      switch (m.type) {
-        case 'ready': {
-          this.ready = true;
-          const ort = (file: string) => this.panel.webview.asWebviewUri(vscode.Uri.joinPath(this.deps.context.extensionUri, 'dist', 'ort', file)).toString();
-          const c = vscode.workspace.getConfiguration('alexnetExplorer');
-          const backend = c.get<string>('inference.backend', 'auto');
-          void this.panel.webview.postMessage({
-            type: 'init', language: uiLanguage(vscode.env.language), strings: trainStrings(vscode.l10n),
-            backendSetting: backend === 'webgpu' || backend === 'wasm' ? backend : 'auto', allowFallbackAdapter: c.get<boolean>('inference.allowFallbackAdapter', false),
-            ortWasmUrl: ort(ORT_WASM), ortWebgpuWasmUrl: ort(ORT_WEBGPU_WASM), fileName: baseName(this.model), uri: this.model.toString(), selected: this.selected,
-          } satisfies TrainToWebview);
-          for (const q of this.queue.splice(0)) void this.panel.webview.postMessage(q);
-          this.sendRuns();
+  protected handlers(): MessageHandlers<WebviewHandled> {
+    return {
+      backend: async (m) => {
+        this.gpu = m.backend === 'webgpu';
+        this.backendKnown = true;
+        this.deps.log.info(`train backend: ${m.backend}${m.adapter ? ` (${m.adapter})` : ''}${m.reason ? `, ${m.reason}${m.detail ? `: ${m.detail}` : ''}` : ''}`);
+        await this.sendSnippets();
+      },
+      run: async (m) => {
+        const { signal, done } = this.channel.serve(m.requestId);
+        try {
+          await this.startRun(m.snippet, m.settingsText, signal);
+        } finally {
+          done();
+          this.channel.send({ type: 'runDone', inReplyTo: m.requestId });
+        }
+      },
+      // the Endpoint aborts the run's signal (PanelSpec.cancels)
+      cancel: () => undefined,
+      selected: (m) => { this.selected = m.snippet; },
+      openRun: (m) => {
+        const dir = vscode.Uri.parse(m.dir, true).fsPath;
+        const run = listRuns(join(dir, '..'), this.active, vscode.l10n).find((r) => r.dir === vscode.Uri.file(dir).toString());
+        if (run) this.post({ type: 'showRun', run, metrics: readMetrics(dir) });
+      },
+      useWeights: async (m) => {
+        const folder = vscode.Uri.joinPath(vscode.Uri.parse(m.dir, true), m.arm);
+        await this.deps.store.set({
+          kind: 'user', weights: vscode.Uri.joinPath(folder, 'model.pth').toString(), labels: vscode.Uri.joinPath(folder, 'class_indices.json').toString(),
+          model: vscode.Uri.joinPath(folder, 'model.py').toString(),
+        });
+        void vscode.window.showInformationMessage(vscode.l10n.t('AlexNet Explorer classifies with the weights of run {0} ({1}) now.', baseName(vscode.Uri.parse(m.dir, true)), m.arm));
+      },
+      saveExport: async (m) => {
+        if (m.format === 'md') {
+          await vscode.env.clipboard.writeText(m.data);
+          void vscode.window.showInformationMessage(vscode.l10n.t('The results table is on the clipboard as Markdown.'));
           return;
         }
-        case 'backend':
-          this.gpu = m.backend === 'webgpu';
-          this.deps.log.info(`train backend: ${m.backend}${m.adapter ? ` (${m.adapter})` : ''}${m.reason ? `, ${m.reason}${m.detail ? `: ${m.detail}` : ''}` : ''}`);
-          await this.sendSnippets();
-          if (this.overrides.snippet && this.overrides.run) void this.startRun(this.overrides.snippet, null);
-          return;
-        case 'reply': {
-          const waiting = this.pending.get(m.inReplyTo);
-          this.pending.delete(m.inReplyTo);
-          waiting?.resolve(m);
-          return;
-        }
-        case 'run': return this.startRun(m.snippet, m.settingsText);
-        case 'cancel': this.job?.cancel(); return;
-        case 'selected': this.selected = m.snippet; return;
-        case 'openRun': {
-          const dir = vscode.Uri.parse(m.dir, true).fsPath;
-          const run = listRuns(join(dir, '..'), this.active, vscode.l10n).find((r) => r.dir === vscode.Uri.file(dir).toString());
-          if (run) this.post({ type: 'showRun', run, metrics: readMetrics(dir) });
-          return;
-        }
-        case 'useWeights': {
-          const folder = vscode.Uri.joinPath(vscode.Uri.parse(m.dir, true), m.arm);
-          await this.deps.store.set({
-            kind: 'user', weights: vscode.Uri.joinPath(folder, 'model.pth').toString(), labels: vscode.Uri.joinPath(folder, 'class_indices.json').toString(),
-            model: vscode.Uri.joinPath(folder, 'model.py').toString(),
-          });
-          void vscode.window.showInformationMessage(vscode.l10n.t('AlexNet Explorer classifies with the weights of run {0} ({1}) now.', baseName(vscode.Uri.parse(m.dir, true)), m.arm));
-          return;
-        }
-        case 'saveExport': {
-          if (m.format === 'md') {
-            await vscode.env.clipboard.writeText(m.data);
-            void vscode.window.showInformationMessage(vscode.l10n.t('The results table is on the clipboard as Markdown.'));
-            return;
-          }
-          const target = await vscode.window.showSaveDialog({
-            defaultUri: this.runsRoot() ? vscode.Uri.file(join(this.runsRoot()!, m.suggestedName)) : undefined,
-            filters: m.format === 'svg' ? { SVG: ['svg'] } : { PNG: ['png'] },
-          });
-          if (target) await vscode.workspace.fs.writeFile(target, m.encoding === 'base64' ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8'));
-          return;
-        }
-        case 'error':
-          this.deps.log.error(`train webview ${m.source}: ${m.message}${m.stack ? `\n${m.stack}` : ''}`);
-          return;
-      }
-    } catch (e) {
-      this.deps.log.error(`train panel: ${e instanceof Error ? e.message : String(e)}`);
-    }
+        const target = await vscode.window.showSaveDialog({
+          defaultUri: this.runsRoot() ? vscode.Uri.file(join(this.runsRoot()!, m.suggestedName)) : undefined,
+          filters: m.format === 'svg' ? { SVG: ['svg'] } : { PNG: ['png'] },
+        });
+        if (target) await vscode.workspace.fs.writeFile(target, m.encoding === 'base64' ? Buffer.from(m.data, 'base64') : Buffer.from(m.data, 'utf8'));
+      },
+    };
   }
 
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  override dispose(): void {
+    // the job stops where it is (its requests fail as PanelClosedError); its temporary folder is recovered as "interrupted" by the next listing
     this.job?.cancel();
-    // the job stops where it is; its temporary folder is recovered as "interrupted" by the next listing
-    for (const waiting of this.pending.values()) waiting.reject(new PanelClosedError(vscode.l10n.t('The Train panel was closed.')));
-    this.pending.clear();
-    if (TrainPanel.panels.get(this.model.toString()) === this) TrainPanel.panels.delete(this.model.toString());
-    this.panel.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    super.dispose();
   }
 }

@@ -1,7 +1,7 @@
 // The alexnet-train snippet in the user's own code: inserted into a new file, edited (2 epochs, a small folder), and
-// "Run on WebGPU" above its loop calls alexnetExplorer.train with the settings read from the code. Until the Train
-// panel lands, the settings are asserted through the test hook ALEXNET_EXPLORER_TRAIN_RECORD (each run appends
-// { model, settings } as a JSON line before the command is executed).
+// "Run on WebGPU" above its loop calls alexnetExplorer.train with the settings read from the code (asserted through the
+// test hook ALEXNET_EXPLORER_TRAIN_RECORD: each run appends { model, settings } as a JSON line before the command is
+// executed), and the Train panel runs them as its Fine-tune snippet.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ after(async () => {
   await vsc?.close();
 });
 
-test('insert alexnet-train, set 2 epochs on a small folder, Run on WebGPU -> alexnetExplorer.train gets those settings', { timeout: 180_000 }, async () => {
+test('insert alexnet-train, set 2 epochs on a small folder, Run on WebGPU -> the Train panel runs it with those settings', { timeout: 480_000 }, async () => {
   const { page } = vsc;
   await vsc.runCommand('Snippets: Insert Snippet');
   await vsc.typeText('alexnet-train');
@@ -69,5 +69,20 @@ test('insert alexnet-train, set 2 epochs on a small folder, Run on WebGPU -> ale
     saveFolder: ws,
     saveName: 'AlexNet.pth',
     script: { uri: `${ws}/train.py`, line: lineOf('for epoch in range(epochs):') },
+    snippet: 'finetune',
+    run: true,
   });
+  // the Train panel runs it with those settings: 4 images, batch 32 -> one step an epoch, 2 epochs
+  const frame = await vsc.webviewFrame('Train: model.py', 60_000);
+  await frame.waitForSelector('#run-view', { timeout: 120_000 });
+  const block = await frame.locator('#settings').inputValue();
+  for (const line of ['model = AlexNet(num_classes=5, init_weights=True)', `data = ImageFolder(${JSON.stringify(join(vsc.workspace!, 'small/flowers'))})`,
+    'input_size = (3, 224, 224)', 'batch_size = 32', 'shuffle = True', 'optimizer = Adam(lr=0.0002, betas=(0.9, 0.999), weight_decay=0)', 'epochs = 2']) {
+    assert.ok(block.split('\n').includes(line), `the panel's settings have "${line}":\n${block}`);
+  }
+  await frame.waitForSelector('#run-view[data-status="finished"]', { timeout: 300_000 });
+  const results = frame.locator('#run-view table tbody tr');
+  assert.equal(await results.count(), 1);
+  assert.equal(await results.first().locator('.steps').innerText(), '2');
+  await vsc.screenshot('train-lens-run');
 });

@@ -8,6 +8,7 @@ import type {
   TrainToWebview, TrainViewState,
 } from '../../src/shared/trainProtocol';
 import type { TrainingStep } from '../../src/core/training/types';
+import { CancelledError, Endpoint, type MessageHandlers } from '../../src/shared/messages';
 import { errorReporter, reportUncaught } from '../ui/errors';
 import { type BackendChoice, type Session, adapterName, chooseBackend, configureRuntime, createSession, runModel } from '../ui/backend';
 import { pngBase64, svgMarkup } from '../graph/export';
@@ -190,10 +191,10 @@ function render(): void {
     sec.append(area, el('p', { class: 'sizes', id: 'sizes' }, s.sizes));
     const diffs = diffBlock(s);
     if (diffs) sec.append(diffs);
-    const run = btn(fmt('run'), () => { failure = null; post({ type: 'run', snippet: s.id, settingsText: area.value }); }, { id: 'run', class: 'primary' });
-    if (running || s.unavailable) run.setAttribute('disabled', '');
-    const cancel = btn(fmt('cancel'), () => post({ type: 'cancel' }), { id: 'cancel' });
-    if (!running) cancel.setAttribute('disabled', '');
+    const run = btn(fmt('run'), () => startRun(s.id, area.value), { id: 'run', class: 'primary' });
+    if (running || runAbort || s.unavailable) run.setAttribute('disabled', '');
+    const cancel = btn(fmt('cancel'), () => runAbort?.abort(), { id: 'cancel' });
+    if (!runAbort) cancel.setAttribute('disabled', '');
     const reset = btn(fmt('reset'), () => { edited.delete(s.id); render(); }, { id: 'reset' });
     sec.append(el('div', { class: 'actions' }, run, cancel, reset));
     if (s.note) sec.append(el('blockquote', { class: 'note', id: 'note' }, s.note));
@@ -248,7 +249,7 @@ function chart(id: string, title: string, xLabel: string, series: Series[], yFor
   const exportAs = async (format: 'svg' | 'png') => {
     const text = svgMarkup(node, W, H);
     const name = `${shown?.run.name ?? 'train'}-${id}.${format}`;
-    post({ type: 'saveExport', requestId: Date.now(), format, suggestedName: name, data: format === 'svg' ? text : await pngBase64(text, W, H), encoding: format === 'svg' ? 'utf8' : 'base64' });
+    post({ type: 'saveExport', format, suggestedName: name, data: format === 'svg' ? text : await pngBase64(text, W, H), encoding: format === 'svg' ? 'utf8' : 'base64' });
   };
   box.append(el('figcaption', {}, btn('SVG', () => void exportAs('svg'), { class: 'link' }), btn('PNG', () => void exportAs('png'), { class: 'link' })));
   return box;
@@ -311,7 +312,7 @@ function resultsTable(run: RunSummary, arms: ArmResult[]): HTMLElement {
   const copy = btn(fmt('copyMarkdown'), () => {
     const text = markdown(run, arms);
     void navigator.clipboard?.writeText(text).catch(() => undefined);
-    post({ type: 'saveExport', requestId: Date.now(), format: 'md', suggestedName: `${run.name}.md`, data: text, encoding: 'utf8' });
+    post({ type: 'saveExport', format: 'md', suggestedName: `${run.name}.md`, data: text, encoding: 'utf8' });
   }, { id: 'copy-markdown', class: 'link' });
   return el('div', { class: 'results-box' }, table, copy);
 }
@@ -344,44 +345,69 @@ async function probe(): Promise<void> {
   render();
 }
 
-window.addEventListener('message', (event: MessageEvent<TrainToWebview>) => {
-  const m = event.data;
-  if (!m || typeof m !== 'object') return;
-  switch (m.type) {
-    case 'init':
-      init = m;
-      S = m.strings;
-      document.documentElement.lang = m.language;
-      if (m.selected) selected = m.selected;
-      else selected = vscode.getState()?.snippet ?? selected;
-      vscode.setState({ uri: m.uri, snippet: selected });
-      configureRuntime({ wasm: m.ortWasmUrl, webgpu: m.ortWebgpuWasmUrl });
-      render();
-      void probe().catch((e: unknown) => report('probe', e));
-      return;
-    case 'snippets': snippets = m.snippets; render(); return;
-    case 'runs': runs = m.runs; render(); return;
-    case 'start': selected = m.snippet; render(); return;
-    case 'runStarted': shown = { run: m.run, metrics: [], live: true, started: performance.now() }; failure = null; render(); return;
-    case 'metric':
-      if (shown && shown.run.dir === m.dir) { shown.metrics.push(m.metric); scheduleRender(); }
-      return;
-    case 'status': statusText = m.text; scheduleRender(); return;
-    case 'runEnded':
-      if (shown && shown.run.dir === m.run.dir) shown = { ...shown, run: m.run, live: false };
-      statusText = null;
-      render();
-      return;
-    case 'runFailed':
-      failure = m.message;
-      statusText = null;
-      if (shown?.live) shown = null;
-      render();
-      return;
-    case 'showRun': shown = { run: m.run, metrics: m.metrics, live: false, started: 0 }; render(); return;
-    default:
-      if ('requestId' in m) void answer(m);
-  }
+/** The run this page asked for (every run is the page's `run` request; Cancel aborts it and the host stops the job). */
+let runAbort: AbortController | null = null;
+
+function startRun(snippet: SnippetId, settingsText: string): void {
+  if (runAbort) return;
+  failure = null;
+  const abort = new AbortController();
+  runAbort = abort;
+  render();
+  host.request({ type: 'run', snippet, settingsText }, 'runDone', abort.signal)
+    .catch((e: unknown) => { if (!(e instanceof CancelledError)) report('run', e); })
+    .finally(() => { if (runAbort === abort) runAbort = null; render(); });
+}
+
+const handlers: MessageHandlers<Exclude<TrainToWebview, { type: 'runDone' }>> = {
+  init: (m) => {
+    init = m;
+    S = m.strings;
+    document.documentElement.lang = m.language;
+    if (m.selected) selected = m.selected;
+    else selected = vscode.getState()?.snippet ?? selected;
+    vscode.setState({ uri: m.uri, snippet: selected });
+    configureRuntime({ wasm: m.ortWasmUrl, webgpu: m.ortWebgpuWasmUrl });
+    render();
+    void probe().catch((e: unknown) => report('probe', e));
+  },
+  snippets: (m) => { snippets = m.snippets; render(); },
+  runs: (m) => { runs = m.runs; render(); },
+  start: (m) => {
+    selected = m.snippet;
+    vscode.setState({ uri: init!.uri, snippet: selected });
+    if (m.run) {
+      edited.delete(m.snippet);
+      const s = snippets.find((x) => x.id === m.snippet);
+      if (s) startRun(s.id, s.settingsText);
+    }
+    render();
+  },
+  runStarted: (m) => { shown = { run: m.run, metrics: [], live: true, started: performance.now() }; failure = null; render(); },
+  metric: (m) => {
+    if (shown && shown.run.dir === m.dir) { shown.metrics.push(m.metric); scheduleRender(); }
+  },
+  status: (m) => { statusText = m.text; scheduleRender(); },
+  runEnded: (m) => {
+    if (shown && shown.run.dir === m.run.dir) shown = { ...shown, run: m.run, live: false };
+    statusText = null;
+    render();
+  },
+  runFailed: (m) => {
+    failure = m.message;
+    statusText = null;
+    if (shown?.live) shown = null;
+    render();
+  },
+  showRun: (m) => { shown = { run: m.run, metrics: m.metrics, live: false, started: 0 }; render(); },
+  // the host's job drives the runtime: each request is answered by a `reply`
+  session: answer, step: answer, pullState: answer, evalSession: answer, evalRun: answer, release: answer,
+};
+
+const host = new Endpoint<TrainFromWebview, TrainToWebview, 'runDone'>(post, handlers, ['runDone'], {
+  cancelMessage: (requestId) => ({ type: 'cancel', requestId }),
+  onError: (e) => report('message', e),
 });
+window.addEventListener('message', (event: MessageEvent<unknown>) => host.receive(event.data));
 
 post({ type: 'ready' });
