@@ -6,6 +6,7 @@
 import { type Channels, type ImageSize, type Preset, PRESETS } from './images/preprocess';
 import { IMAGENET_CLASSES, LabelsError, isTorchvisionAlexNetCheckpoint, readLabels } from './labels';
 import { analyzeSourceSafely as analyzeSource } from './model/analyze';
+import { TORCHVISION_SOURCES } from './model/torchvision/sources';
 import type { ModuleResolver } from './model/imports';
 import type { Analysis, GraphNode } from './model/ir';
 import { type ActivationOutput, type BuildOnnxOptions, OnnxExportError, activationOutputs, buildOnnxModel, expectedParams, floatTensors } from './onnx';
@@ -48,50 +49,11 @@ export interface LoadedModel {
   notes: string[];
 }
 
-/** torchvision's AlexNet (torchvision/models/alexnet.py), for its ImageNet checkpoint when the user has no model file. */
+/** torchvision's AlexNet as shipped (src/core/model/torchvision/models/alexnet.py), for its ImageNet checkpoint when the user has no model file. */
 export const TORCHVISION_ALEXNET: ModelSource = {
-  file: 'torchvision/models/alexnet.py',
+  file: TORCHVISION_SOURCES['torchvision.models.alexnet'].file,
   entry: 'AlexNet',
-  text: `import torch
-import torch.nn as nn
-
-
-class AlexNet(nn.Module):
-    def __init__(self, num_classes: int = 1000, dropout: float = 0.5) -> None:
-        super().__init__()
-        self.features = nn.Sequential(
-            nn.Conv2d(3, 64, kernel_size=11, stride=4, padding=2),
-            nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Conv2d(64, 192, kernel_size=5, padding=2),
-            nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=3, stride=2),
-            nn.Conv2d(192, 384, kernel_size=3, padding=1),
-            nn.ReLU(inplace=True),
-            nn.Conv2d(384, 256, kernel_size=3, padding=1),
-            nn.ReLU(inplace=True),
-            nn.Conv2d(256, 256, kernel_size=3, padding=1),
-            nn.ReLU(inplace=True),
-            nn.MaxPool2d(kernel_size=3, stride=2),
-        )
-        self.avgpool = nn.AdaptiveAvgPool2d((6, 6))
-        self.classifier = nn.Sequential(
-            nn.Dropout(p=dropout),
-            nn.Linear(256 * 6 * 6, 4096),
-            nn.ReLU(inplace=True),
-            nn.Dropout(p=dropout),
-            nn.Linear(4096, 4096),
-            nn.ReLU(inplace=True),
-            nn.Linear(4096, num_classes),
-        )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        x = self.features(x)
-        x = self.avgpool(x)
-        x = torch.flatten(x, 1)
-        x = self.classifier(x)
-        return x
-`,
+  text: TORCHVISION_SOURCES['torchvision.models.alexnet'].text,
 };
 
 const NO_MODEL = 'no PyTorch model found (a class deriving from nn.Module or a module-level nn.Sequential)';
