@@ -106,6 +106,13 @@ apt-get install -y python3-torch python3-torchvision dataset-fashion-mnist
 Trained on centred, 28x28, white-on-black product photos: photographs of clothes, other backgrounds or other
 objects are outside what it has seen, and its top-1 there means little.
 """
+    # the engine's own retraining (engine-epoch1.json, written by hand from `alexnet-explorer train`) keeps its section
+    old = open(os.path.join(DIR, 'MODEL_CARD.md')).read() if os.path.exists(os.path.join(DIR, 'MODEL_CARD.md')) else ''
+    marker = "\n## Retrained with AlexNet Explorer's own engine"
+    if marker in old and marker not in card:
+        section = old[old.index(marker):]
+        section = section[:section.index('\n## ', 1)] if '\n## ' in section[1:] else section
+        card = card.replace('\n## Reproduce', section + '\n## Reproduce', 1)
     with open(os.path.join(DIR, 'MODEL_CARD.md'), 'w') as f:
         f.write(card)
 
