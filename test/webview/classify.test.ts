@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { prepareClassifier, type Classifier } from '../../src/core/classifier';
 import { readCheckpointFile } from '../../src/core/weights/read-file.node';
 import type { ClassifyFromWebview, ClassifySettings, ClassifyToWebview, ModelInfo, ResultReport } from '../../src/shared/classifyProtocol';
@@ -16,7 +16,7 @@ import { bundleL10n } from '../../src/vscode/l10nBundle';
 import { modelInfo, prepareImage } from '../../src/vscode/classifyModel';
 import { webviewHtml } from '../../src/vscode/webviewHtml';
 import { FIXTURE_DIR, readFixtureSpec, readFloats } from '../fixtures/onnx/fixture';
-import { ROOT, THEMES } from './page';
+import { ROOT, THEMES, launchWithWebGpu } from './page';
 
 const spec = readFixtureSpec().models.find((m) => m.name === 'alexnet_small')!;
 const LABELS = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
@@ -65,10 +65,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--no-first-run', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchWithWebGpu();
   mkdirSync(shots, { recursive: true });
 }, { timeout: 60_000 });
 

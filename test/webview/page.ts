@@ -22,6 +22,12 @@ export function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
+/** Chromium for pages that run onnxruntime-web: SwiftShader's WebGPU adapter (--enable-unsafe-webgpu), headless too. */
+export function launchWithWebGpu(): Promise<Browser> {
+  const args = [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), '--enable-unsafe-webgpu'];
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args });
+}
+
 export type Theme = 'dark' | 'light' | 'high-contrast';
 
 /** A few of the variables VS Code sets on a webview's <html>, enough to check theming. */

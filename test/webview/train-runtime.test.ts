@@ -9,11 +9,11 @@ import type { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as esbuild from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import type { TrainingStep } from '../../src/core/training';
 import { build, floats, manifest } from '../fixtures/training/steps';
 import { relativeError } from '../unit/tolerances';
-import { ROOT } from './page';
+import { ROOT, launchWithWebGpu } from './page';
 
 /** Our step against PyTorch's weights in the browser: float32 on another backend, summed in another order. */
 const BROWSER_RELATIVE = 1e-3;
@@ -43,10 +43,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--no-first-run', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchWithWebGpu();
 }, { timeout: 120_000 });
 
 after(async () => {

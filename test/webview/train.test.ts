@@ -11,14 +11,14 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { after, before, test } from 'node:test';
 import { imageFolder as makeImageFolder } from '../fixtures/training/image-folder';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { readCheckpoint } from '../../src/core/weights';
 import type { Metric, RunSettings, StepMetric, TrainFromWebview, TrainReply, TrainToWebview } from '../../src/shared/trainProtocol';
 import { type RuntimeBridge, TrainJob, runAndReport } from '../../src/vscode/trainJob';
 import { trainStrings } from '../../src/vscode/trainStrings';
 import { webviewHtml } from '../../src/vscode/webviewHtml';
 import { TINY_NET } from '../fixtures/training/written-by-us';
-import { ROOT, THEMES } from './page';
+import { ROOT, THEMES, launchWithWebGpu } from './page';
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
 const dir = mkdtempSync(join(tmpdir(), 'train-webview-'));
@@ -49,10 +49,7 @@ before(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless', '--no-first-run', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchWithWebGpu();
 }, { timeout: 60_000 });
 
 after(async () => {
