@@ -168,7 +168,7 @@ def check_onnx(fixtures):
         subprocess.run(['node', '--import', 'tsx', 'tools/write-onnx-fixtures.ts', tmp], cwd=ROOT, check=True)
         for entry in fixtures['models']:
             entry['checked'] = {}
-            for suffix in ['', '.activations'] if 'activations' in entry else ['']:
+            for suffix in ['', '.half', '.activations'] if 'activations' in entry else ['', '.half']:
                 path = os.path.join(tmp, entry['name'] + suffix + '.onnx')
                 with open(path, 'rb') as f:
                     data = f.read()

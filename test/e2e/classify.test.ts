@@ -90,6 +90,22 @@ test('right-click a sample image -> Classify with AlexNet -> the panel names its
   await vsc.screenshot('sample');
 });
 
+test('the panel closed, a right-click again -> a new panel names the class, from the cached ONNX', { timeout: 180_000 }, async (t) => {
+  if (!existsSync(DEFAULT_WEIGHTS)) {
+    t.skip(`the default weights ${DEFAULT_WEIGHTS} do not exist yet (tools/train-fashion-mnist.py makes them)`);
+    return;
+  }
+  await vsc.runCommand('View: Close All Editors');
+  await vsc.waitFor('no Classify tab', async () => (await vsc.page.locator('.tabs-container .tab', { hasText: 'Classify' }).count()) === 0);
+  const file = vsc.page.locator('.explorer-folders-view .monaco-list-row', { hasText: SAMPLE }).first();
+  const frame = await classifyFromContextMenu(file, PANEL);
+  await frame.waitForSelector('.detail .top-list li', { timeout: 120_000 });
+  const firstTop5 = performance.now() - clickedAt;
+  const session = await frame.locator('#backend').innerText();
+  console.log(`[timing] second panel: first top-5 on screen ${firstTop5.toFixed(0)} ms after the click (panel: ${session.replace(/\s+/g, ' ').trim()})`);
+  assert.equal((await frame.locator('.detail .top-list li .label').allInnerTexts())[0], CLASS);
+});
+
 test('several selected images -> one table with a row each', { timeout: 180_000 }, async (t) => {
   if (!existsSync(DEFAULT_WEIGHTS)) {
     t.skip(`the default weights ${DEFAULT_WEIGHTS} do not exist yet (tools/train-fashion-mnist.py makes them)`);

@@ -74,6 +74,23 @@ for (const m of spec.models) {
     errors[m.name] = err;
     assert.ok(err <= TOLERANCE, `${m.name}: relative error ${err}`);
   });
+
+  test(`${m.name}: float16 weights kept as float16 (classify's file): PyTorch's output within ${TOLERANCE}, half the bytes`, async () => {
+    const full = buildFixtureOnnx(m);
+    const bytes = buildFixtureOnnx(m, { halfWeights: true });
+    // the fixture's checkpoint is float16: every weight the graph reads is a float16 initializer (2 bytes a value,
+    // not 4), widened by a Cast node (under 200 bytes a tensor with its names)
+    const bound = bindFixture(m);
+    assert.ok(bound.ok);
+    const text = new TextDecoder('latin1').decode(bytes);
+    const halves = [...floatTensors(bound.tensors)].filter(([key, t]) => t.half && text.includes(`${key}.float16`));
+    assert.ok(halves.length > 0, 'no float16 initializer');
+    const values = halves.reduce((n, [, t]) => n + t.data.length, 0);
+    assert.ok(full.length - bytes.length >= 2 * values - 200 * halves.length, `${bytes.length} bytes against ${full.length} with float32 weights, ${values} float16 values`);
+    const out = await run(bytes, readFloats(m.inputFile), [1, ...m.input]);
+    const err = relativeError(out.logits.data as Float32Array, m.logits);
+    assert.ok(err <= TOLERANCE, `${m.name}: relative error ${err}`);
+  });
 }
 
 /** Every recorded module output against the graph output of its layer (activations as outputs, batch N); the worst error. */

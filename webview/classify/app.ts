@@ -7,7 +7,7 @@ import type {
   BackendReport, ClassifyErrorReport, ClassifyFromWebview, ClassifyViewState, ClassifyInitMessage, ClassifyStrings, ClassifyToWebview, ImageMessage, ModelInfo, RunMessage,
 } from '../../src/shared/classifyProtocol';
 import { Endpoint, type MessageHandlers } from '../../src/shared/messages';
-import { type BackendChoice, adapterName, chooseBackend, configureRuntime, createSession, runModel, type Session } from '../ui/backend';
+import { type BackendChoice, adapterName, chooseBackend, configureRuntime, createSession, runModel, type Session, startRuntime } from '../ui/backend';
 import { el } from '../ui/dom';
 import type { ErrorReporter as UiErrorReporter } from '../ui/errors';
 import type { VsCodeApi as ClassifyVsCodeApi } from '../ui/host';
@@ -212,11 +212,13 @@ export class ClassifyApp {
     const settings = this.init!.settings;
     const t0 = performance.now();
     try {
-      // the WebGPU probe runs while the model is fetched
+      // the WebGPU probe and the runtime's start (its wasm fetched and compiled) run while the model is fetched
       const choosing = this.choice ? Promise.resolve(this.choice) : chooseBackend(settings.backend, settings.allowFallbackAdapter);
+      const starting = choosing.then(startRuntime);
       const bytes = await fetched;
       this.setPhase(fill(this.s.startingRuntime, settings.backend === 'wasm' ? 'WebAssembly' : 'WebGPU'));
       this.choice ??= await choosing;
+      await starting;
       let choice = this.choice;
       let session: Session;
       try {
@@ -230,9 +232,11 @@ export class ClassifyApp {
         model.bytes = bytes;
         this.watchDevice(choice);
       }
-      this.setPhase(fill(this.s.warmingUp, choice.backend === 'webgpu' ? 'WebGPU' : 'WebAssembly'));
-      // the first run compiles kernels (WebGPU shaders); later latencies are the steady state
-      await runModel(session, new Float32Array(model.info.input.reduce((a, b) => a * b, 1)), model.info.input);
+      if (choice.backend === 'webgpu') {
+        // the first run compiles the WebGPU shaders; later latencies are the steady state (wasm has nothing to warm)
+        this.setPhase(fill(this.s.warmingUp, 'WebGPU'));
+        await runModel(session, new Float32Array(model.info.input.reduce((a, b) => a * b, 1)), model.info.input);
+      }
       if (this.model !== model) {
         await session.release();
         return;

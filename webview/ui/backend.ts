@@ -8,6 +8,7 @@
 // have, so one thread.
 import * as ortWasm from 'onnxruntime-web/wasm';
 import * as ortGpu from 'onnxruntime-web/webgpu';
+import { encodeModel } from '../../src/core/onnx/model-proto';
 import type { Backend, BackendReport, BackendSetting } from '../../src/shared/classifyProtocol';
 
 /** The parts of WebGPU used here (the DOM lib of TypeScript has no WebGPU types). */
@@ -142,6 +143,32 @@ export interface Session {
   ort: Ort;
   session: ortWasm.InferenceSession;
   release(): Promise<void>;
+}
+
+const runtimes = new Map<Ort, Promise<void>>();
+
+/** A one-node model (Identity of a float [1]): what starts a runtime before the real model's bytes are there. */
+function tinyModel(): Uint8Array {
+  const io = { name: 'x', dims: [1] };
+  return encodeModel({
+    irVersion: 7, opset: 13, producerName: 'alexnet-explorer', producerVersion: '', metadata: {},
+    graph: { name: 'start', nodes: [{ opType: 'Identity', inputs: ['x'], outputs: ['y'], name: 'id', attributes: {} }], initializers: [], inputs: [io], outputs: [{ ...io, name: 'y' }], valueInfo: [] },
+  });
+}
+
+/**
+ * Starts the chosen runtime (fetching and compiling its wasm binary, and the WebGPU EP's device setup) with a
+ * one-node session, released at once, so that it overlaps the model's download instead of following it. Once per
+ * runtime; a failure here is left for the real session to report.
+ */
+export function startRuntime(choice: BackendChoice): Promise<void> {
+  const ort: Ort = choice.backend === 'webgpu' ? ortGpu : ortWasm;
+  let started = runtimes.get(ort);
+  if (!started) {
+    started = createSession(tinyModel(), choice).then((s) => s.release(), () => undefined);
+    runtimes.set(ort, started);
+  }
+  return started;
 }
 
 /** A session on the chosen backend; `options` adds session options (a training step keeps its state on the GPU). */

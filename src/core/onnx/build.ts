@@ -5,18 +5,20 @@ import type { Analysis, ArgValue, GraphNode, Shape } from '../model/ir';
 import { numel } from '../ops/common';
 import { getOp } from '../ops/registry';
 import type { LowerCall, OnnxEmitter, OpDef } from '../ops/types';
-import { type Attribute, type OnnxNode, type OnnxTensor, type OnnxValueInfo, encodeModel } from './model-proto';
+import { type Attribute, ONNX_FLOAT, type OnnxNode, type OnnxTensor, type OnnxValueInfo, encodeModel } from './model-proto';
 
 export const ONNX_OPSET = 13;
 export const ONNX_IR_VERSION = 7;
 export const PRODUCER_NAME = 'alexnet-explorer';
 /** Bumped whenever the ONNX written for the same IR and weights changes. */
-export const BUILDER_VERSION = '2';
+export const BUILDER_VERSION = '3';
 
 /** A float32 tensor and its shape, as the builder takes weights. */
 export interface FloatTensor {
   shape: readonly number[];
   data: Float32Array;
+  /** The same values as float16 bits, when the checkpoint stored them so (the float32 data is their exact widening). */
+  half?: Uint16Array;
 }
 
 export interface BuildOnnxOptions {
@@ -24,6 +26,12 @@ export interface BuildOnnxOptions {
   batch?: number | 'N';
   /** Also expose every layer's output as a graph output (activation maps), named as activationOutputs() says. */
   activations?: boolean;
+  /**
+   * Weights the checkpoint stored as float16 stay float16 initializers, widened by a Cast that onnxruntime folds
+   * when the session is made: the same float32 values at half the bytes to write, cache and fetch (the webview
+   * fetches the classifier's ONNX). Default false.
+   */
+  halfWeights?: boolean;
 }
 
 export class OnnxExportError extends Error {
@@ -72,7 +80,7 @@ export function buildOnnxModel(analysis: Analysis, tensors: ReadonlyMap<string, 
   const batch = options.batch ?? 1;
   if (batch !== 'N' && !(Number.isInteger(batch) && batch >= 1)) throw new OnnxExportError(`batch must be a positive integer or 'N', got ${String(batch)}`);
   checkExportable(analysis);
-  const b = new GraphBuilder(analysis, tensors, { mode: 'eval', batch });
+  const b = new GraphBuilder(analysis, tensors, { mode: 'eval', batch, halfWeights: options.halfWeights ?? false });
   b.build(options.activations ?? false);
   return b.encode();
 }
@@ -93,6 +101,8 @@ export interface BuilderConfig {
   batch: number | 'N';
   /** Train mode: dropout layers draw their masks from graph inputs (else they are the identity). */
   dropout?: boolean;
+  /** Eval mode: float16 weights stay float16 initializers with a Cast (BuildOnnxOptions.halfWeights). */
+  halfWeights?: boolean;
 }
 
 /** One lowered call: its IR node, its op, the call as lowered, and whether its output depends on what is trained. */
@@ -141,6 +151,7 @@ export class GraphBuilder implements OnnxEmitter {
   private readonly kept = new Map<string, Map<string, string>>();
   private readonly batch: number | 'N';
   private readonly dropout: boolean;
+  private readonly halfWeights: boolean;
   private current: GraphNode | null = null;
   private counter = 0;
 
@@ -152,6 +163,7 @@ export class GraphBuilder implements OnnxEmitter {
     this.mode = config.mode;
     this.batch = config.batch;
     this.dropout = config.dropout ?? false;
+    this.halfWeights = config.halfWeights ?? false;
     if (this.mode === 'train' && typeof this.batch !== 'number') throw new OnnxExportError('a training step needs a fixed batch size');
     for (const n of analysis.graph.nodes) this.byId.set(n.id, n);
     for (const e of analysis.graph.edges) this.edgeFrom.set(e.id, e.from);
@@ -341,7 +353,13 @@ export class GraphBuilder implements OnnxEmitter {
         this.fail(`'${key}' has shape [${t.shape.join(', ')}] in the weights, the layer needs [${shape.join(', ')}]`);
       }
       if (t.data.length !== numel(shape)) this.fail(`'${key}' holds ${t.data.length} values, not ${numel(shape)}`);
-      if (this.mode === 'eval') this.initializers.push({ name: key, dims: [...shape], data: t.data });
+      if (this.mode === 'eval' && this.halfWeights && t.half) {
+        const stored = this.freshConst(`${key}.float16`);
+        this.initializers.push({ name: stored, dims: [...shape], data: t.half });
+        this.op('Cast', [stored], { to: { type: 'int', value: ONNX_FLOAT } }, key);
+      } else if (this.mode === 'eval') {
+        this.initializers.push({ name: key, dims: [...shape], data: t.data });
+      }
     }
     this.names.add(key);
     this.initialized.add(key);

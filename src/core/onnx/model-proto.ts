@@ -3,6 +3,7 @@ import { ProtoWriter, littleEndianBytes } from './protobuf';
 
 export const ONNX_FLOAT = 1;
 export const ONNX_INT64 = 7;
+export const ONNX_FLOAT16 = 10;
 
 export type Attribute =
   | { type: 'int'; value: number }
@@ -23,7 +24,8 @@ export interface OnnxNode {
 export interface OnnxTensor {
   name: string;
   dims: number[];
-  data: Float32Array | BigInt64Array;
+  /** float32, int64, or float16 as its bits. */
+  data: Float32Array | BigInt64Array | Uint16Array;
 }
 
 /** A dim is a size or a symbolic name ('N'). */
@@ -102,7 +104,7 @@ function node(n: OnnxNode): ProtoWriter {
 function tensor(t: OnnxTensor): ProtoWriter {
   const w = new ProtoWriter();
   for (const d of t.dims) w.int(1, d);
-  w.int(2, t.data instanceof Float32Array ? ONNX_FLOAT : ONNX_INT64);
+  w.int(2, t.data instanceof Float32Array ? ONNX_FLOAT : t.data instanceof Uint16Array ? ONNX_FLOAT16 : ONNX_INT64);
   w.string(8, t.name);
   w.bytes(9, littleEndianBytes(t.data));
   return w;

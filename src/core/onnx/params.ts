@@ -27,7 +27,7 @@ export function floatTensors(tensors: ReadonlyMap<string, Tensor>): Map<string, 
   const out = new Map<string, FloatTensor>();
   for (const [key, t] of tensors) {
     if (t.dtype === 'int64' || t.dtype === 'int32' || t.dtype === 'int16' || t.dtype === 'int8' || t.dtype === 'uint8' || t.dtype === 'bool') continue;
-    out.set(key, { shape: t.shape, data: toFloat32(t) });
+    out.set(key, { shape: t.shape, data: toFloat32(t), ...(t.dtype === 'float16' ? { half: t.data as Uint16Array } : {}) });
   }
   return out;
 }

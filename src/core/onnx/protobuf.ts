@@ -106,7 +106,7 @@ export class ProtoWriter {
 }
 
 /** Little-endian bytes of a typed array (the host is little-endian everywhere this runs; checked anyway). */
-export function littleEndianBytes(data: Float32Array | BigInt64Array | Int32Array): Uint8Array {
+export function littleEndianBytes(data: Float32Array | BigInt64Array | Int32Array | Uint16Array): Uint8Array {
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (HOST_LITTLE_ENDIAN) return bytes;
   const out = bytes.slice();
