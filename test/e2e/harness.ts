@@ -78,6 +78,11 @@ export interface VSCode {
   waitForProblem(text: string | RegExp, timeoutMs?: number): Promise<string[]>;
   /** The inner frame (the extension's HTML) of the webview whose editor tab has this title. */
   webviewFrame(title: string, timeoutMs?: number): Promise<Frame>;
+  /**
+   * When a webview's document first painted content (the Paint Timing API's first-contentful-paint), as epoch
+   * milliseconds comparable with Date.now() here (the same machine's clock); null if it has not painted.
+   */
+  paintedAt(frame: Frame): Promise<number | null>;
   /** Type into whatever has focus (the editor after openFile/gotoLine), key by key: each key is an edit. */
   typeText(text: string): Promise<void>;
   /** Press a key chord, e.g. 'Control+S', 'Escape'. */
@@ -439,6 +444,11 @@ function helpers(vsc: VSCode, page: Page, name: string): Partial<VSCode> {
     }, timeoutMs);
   };
 
+  const paintedAt = (frame: Frame) => frame.evaluate(() => {
+    const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+    return fcp ? performance.timeOrigin + fcp.startTime : null;
+  });
+
   const typeText = async (text: string) => {
     await page.keyboard.type(text, { delay: 10 });
   };
@@ -474,7 +484,7 @@ function helpers(vsc: VSCode, page: Page, name: string): Partial<VSCode> {
 
   const installedExtensions = () => listExtensions(vsc.extensionsDir);
 
-  return { openFile, gotoLine, hoverAt, runCommand, problems, waitForProblem, webviewFrame, typeText, press, lineText, replaceOnLine, installedExtensions, screenshot, waitFor };
+  return { openFile, gotoLine, hoverAt, runCommand, problems, waitForProblem, webviewFrame, paintedAt, typeText, press, lineText, replaceOnLine, installedExtensions, screenshot, waitFor };
 }
 
 /** Kills code-server process groups that a crashed test file left behind (pids recorded in test-results/.pids). */
