@@ -1,6 +1,6 @@
 // One build script: extension (node/cjs, vscode external), CLI (node/cjs), webview (browser/iife).
 import * as esbuild from 'esbuild';
-import { cpSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
+import { cpSync, mkdirSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -48,8 +48,25 @@ function copyOrt() {
   for (const f of ORT_FILES) cpSync(join(from, f), join(root, 'dist', 'ort', f));
 }
 
+/**
+ * Removes what an earlier build left in the folders this build owns (dist/webview, dist/cli, dist/ort) and no
+ * target writes now (a renamed webview's bundle), so that the VSIX ships exactly this build's files.
+ */
+function pruneStale() {
+  const written = new Set(ORT_FILES.map((f) => join(root, 'dist', 'ort', f)));
+  for (const t of targets) {
+    written.add(join(root, t.outfile));
+    written.add(join(root, `${t.outfile}.map`));
+  }
+  for (const dir of ['webview', 'cli', 'ort'].map((d) => join(root, 'dist', d))) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir)) if (!written.has(join(dir, f))) rmSync(join(dir, f), { recursive: true, force: true });
+  }
+}
+
 export async function build() {
   mkdirSync(join(root, 'dist'), { recursive: true });
+  pruneStale();
   copyOrt();
   if (watch) {
     for (const t of targets) await (await esbuild.context(t)).watch();
