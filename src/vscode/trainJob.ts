@@ -190,6 +190,27 @@ export function smallestInput(model: ModelSource, entry: string, channels: numbe
   return [channels, own[2]!, own[3]!];
 }
 
+/**
+ * What a training step costs on onnxruntime-web's wasm (1 thread), measured here (`npm run bench`, README): the seed
+ * AlexNet's step at 224x224, batch 16 (3 x 16 x 311 M multiply-adds: forward, and twice that backward) took 1,717 ms;
+ * the four-layer CNN's (3 x 16 x 2.8 M) about 45 ms, most of it the fixed cost of running a graph of ~100 nodes.
+ */
+const WASM_MACS_PER_MS = (3 * 16 * 311_191_824) / 1717;
+const WASM_STEP_OVERHEAD_MS = 30;
+/** The CPU defaults' time for the steps of all arms (the rest of "about two minutes": sessions, test passes). */
+const CPU_STEPS_BUDGET_MS = 90_000;
+
+/**
+ * The CPU's step count for a step-sized snippet: as many steps as fit the budget for this model (a small model gets
+ * the GPU's count, the seed AlexNet about two dozen), never fewer than the snippet's CPU default.
+ */
+function cpuSteps(def: SnippetDef, analysis: Analysis, batch: number, arms: number): number {
+  const min = def.sizes.cpu.steps ?? 1;
+  const max = def.sizes.gpu.steps ?? min;
+  const stepMs = (3 * batch * analysis.totalMacs) / WASM_MACS_PER_MS + WASM_STEP_OVERHEAD_MS;
+  return Math.max(min, Math.min(max, Math.floor(CPU_STEPS_BUDGET_MS / Math.max(1, arms) / stepMs)));
+}
+
 /** The snippet's default settings for this model on this backend, and the sentence that says which sizes. */
 export function defaultSettings(def: SnippetDef, model: ModelSource, gpu: boolean, classes: number, l10n: JobText): { settings: RunSettings; sizes: string } {
   const base = analyzeForTraining(model.fileName, model.text, model.entry, undefined, 1);
@@ -198,6 +219,16 @@ export function defaultSettings(def: SnippetDef, model: ModelSource, gpu: boolea
   const channels = c === 1 ? 1 : 3;
   const size = gpu ? { ...def.sizes.gpu } : { ...def.sizes.cpu };
   const inputSize: [number, number, number] = gpu ? [channels, h, w] : smallestInput(model, entry, channels, [1, channels, h, w]);
+  if (!gpu && !size.epochs) {
+    const sized = analyzeForTraining(model.fileName, model.text, entry, [...inputSize], 1);
+    let arms = 2;
+    try {
+      arms = def.arms(sized, gpu, l10n).length;
+    } catch {
+      // a model without the layer the snippet varies: the panel says so; the count does not matter
+    }
+    size.steps = cpuSteps(def, sized, size.batch, arms);
+  }
   const settings: RunSettings = {
     entry, dataset: { kind: 'fashion-mnist-subset' }, subset: size.subset, testSubset: size.test, inputSize, batch: size.batch,
     epochs: size.epochs ?? null, steps: size.epochs ? null : size.steps ?? 1, optimizer: def.optimizer, seed: 0, shuffle: true, augment: false,
@@ -259,8 +290,13 @@ export function headline(snippet: SnippetId, arms: ArmResult[], l10n: JobText): 
   switch (snippet) {
     case 'relu-tanh':
       if (!a || !b) return null;
-      if (a.stepsTo25 !== null && b.stepsTo25 !== null) return l10n.t('ReLU reached 25% training error in {0} steps, Tanh in {1}: {2}× fewer steps with ReLU.', a.stepsTo25, b.stepsTo25, (b.stepsTo25 / a.stepsTo25).toFixed(2));
+      if (a.stepsTo25 !== null && b.stepsTo25 !== null) {
+        return b.stepsTo25 >= a.stepsTo25
+          ? l10n.t('ReLU reached 25% training error in {0} steps, Tanh in {1}: {2}× fewer steps with ReLU.', a.stepsTo25, b.stepsTo25, (b.stepsTo25 / a.stepsTo25).toFixed(2))
+          : l10n.t('ReLU reached 25% training error in {0} steps, Tanh in {1}: ReLU needed {2}× the steps of Tanh here.', a.stepsTo25, b.stepsTo25, (a.stepsTo25 / b.stepsTo25).toFixed(2));
+      }
       if (a.stepsTo25 !== null) return l10n.t('ReLU reached 25% training error in {0} steps; Tanh did not within {1} steps (ratio above {2}).', a.stepsTo25, b.steps, (b.steps / a.stepsTo25).toFixed(2));
+      if (b.stepsTo25 !== null) return l10n.t('Tanh reached 25% training error in {0} steps; ReLU did not within {1} steps.', b.stepsTo25, a.steps);
       return l10n.t('Neither reached 25% training error within the steps run: give more steps.');
     case 'dropout':
       if (!a || !b || a.trainAccuracy === null || a.testAccuracy === null || b.trainAccuracy === null || b.testAccuracy === null) return null;
