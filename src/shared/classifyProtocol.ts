@@ -128,7 +128,7 @@ export interface ModelMessage {
   info: ModelInfo;
   /**
    * Where the webview fetches the ONNX (opset 13, the conv layers' outputs as extra graph outputs): a file cached
-   * under the extension's storage, as asWebviewUri gives it (never the bytes in a message: 58 MB over IPC).
+   * under the extension's storage, as asWebviewUri gives it (never the bytes in a message: 29 MB over IPC for the default weights).
    */
   url: string;
   /** Its size in bytes, for the progress line. */

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { ModelInfo } from '../shared/classifyProtocol';
 
-/** Entries kept (the most recently used): each is one model's ONNX, ~58 MB for the default weights. */
+/** Entries kept (the most recently used): each is one model's ONNX, ~29 MB for the default (float16) weights, twice that for float32 ones. */
 const KEEP = 4;
 
 export interface CachedOnnx {
