@@ -107,3 +107,19 @@ class Net(nn.Module):
     (e: Error) => e instanceof InitError && e.line === 7 && /torch\.nn\.init\.orthogonal_ is not supported/.test(e.message));
   assert.throws(() => initialStateDict(analysis, new Rng(1), [{ target: 'head.weight', fn: 'zeros_', args: {}, line: 8 }]), /line 8: zeros_ initializes 'head\.weight', which the model does not have/);
 });
+
+test('torchvision\'s factories record torchvision 0.14\'s own init loops: resnet18 from scratch has kaiming_normal_(fan_out, relu) convolutions', () => {
+  const analysis = analyzeSource('import torchvision\nmodel = torchvision.models.resnet18()\n', { input: [3, 64, 64] });
+  assert.ok(!analysis.error, analysis.error?.message);
+  const calls = analysis.init ?? [];
+  const convs = analysis.graph.nodes.filter((n) => n.key === 'conv2d').map((n) => `${n.path}.weight`);
+  const bns = analysis.graph.nodes.filter((n) => n.key === 'batch_norm2d').map((n) => n.path);
+  assert.equal(convs.length, 20);
+  assert.deepEqual(calls.filter((c) => c.fn === 'kaiming_normal_').map((c) => c.target).sort(), [...convs].sort());
+  for (const c of calls.filter((x) => x.fn === 'kaiming_normal_')) assert.deepEqual(c.args, { a: 0, mode: 'fan_out', nonlinearity: 'relu' });
+  assert.deepEqual(calls.filter((c) => c.fn === 'constant_').map((c) => c.target).sort(), bns.flatMap((p) => [`${p}.weight`, `${p}.bias`]).sort());
+  const sd = initialStateDict(analysis, new Rng(3, STREAMS.init));
+  // conv1: 64 x 3 x 7 x 7, fan_out = 64 * 49: std sqrt(2 / fan_out)
+  const w = sd.get('conv1.weight')!.data as Float32Array;
+  near(stats(w), { mean: 0, std: Math.sqrt(2 / (64 * 49)) }, w.length, 'conv1.weight');
+});

@@ -1,6 +1,7 @@
 # torchvision.models.squeezenet (0.14): Fire, SqueezeNet and the squeezenet1_0 / squeezenet1_1 factories.
 import torch
 import torch.nn as nn
+import torch.nn.init as init
 
 import alexnet_explorer
 
@@ -66,6 +67,15 @@ class SqueezeNet(nn.Module):
         self.classifier = nn.Sequential(
             nn.Dropout(p=dropout), final_conv, nn.ReLU(inplace=True), nn.AdaptiveAvgPool2d((1, 1))
         )
+
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                if m is final_conv:
+                    init.normal_(m.weight, mean=0.0, std=0.01)
+                else:
+                    init.kaiming_uniform_(m.weight)
+                if m.bias is not None:
+                    init.constant_(m.bias, 0)
 
     def forward(self, x):
         x = self.features(x)
