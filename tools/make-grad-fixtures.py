@@ -148,6 +148,15 @@ CASES = [
     module_case('batch_norm1d', 'nn.BatchNorm1d(4)', [4], batch=3),
     module_case('batch_norm1d_3d', 'nn.BatchNorm1d(4)', [4, 5], batch=2),
     module_case('batch_norm1d_no_affine', 'nn.BatchNorm1d(4, affine=False)', [4, 5], batch=2),
+    # squeeze / unsqueeze / expand / expand_as / sum: squeeze-and-excitation as classification zoos write it
+    module_case('se_expand_as', 'nn.Linear(4, 4)', [4, 3, 5], forward='x * y.expand_as(x)',
+                before='b, c, _, _ = x.size()\ny = F.adaptive_avg_pool2d(x, 1).view(b, c)\ny = torch.sigmoid(self.op(y)).view(b, c, 1, 1)'),
+    function_case('squeeze_unsqueeze', 'x * x.mean(-1).squeeze(-1).unsqueeze(-1).unsqueeze(2) + torch.unsqueeze(torch.squeeze(x, 2), -2)', [3, 1, 4]),
+    function_case('squeeze_all', 'torch.squeeze(x) * 2', [1, 4, 1], batch=3),
+    function_case('expand_new_dims', 'x[:, :1].expand(-1, 3, -1) + x.sum(1, keepdim=True).expand(4, -1, 3, 5)', [3, 5]),
+    function_case('expand_as_other_input', 'x.mean([2, 3], keepdim=True).expand_as(x) + x.expand(2, -1, -1, -1)', [2, 3, 3], batch=2),
+    function_case('sum_dims', 'x * x.sum([2, 3], keepdim=True) + torch.sum(x, 1, True) - x.sum(dim=-1).unsqueeze(-1)', [3, 4, 5]),
+    function_case('sum_all', 'x * x.sum() + torch.sum(x, [])', [3, 4]),
 ]
 
 

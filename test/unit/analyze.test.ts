@@ -185,3 +185,19 @@ test('a module with weights called twice appears twice, its params counted once 
   assert.equal(a.totalParams, torch.totalParams);
   assert.equal(perCall - shared[0].params, torch.totalParams, 'summing the calls would count the shared conv twice');
 });
+
+test('expand_as takes its other tensor as a second input; a missing or non-tensor one is PyTorch\'s TypeError on its line', () => {
+  const model = (call: string) => `import torch\nimport torch.nn as nn\n# input[4, 5, 6]\nclass SE(nn.Module):\n    def forward(self, x):\n        y = x.mean([2, 3], keepdim=True)\n        return x * ${call}\n`;
+  const ok = analyzeSource(model('y.expand_as(x)'));
+  assert.equal(ok.error, undefined);
+  assert.deepEqual(ok.output, [1, 4, 5, 6]);
+  const node = ok.graph.nodes.find((n) => n.key === 'expand')!;
+  assert.equal(node.inputs.length, 2, 'y and x are both inputs of the expand_as node');
+  assert.deepEqual(node.cost!.inputShapes, [[1, 4, 1, 1], [1, 4, 5, 6]]);
+  assert.deepEqual(analyzeSource(model('y.expand_as()')).error, { message: 'TypeError: expand_as() missing 1 required positional arguments: "other"', line: 7 });
+  assert.deepEqual(analyzeSource(model('y.expand_as(3)')).error, { message: "TypeError: expand_as(): argument 'other' (position 1) must be Tensor, not int", line: 7 });
+  assert.deepEqual(analyzeSource(model('y.expand_as(x[:, :2])')).error, {
+    message: 'The expanded size of the tensor (2) must match the existing size (4) at non-singleton dimension 1.  Target sizes: [1, 2, 5, 6].  Tensor sizes: [1, 4, 1, 1]',
+    line: 7,
+  });
+});

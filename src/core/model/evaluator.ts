@@ -1387,13 +1387,8 @@ export class Interpreter implements LibraryHost {
       const pieces = this.tensorPieces(rule, op, kind, tensors[0], args, range);
       if (pieces) return pieces;
     }
+    if (bindError) return this.failedCall(op, kind, args, tensors, bindError, range);
     const node = this.addNode(op, kind, null, args, tensors, range, undefined);
-    if (bindError) {
-      node.error = bindError;
-      this.builder?.firstError ?? (this.builder && (this.builder.firstError = { message: bindError, range }));
-      this.report(bindError, range, 'shape', 'error');
-      return { k: 'tensor', node: node.id, shape: null };
-    }
     if (unknownArg) {
       node.error = `an argument is unknown (${unknownArg})`;
       this.report(`${op} at line ${range.line}: an argument cannot be computed from the source (${unknownArg}); its shape is unknown.`, range);
@@ -1402,6 +1397,35 @@ export class Interpreter implements LibraryHost {
     const shapes = tensors.map((t) => t.shape);
     if (shapes.some((s) => s === null)) return { k: 'tensor', node: node.id, shape: null };
     return this.inferInto(node, rule, shapes as Shape[], args, null);
+  }
+
+  /** A call PyTorch rejects before computing anything (a TypeError of its arguments): its node, with the error. */
+  private failedCall(op: string, kind: 'function' | 'method', args: Record<string, ArgValue>, tensors: Extract<Value, { k: 'tensor' }>[], message: string, range: SourceRange): Value {
+    const node = this.addNode(op, kind, null, args, tensors, range, undefined);
+    node.error = message;
+    if (this.builder) this.builder.firstError ??= { message, range };
+    this.report(message, range, 'shape', 'error');
+    return { k: 'tensor', node: node.id, shape: null };
+  }
+
+  /**
+   * x.expand_as(other): a method whose other tensor arguments are inputs of its node (its rule's tensorInputs
+   * counts self); torch's argument parser's TypeErrors when one is missing or no tensor.
+   */
+  private tensorArgsMethod(rule: ShapeRule, name: string, t: Extract<Value, { k: 'tensor' }>, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
+    const extra = (rule.tensorInputs as number) - 1;
+    const others = args.slice(0, extra);
+    const kw = new Map(kwargs);
+    if (others.length < extra && kw.has('other')) {
+      others.push(kw.get('other')!);
+      kw.delete('other');
+    }
+    const op = `.${name}`;
+    if (others.length < extra) return this.failedCall(op, 'method', {}, [t], `TypeError: ${name}() missing 1 required positional arguments: "other"`, range);
+    const bad = others.find((o) => o.k !== 'tensor');
+    if (bad?.k === 'unknown') return bad;
+    if (bad) return this.failedCall(op, 'method', {}, [t], `TypeError: ${name}(): argument 'other' (position 1) must be Tensor, not ${typeName(bad)}`, range);
+    return this.applyRule(rule, op, 'method', [t, ...(others as Extract<Value, { k: 'tensor' }>[])], args.slice(extra), kw, range);
   }
 
   /**
@@ -1639,7 +1663,10 @@ export class Interpreter implements LibraryHost {
       return t;
     }
     const rule = getRule(`.${name}`);
-    if (rule && rule.kind === 'method') return this.applyRule(rule, `.${name}`, 'method', [t], args, kwargs, range);
+    if (rule && rule.kind === 'method') {
+      if (typeof rule.tensorInputs === 'number' && rule.tensorInputs > 1) return this.tensorArgsMethod(rule, name, t, args, kwargs, range);
+      return this.applyRule(rule, `.${name}`, 'method', [t], args, kwargs, range);
+    }
     // Tensor methods with a functional twin (x.softmax(1) ~ torch.softmax(x, 1)).
     const fn = getRule(`torch.${name}`);
     if (fn && fn.kind === 'function' && fn.tensorInputs === 1) return this.applyRule(fn, `.${name}`, 'method', [t], args, kwargs, range);

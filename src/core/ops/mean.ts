@@ -26,14 +26,15 @@ export function reducedShape(x: Shape, axes: number[], keepdim: boolean): Shape 
   return x.filter((_, i) => !axes.includes(i));
 }
 
-function inferMean(op: string, inputs: Shape[], a: Args): ShapeResult {
+/** A reduction's shape (mean, sum): its dims read by reducedAxes, the formula naming the op. */
+export function inferReduction(op: string, inputs: Shape[], a: Args): ShapeResult {
   const x = oneInput(op, inputs);
   if (isErr(x)) return x;
   const axes = reducedAxes(op, x, a.dim);
   if (isErr(axes)) return axes;
   const output = reducedShape(x, axes, truthy(a.keepdim));
   const over = axes.map((i) => x[i]);
-  return ok(output, 0, 0, [`mean over dim${axes.length === 1 ? '' : 's'} ${axes.join(', ')} (${over.join('*')} = ${numel(over)} values each): ${fmtShape(x)} -> ${fmtShape(output)}`]);
+  return ok(output, 0, 0, [`${op} over dim${axes.length === 1 ? '' : 's'} ${axes.join(', ')} (${over.join('*')} = ${numel(over)} values each): ${fmtShape(x)} -> ${fmtShape(output)}`]);
 }
 
 const MEAN_SIGNATURE = [
@@ -51,7 +52,7 @@ const meanRules: ShapeRule[] = [
     // Visible overloads: mean(input, *, dtype), mean(input, dim, keepdim, *, dtype, out), and the same with dim names.
     native: { otherOverloads: [[2, 5]] },
     signature: [...MEAN_SIGNATURE, { name: 'out', default: null, kwOnly: true }],
-    infer: (inputs, args) => inferMean('mean', inputs, args),
+    infer: (inputs, args) => inferReduction('mean', inputs, args),
   },
   {
     op: '.mean',
@@ -59,12 +60,12 @@ const meanRules: ShapeRule[] = [
     pyName: 'mean',
     native: { otherOverloads: [[1, 3]] },
     signature: MEAN_SIGNATURE,
-    infer: (inputs, args) => inferMean('mean', inputs, args),
+    infer: (inputs, args) => inferReduction('mean', inputs, args),
   },
 ];
 
 /** The axes of a reduction that shape inference already checked. */
-function axesOf(g: OnnxEmitter, x: Shape, dim: Args[string]): number[] {
+export function axesOf(g: OnnxEmitter, x: Shape, dim: Args[string]): number[] {
   const axes = reducedAxes('mean', x, dim);
   return isErr(axes) ? g.fail(axes.error) : axes;
 }
@@ -83,10 +84,15 @@ export function spreadOverReduced(g: OnnxEmitter, call: BackwardCall, grad: stri
   return g.op('Expand', [reshaped, g.intConst(target)]);
 }
 
+/** "dim=2,3 keepdim": a reduction's title. */
+export function reductionTitle(a: Args): string[] {
+  return [a.dim === null || a.dim === undefined ? '' : `dim=${Array.isArray(a.dim) ? a.dim.join(',') : String(a.dim)}`, truthy(a.keepdim) ? 'keepdim' : ''].filter(Boolean);
+}
+
 export const mean: OpDef = {
   key: 'mean',
   rules: meanRules,
-  title: (a) => [a.dim === null || a.dim === undefined ? '' : `dim=${Array.isArray(a.dim) ? a.dim.join(',') : String(a.dim)}`, truthy(a.keepdim) ? 'keepdim' : ''].filter(Boolean),
+  title: reductionTitle,
   lower(g, { args: a, inputs: [x], inShapes: [s], out }) {
     const axes = axesOf(g, s, a.dim);
     if (axes.length === 0) {

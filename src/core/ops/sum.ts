@@ -1,0 +1,50 @@
+// Sum: torch.sum(x, dim, keepdim) and x.sum(dim, keepdim); no dim (or None, or []) sums everything. The dims are
+// read as mean reads them (ATen's dim_list_to_bitset); the gradient spreads dY back over the summed dims.
+import { ai, truthy } from './common';
+import { axesOf, inferReduction, reductionTitle, spreadOverReduced } from './mean';
+import type { Gradients, OpDef, ShapeRule } from './types';
+
+const SUM_SIGNATURE = [
+  { name: 'dim', default: null },
+  { name: 'keepdim', default: false },
+  { name: 'dtype', default: null, kwOnly: true },
+];
+
+const sumRules: ShapeRule[] = [
+  {
+    op: 'torch.sum',
+    kind: 'function',
+    tensorInputs: 1,
+    pyName: 'sum',
+    // Visible overloads: sum(input, *, dtype), sum(input, dim, keepdim, *, dtype, out), and the same with dim names.
+    native: { otherOverloads: [[2, 5]] },
+    signature: [...SUM_SIGNATURE, { name: 'out', default: null, kwOnly: true }],
+    infer: (inputs, args) => inferReduction('sum', inputs, args),
+  },
+  {
+    op: '.sum',
+    kind: 'method',
+    pyName: 'sum',
+    native: { otherOverloads: [[1, 3]] },
+    signature: SUM_SIGNATURE,
+    infer: (inputs, args) => inferReduction('sum', inputs, args),
+  },
+];
+
+export const sum: OpDef = {
+  key: 'sum',
+  rules: sumRules,
+  title: reductionTitle,
+  lower(g, { args: a, inputs: [x], inShapes: [s], out }) {
+    const axes = axesOf(g, s, a.dim);
+    if (axes.length === 0) {
+      g.op('Identity', [x], {}, out);
+      return;
+    }
+    g.op('ReduceSum', [x, g.intConst(axes)], { keepdims: ai(truthy(a.keepdim) ? 1 : 0) }, out);
+  },
+  backward(g, call): Gradients {
+    const axes = axesOf(g, call.inShapes[0], call.args.dim);
+    return { inputs: [axes.length === 0 ? call.dOut : spreadOverReduced(g, call, call.dOut, axes)] };
+  },
+};
