@@ -157,6 +157,31 @@ CASES = [
     function_case('expand_as_other_input', 'x.mean([2, 3], keepdim=True).expand_as(x) + x.expand(2, -1, -1, -1)', [2, 3, 3], batch=2),
     function_case('sum_dims', 'x * x.sum([2, 3], keepdim=True) + torch.sum(x, 1, True) - x.sum(dim=-1).unsqueeze(-1)', [3, 4, 5]),
     function_case('sum_all', 'x * x.sum() + torch.sum(x, [])', [3, 4]),
+    # F.pad's modes and the padding modules: odd and even pads, pads at the limits PyTorch allows (reflect: size - 1,
+    # circular: size, replicate: beyond), negative pads (crops), 1-D and 3-D padding
+    function_case('pad_reflect', "F.pad(x, (1, 2, 3, 0), 'reflect')", [2, 4, 5]),
+    function_case('pad_reflect_limits', "F.pad(x, (4, 4, 3, 3), mode='reflect')", [2, 4, 5]),
+    function_case('pad_reflect_negative', "F.pad(x, (-1, 2, 3, -2), 'reflect')", [2, 4, 5]),
+    function_case('pad_reflect_1d', "F.pad(x, (2, 3), 'reflect')", [2, 5]),
+    function_case('pad_replicate', "F.pad(x, (3, 0, 5, 2), 'replicate')", [2, 3, 4]),
+    function_case('pad_replicate_negative', "F.pad(x, (2, -1, -2, 3), 'replicate')", [2, 4, 5]),
+    function_case('pad_replicate_3d', "F.pad(x, (1, 1, 2, 0, 1, 2), 'replicate')", [2, 3, 4, 5], batch=1),
+    function_case('pad_circular_limits', "F.pad(x, (5, 5, 4, 1), 'circular')", [2, 4, 5]),
+    function_case('pad_circular', "F.pad(x, (2, 1, 0, 3), 'circular')", [2, 4, 5]),
+    function_case('pad_circular_negative', "F.pad(x, (-2, 3, 1, -1), 'circular')", [2, 4, 5]),
+    module_case('reflection_pad2d', 'nn.ReflectionPad2d(2)', [3, 4, 5]),
+    module_case('replication_pad2d', 'nn.ReplicationPad2d((1, 3, 2, 0))', [3, 4, 5]),
+    module_case('replication_pad1d', 'nn.ReplicationPad1d(4)', [3, 2]),
+    module_case('reflection_pad1d', 'nn.ReflectionPad1d(3)', [3, 7]),
+    module_case('constant_pad2d', 'nn.ConstantPad2d((1, 2, -1, 0), 0.5)', [3, 4, 5]),
+    # Conv2d with padding_mode: the conv without padding over F.pad(x, mode), then F.pad's backward
+    module_case('conv2d_reflect', "nn.Conv2d(2, 3, 3, padding=1, padding_mode='reflect')", [2, 5, 6]),
+    module_case('conv2d_reflect_stride_limits', "nn.Conv2d(2, 3, (3, 5), stride=2, padding=(3, 4), padding_mode='reflect')", [2, 4, 5]),
+    module_case('conv2d_reflect_same_even', "nn.Conv2d(2, 2, 4, padding='same', padding_mode='reflect')", [2, 5, 6]),
+    module_case('conv2d_reflect_negative', "nn.Conv2d(2, 3, 1, padding=-1, padding_mode='reflect')", [2, 5, 5]),
+    module_case('conv2d_replicate', "nn.Conv2d(2, 3, 4, padding=3, padding_mode='replicate')", [2, 3, 3]),
+    module_case('conv2d_circular_limits', "nn.Conv2d(2, 3, 3, stride=2, padding=(4, 5), padding_mode='circular')", [2, 4, 5]),
+    module_case('conv2d_circular_groups', "nn.Conv2d(4, 4, (3, 2), padding=(1, 2), groups=2, bias=False, padding_mode='circular')", [4, 5, 4]),
 ]
 
 
