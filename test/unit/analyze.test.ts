@@ -201,3 +201,61 @@ test('expand_as takes its other tensor as a second input; a missing or non-tenso
     line: 7,
   });
 });
+
+test('collections.namedtuple: built from a list or a string, constructed positionally and by keyword, read by field, index, unpacking and _fields; a forward returns one in train mode', () => {
+  const src = `import torch
+import torch.nn as nn
+import collections
+from collections import namedtuple
+from typing import Optional
+from torch import Tensor
+# input[3, 8, 8]
+
+Outputs = namedtuple("Outputs", ["logits", "aux"])
+Outputs.__annotations__ = {"logits": Tensor, "aux": Optional[Tensor]}
+Cfg = collections.namedtuple('Cfg', 'width, depth scale', defaults=[2.0])
+
+class Net(nn.Module):
+    def __init__(self, cfg=Cfg(4, depth=2)):
+        super().__init__()
+        w, d, s = cfg
+        self.conv = nn.Conv2d(3, cfg.width * int(cfg.scale), 3)
+        self.fc = nn.Linear(cfg[0] * 2, 10)
+        self.aux = nn.Linear(cfg._replace(width=3).width * 2 + len(cfg._fields) - 1, 5)
+        self.head = nn.Linear(5, Cfg._make([1, 2, 3]).scale + cfg._asdict()['depth'] + w + d)
+
+    def forward(self, x):
+        x = self.conv(x).mean([2, 3])
+        out = Outputs(self.fc(x), aux=self.aux(x))
+        logits, aux = out
+        if self.training and isinstance(out, Outputs):
+            return Outputs(logits=out.logits, aux=self.head(out[1]))
+        return out.logits
+`;
+  const train = analyzeSource(src, { mode: 'train' });
+  assert.equal(train.error, undefined, train.error?.message);
+  assert.deepEqual(train.diagnostics.filter((d) => d.severity !== 'info'), []);
+  const out = train.graph.nodes.find((n) => n.kind === 'output')!;
+  assert.deepEqual(out.cost!.inputShapes, [[1, 10], [1, 11]], 'Outputs(logits, aux) in train mode, the head sized by the fields read');
+  const evalMode = analyzeSource(src, {});
+  assert.deepEqual(evalMode.graph.nodes.find((n) => n.kind === 'output')!.cost!.inputShapes, [[1, 10]], 'the logits in eval mode');
+  // CPython 3.11's exceptions, on the line that raises them
+  const raising = (expr: string) => analyzeSource(src.replace('        w, d, s = cfg\n', `        w, d, s = cfg\n        bad = ${expr}\n`)).error;
+  const cases: Array<[string, string]> = [
+    ['Outputs(1)', "TypeError: Outputs.__new__() missing 1 required positional argument: 'aux'"],
+    ['Outputs(1, 2, 3)', 'TypeError: Outputs.__new__() takes 3 positional arguments but 4 were given'],
+    ['Outputs(1, aux=2, z=3)', "TypeError: Outputs.__new__() got an unexpected keyword argument 'z'"],
+    ['Outputs(1, logits=2)', "TypeError: Outputs.__new__() got multiple values for argument 'logits'"],
+    ['Outputs(1, 2).z', "AttributeError: 'Outputs' object has no attribute 'z'"],
+    ['Outputs.z', "AttributeError: type object 'Outputs' has no attribute 'z'"],
+    ["namedtuple('A', ['a', 'a'])", "ValueError: Encountered duplicate field name: 'a'"],
+    ["namedtuple('A', 'a _b')", "ValueError: Field names cannot start with an underscore: '_b'"],
+    ["namedtuple('A', ['a', 'def'])", "ValueError: Type names and field names cannot be a keyword: 'def'"],
+    ["namedtuple('1A', 'a')", "ValueError: Type names and field names must be valid identifiers: '1A'"],
+    ["namedtuple('A', 'a', defaults=[1, 2])", 'TypeError: Got more default values than field names'],
+    ['Outputs(1, 2)._replace(z=1)', "ValueError: Got unexpected field names: ['z']"],
+    ['Outputs._make([1])', 'TypeError: Expected 2 arguments, got 1'],
+  ];
+  for (const [expr, message] of cases) assert.deepEqual(raising(expr), { message, line: 17 }, expr);
+  assert.equal(raising("namedtuple('A', ['a', 'def'], rename=True)(1, 2)._1"), undefined, 'rename=True renames a keyword to _1');
+});

@@ -11,6 +11,7 @@ import { piecesOf } from '../ops/slice';
 import { isShapeErr, type ShapeRule } from '../ops/types';
 import { libraryFunction, tensorInitCall, TYPING_ALIASES, type LibraryHost } from './library';
 import { percentFormat, pyStr, strFormat } from './strings';
+import { constructNamed, isPyException, namedAttr, namedClassAttr, namedMethod, type PyException } from './namedtuple';
 import { parse } from '../python';
 import { MAX_IMPORTED_FILES, MAX_IMPORT_DEPTH, mayBeOwnModule, shortFile, stampFile, type ModuleResolver } from './imports';
 import {
@@ -432,6 +433,8 @@ export class Interpreter implements LibraryHost {
           obj.cls.scope.set(target.attr, v);
         } else if (obj.k === 'object') {
           obj.attrs.set(target.attr, v);
+        } else if (obj.k === 'namedtuple') {
+          obj.cls.attrs.set(target.attr, v);
         } else if (obj.k !== 'unknown') {
           this.unsupported(`setting '.${target.attr}' on ${typeName(obj)}`, target.range);
         }
@@ -931,10 +934,14 @@ export class Interpreter implements LibraryHost {
         if (attr === 'ndim') return obj.shape ? num(obj.shape.length, true) : unknown('ndim', e.range);
         if (attr === 'T' || attr === 'data') return attr === 'data' ? obj : this.unsupported('Tensor.T', e.range);
         return { k: 'method', self: obj, name: attr };
+      case 'tuple':
+        if (obj.named) return this.pyResult(namedAttr(obj, obj.named, attr), e.range);
+        return { k: 'method', self: obj, name: attr };
+      case 'namedtuple':
+        return this.pyResult(namedClassAttr(obj, attr) ?? unknown(`'${obj.cls.name}.${attr}'`, e.range), e.range);
       case 'list':
       case 'dict':
       case 'str':
-      case 'tuple':
         return { k: 'method', self: obj, name: attr };
       case 'func':
         return unknown(`function attribute '${attr}'`, e.range);
@@ -1043,6 +1050,8 @@ export class Interpreter implements LibraryHost {
         return this.callFunction(fn, args, kwargs, range);
       case 'class':
         return this.instantiate(fn.cls, args, kwargs, range);
+      case 'namedtuple':
+        return this.pyResult(constructNamed(fn.cls, args, kwargs), range);
       case 'module':
         return this.callModule(fn.mod, args, kwargs, range);
       case 'ref':
@@ -1565,6 +1574,10 @@ export class Interpreter implements LibraryHost {
       }
     }
     if (self.k === 'module') return this.moduleMethod(self.mod, name, args, kwargs, range);
+    if (self.k === 'namedtuple' || (self.k === 'tuple' && self.named)) {
+      const r = namedMethod(self, name, args, kwargs, (v) => this.iterate(v, range), valueEquals);
+      if (r) return this.pyResult(r, range);
+    }
     return unknown(`${typeName(self)}.${name}()`, range);
   }
 
@@ -1850,6 +1863,16 @@ export class Interpreter implements LibraryHost {
     }
   }
 
+  /** A Python exception raised by library code (collections.namedtuple's ValueError), at its line. */
+  raise(message: string, range: SourceRange): never {
+    throw new PyError(message, this.shown(range));
+  }
+
+  /** A value, or the Python exception a library helper reports instead, raised here. */
+  private pyResult(r: Value | PyException, range: SourceRange): Value {
+    return isPyException(r) ? this.raise(r.error, range) : r;
+  }
+
   /** An info diagnostic from library code, at the analysed file's call that reached it. */
   note(message: string, range: SourceRange): void {
     this.report(message, this.shown(range), 'info', 'info');
@@ -2074,6 +2097,7 @@ function isInstance(v: Value | undefined, t: Value | undefined): Value {
     if (v.k === 'tensor') return bool(q === 'torch.Tensor');
     return v.k === 'unknown' ? unknown('isinstance()') : bool(false);
   }
+  if (t.k === 'namedtuple') return v.k === 'unknown' ? unknown('isinstance()') : bool(v.k === 'tuple' && v.named === t.cls);
   if (t.k === 'class') {
     if (v.k === 'object') return bool(classDerives(v.cls, t.cls));
     if (v.k !== 'module' || !v.mod.userClass) return v.k === 'unknown' ? unknown('isinstance()') : bool(false);
