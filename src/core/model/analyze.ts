@@ -5,7 +5,7 @@ import type { Analysis, AnalysisDiagnostic, EntryCandidate, GraphNode, InitCall,
 import { describeCall } from '../ops/registry';
 import { Interpreter, lastEvaluatedRange, type GraphBuilder } from './evaluator';
 import { buildCandidate, buildExpression, entryByName, findEntries, pickEntry } from './entry';
-import type { ModuleInstance } from './values';
+import type { ModuleInstance, Value } from './values';
 import { shortFile, type ModuleResolver } from './imports';
 import { withTorchvision } from './torchvision/builtin';
 
@@ -107,9 +107,12 @@ function analyzeModule(source: string, options: AnalyzeOptions, module: ast.Modu
   const asked = options.entry?.trim() || undefined;
   const isCall = asked !== undefined && !/^[A-Za-z_]\w*$/.test(asked);
   const byName = asked && !isCall ? entryByName(found, asked) : undefined;
+  // A bare name of anything callable the file binds (a factory whose return the static search does not follow, an
+  // imported class) means what calling it without arguments means.
+  const bareCall = asked && !isCall && !byName && isCallable(interp.globals.vars.get(asked)) ? `${asked}()` : undefined;
   // An unknown name falls back to the automatic pick (callers compare `entry` with what they asked for).
-  const chosen = isCall ? undefined : byName ?? pickEntry(found);
-  const entryName = byName || isCall ? asked! : chosen?.entry ?? null;
+  const chosen = isCall || bareCall ? undefined : byName ?? pickEntry(found);
+  const entryName = byName || isCall || bareCall ? asked! : chosen?.entry ?? null;
   const empty = (input: Shape, extra: AnalysisDiagnostic[] = []): Analysis => ({
     entry: entryName, modelClass: null, candidates, entries,
     input: options.input?.length ? [1, ...options.input] : input, inputSource: options.input?.length ? 'option' : 'default',
@@ -124,7 +127,7 @@ function analyzeModule(source: string, options: AnalyzeOptions, module: ast.Modu
   }
 
   // Build the module tree: the chosen candidate's __init__, or the entry expression in the file's scope.
-  const built = chosen ? buildCandidate(interp, chosen) : buildExpression(interp, entryName, found);
+  const built = chosen ? buildCandidate(interp, chosen) : buildExpression(interp, bareCall ?? entryName, found);
   if (!built.root) {
     const a = empty([1, 3, 224, 224]);
     if (built.error) a.error = errorAt(built.error.message, built.error.range);
@@ -176,6 +179,11 @@ function analyzeModule(source: string, options: AnalyzeOptions, module: ast.Modu
   const init = initCalls(interp);
   if (init.length) analysis.init = init;
   return analysis;
+}
+
+/** A function, class or partial: what an entry name can be called as. */
+function isCallable(v: Value | undefined): boolean {
+  return v?.k === 'func' || v?.k === 'class' || v?.k === 'partial';
 }
 
 /** The model's own init calls on parameters of the tree, as state_dict keys, in call order. */

@@ -1314,6 +1314,11 @@ export class Interpreter implements LibraryHost {
 
   private sequentialForward(m: ModuleInstance, args: Value[], range: SourceRange): Value {
     let x = args[0] ?? unknown('missing input', range);
+    if (m.children.size === 0 && m.kind === 'container' && x.k === 'tensor') {
+      // an empty nn.Sequential (a ResNet's identity shortcut) is a leaf module PyTorch calls: the identity
+      const node = this.addNode(m.cls, 'module', m.path, {}, [x], range, m.defRange);
+      return x.shape ? this.inferInto(node, getRule('Identity')!, [x.shape], {}, m) : { k: 'tensor', node: node.id, shape: null };
+    }
     for (const child of m.children.values()) {
       x = this.callModule(child, [x], new Map(), range);
     }
