@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeSource } from '../../src/core/model/analyze';
+import { analyzeSource, analyzeSourceSafely } from '../../src/core/model/analyze';
 import { nodesAt } from '../../src/core/model/locate';
 
 const root = join(__dirname, '..', '..');
@@ -258,4 +258,53 @@ class Net(nn.Module):
   ];
   for (const [expr, message] of cases) assert.deepEqual(raising(expr), { message, line: 17 }, expr);
   assert.equal(raising("namedtuple('A', ['a', 'def'], rename=True)(1, 2)._1"), undefined, 'rename=True renames a keyword to _1');
+});
+
+test('string methods as CPython computes them (strip with chars, replace with an empty old and a count, split without a separator), each counted in the value budget', () => {
+  const src = `import torch.nn as nn
+texts = ['  conv a  '.strip(), 'xxaxx'.strip('x'), 'abc'.replace('', '-'), 'aaaa'.replace('a', 'b', 2), 'abc'.replace('', '-', 2),
+         ','.join(['p', 'q']).replace(',', '_'), '_'.join(' a  b '.split()), str(len('a,b,,c'.split(','))), '%s_%03d' % ('blk', 7),
+         '{}-{:>4}'.format('s', 'x').replace(' ', '_'), 'ab'.upper() + 'CD'.lower(), ' x '.lstrip() + '|' + ' y '.rstrip(),
+         str(len(''.split())), 'a b'.split(None)[1], f'{3}x{"y"}']
+net = nn.Sequential()
+for t in texts:
+    net.add_module(t, nn.ReLU())
+`;
+  const a = analyzeSource(src, { input: [4] });
+  assert.equal(a.error, undefined);
+  // printed by /usr/bin/python3 (3.11) for the same expressions
+  assert.deepEqual(a.graph.nodes.filter((n) => n.kind === 'module').map((n) => n.path),
+    ['conv a', 'a', '-a-b-c-', 'bbaa', '-a-bc', 'p_q', 'a_b', '4', 'blk_007', 's-___x', 'ABcd', 'x | y', '0', 'b', '3xy']);
+  // each string a method builds counts: 100 copies of 90,000 characters pass the 4 million in all
+  const budget = analyzeSource(`s = 'x' * 90000\nfor i in range(100):\n    t = s.upper()\n${src}`, { input: [4] });
+  assert.match(budget.diagnostics.find((d) => d.code === 'budget')?.message ?? '', /builds too much data to analyse \(over 4000000 items in all, stopped at line 3\)/);
+});
+
+test('a hostile file\'s budget warning reaches the diagnostics the Problems view shows, whichever model is the entry', () => {
+  const net = '\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(4, 4)\n    def forward(self, x):\n        return self.fc(x)\n';
+  const join = "s = 'x' * 90000\nt = ''.join([s] * 90000)\n";
+  const budgetOf = (a: ReturnType<typeof analyzeSource>) => a.diagnostics.find((d) => d.code === 'budget');
+  // the model first, the hostile string after it: V8's "Invalid string length" used to end the analysis as an
+  // internal error with no entry, which the Problems view drops; now the budget's warning, with the model analysed
+  const after = analyzeSourceSafely(`import torch.nn as nn\n${net}${join}`, { input: [4] });
+  assert.equal(after.entry, 'Net');
+  assert.deepEqual(after.output, [1, 4]);
+  assert.match(budgetOf(after)?.message ?? '', /builds a value too large to analyse \(8100000000 items, line 10/);
+  // the hostile code first: the model class is never defined, yet it stays the entry (chosen or not), so the
+  // warning is not dropped with a "no model" file
+  for (const entry of [undefined, 'Net']) {
+    const before = analyzeSourceSafely(`import torch.nn as nn\n${join}${net}`, { input: [4], entry });
+    assert.equal(before.entry, 'Net', String(entry));
+    assert.equal(budgetOf(before)?.range.line, 3);
+    const note = before.diagnostics.find((d) => d.code === 'entry')!;
+    assert.equal(note.message, "The model 'Net' is not built: the file's code stopped before it (line 3).");
+    assert.equal(note.range.line, 5);
+  }
+  // a script without a model that runs out of budget stays none of the editor's business
+  assert.equal(analyzeSourceSafely("s = 'x' * 90000\nt = ''.join([s] * 90000)\n").entry, null);
+  // an internal error keeps the model the text defines, so that the error is shown
+  const options = { get input(): number[] { throw new Error('boom'); } };
+  const internal = analyzeSourceSafely(`import torch.nn as nn\n${net}`, options);
+  assert.equal(internal.entry, 'Net');
+  assert.match(internal.diagnostics[0].message, /^internal error while analysing, line \d+: Error: boom/);
 });

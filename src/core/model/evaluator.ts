@@ -10,7 +10,7 @@ import { numel } from '../ops/common';
 import { piecesOf } from '../ops/slice';
 import { isShapeErr, type ShapeRule } from '../ops/types';
 import { libraryFunction, tensorInitCall, TYPING_ALIASES, type LibraryHost } from './library';
-import { percentFormat, pyStr, strFormat } from './strings';
+import { StringTooLong, percentFormat, strFormat } from './strings';
 import { constructNamed, isPyException, namedAttr, namedClassAttr, namedMethod, type PyException } from './namedtuple';
 import { parse } from '../python';
 import { MAX_IMPORTED_FILES, MAX_IMPORT_DEPTH, mayBeOwnModule, shortFile, stampFile, type ModuleResolver } from './imports';
@@ -617,12 +617,16 @@ export class Interpreter implements LibraryHost {
       case 'JoinedStr': {
         let out = '';
         for (const p of e.parts) {
-          if (typeof p === 'string') { out += p; continue; }
-          const v = this.eval(p, scope);
-          const s = displayValue(v);
-          if (s === undefined) return unknown('f-string with an unknown value', e.range);
+          let s: string | undefined = p as string;
+          if (typeof p !== 'string') {
+            s = displayValue(this.eval(p, scope));
+            if (s === undefined) return unknown('f-string with an unknown value', e.range);
+          }
+          // a long f-string of long values is stopped before it is built
+          if (out.length + s.length > MAX_SEQ) this.grow(out.length + s.length, e.range);
           out += s;
         }
+        this.grow(out.length, e.range);
         return str(out);
       }
       case 'Name': {
@@ -872,7 +876,7 @@ export class Interpreter implements LibraryHost {
       return { k: a.k, items: a.items.concat(b.items) };
     }
     if (op === '*' && (a.k === 'list' || a.k === 'tuple' || a.k === 'str') && b.k === 'num' && b.int) {
-      if (b.v * (a.k === 'str' ? a.v.length : a.items.length) > MAX_SEQ) return unknown('a very long sequence', range);
+      // counted before it is built: past MAX_SEQ this is the budget's diagnostic
       this.grow(Math.max(0, b.v) * (a.k === 'str' ? a.v.length : a.items.length), range);
       if (a.k === 'str') return str(a.v.repeat(Math.max(0, b.v)));
       const items: Value[] = [];
@@ -881,9 +885,10 @@ export class Interpreter implements LibraryHost {
     }
     if (op === '*' && a.k === 'num' && (b.k === 'list' || b.k === 'tuple' || b.k === 'str')) return this.binop(op, b, a, range, inplace);
     if (op === '%' && a.k === 'str') {
-      const r = percentFormat(a.v, b);
+      const r = this.boundedString(() => percentFormat(a.v, b, MAX_SEQ), range);
       if (!r) return unknown('a %-formatted string with an unknown value', range);
       if ('error' in r) throw new PyError(r.error, range);
+      this.grow(r.text.length, range);
       return str(r.text);
     }
     return unknown(`${typeName(a)} ${op} ${typeName(b)}`, range);
@@ -1559,31 +1564,88 @@ export class Interpreter implements LibraryHost {
         default: return unknown(`dict.${name}`, range);
       }
     }
-    if (self.k === 'str') {
-      switch (name) {
-        case 'format': { const r = strFormat(self.v, args, kwargs); return r === undefined ? unknown('str.format() with an unknown value', range) : str(r); }
-        case 'join': {
-          const items = args[0] ? this.iterate(args[0], range) : undefined;
-          if (!items || items.some((x) => x.k !== 'str')) return unknown('str.join()', range);
-          return str(items.map((x) => (x as { v: string }).v).join(self.v));
-        }
-        case 'replace': return args[0]?.k === 'str' && args[1]?.k === 'str' ? str(self.v.split(args[0].v).join(args[1].v)) : unknown('str.replace()', range);
-        case 'strip': return str(self.v.trim());
-        case 'isdigit': return bool(/^\d+$/.test(self.v));
-        case 'lower': return str(self.v.toLowerCase());
-        case 'upper': return str(self.v.toUpperCase());
-        case 'startswith': return args[0]?.k === 'str' ? bool(self.v.startsWith(args[0].v)) : unknown('startswith', range);
-        case 'endswith': return args[0]?.k === 'str' ? bool(self.v.endsWith(args[0].v)) : unknown('endswith', range);
-        case 'split': return { k: 'list', items: self.v.split(args[0]?.k === 'str' ? args[0].v : /\s+/).map(str) };
-        default: return unknown(`str.${name}`, range);
-      }
-    }
+    if (self.k === 'str') return this.strMethod(self.v, name, args, kwargs, range);
     if (self.k === 'module') return this.moduleMethod(self.mod, name, args, kwargs, range);
     if (self.k === 'namedtuple' || (self.k === 'tuple' && self.named)) {
       const r = namedMethod(self, name, args, kwargs, (v) => this.iterate(v, range), valueEquals);
       if (r) return this.pyResult(r, range);
     }
     return unknown(`${typeName(self)}.${name}()`, range);
+  }
+
+  /** A str method; every string it builds is counted in the value budget (and stopped before it passes MAX_SEQ). */
+  private strMethod(v: string, name: string, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
+    const built = (s: string): Value => {
+      this.grow(s.length, range);
+      return str(s);
+    };
+    switch (name) {
+      case 'format': {
+        const r = this.boundedString(() => strFormat(v, args, kwargs, MAX_SEQ), range);
+        return r === undefined ? unknown('str.format() with an unknown value', range) : built(r);
+      }
+      case 'join': {
+        const items = args[0] ? this.iterate(args[0], range) : undefined;
+        if (!items || items.some((x) => x.k !== 'str')) return unknown('str.join()', range);
+        const parts = items.map((x) => (x as { v: string }).v);
+        this.grow(parts.reduce((n, p) => n + p.length, 0) + v.length * Math.max(0, parts.length - 1), range);
+        return str(parts.join(v));
+      }
+      case 'replace': {
+        const [old, by, count] = args;
+        if (old?.k !== 'str' || by?.k !== 'str' || (count && !(count.k === 'num' && count.int))) return unknown('str.replace()', range);
+        const max = count && count.v >= 0 ? count.v : Infinity;
+        // where the replacements go (Python: an empty `old` matches before every character and at the end)
+        const at: number[] = [];
+        if (old.v === '') for (let i = 0; i <= v.length && at.length < max; i++) at.push(i);
+        else for (let i = v.indexOf(old.v); i >= 0 && at.length < max; i = v.indexOf(old.v, i + old.v.length)) at.push(i);
+        this.grow(v.length + at.length * (by.v.length - old.v.length), range);
+        let out = '';
+        let from = 0;
+        for (const i of at) {
+          out += v.slice(from, i) + by.v;
+          from = i + old.v.length;
+        }
+        return str(out + v.slice(from));
+      }
+      case 'strip':
+      case 'lstrip':
+      case 'rstrip': {
+        const chars = args[0]?.k === 'str' ? args[0].v : args[0] === undefined || args[0].k === 'none' ? null : undefined;
+        if (chars === undefined) return unknown(`str.${name}()`, range);
+        const strips = (c: string) => (chars === null ? /\s/.test(c) : chars.includes(c));
+        let a = 0;
+        let b = v.length;
+        if (name !== 'rstrip') while (a < b && strips(v[a])) a++;
+        if (name !== 'lstrip') while (b > a && strips(v[b - 1])) b--;
+        return built(v.slice(a, b));
+      }
+      case 'isdigit': return bool(/^\d+$/.test(v));
+      case 'lower': return built(v.toLowerCase());
+      case 'upper': return built(v.toUpperCase());
+      case 'startswith': return args[0]?.k === 'str' ? bool(v.startsWith(args[0].v)) : unknown('startswith', range);
+      case 'endswith': return args[0]?.k === 'str' ? bool(v.endsWith(args[0].v)) : unknown('endswith', range);
+      case 'split': {
+        const sep = args[0] ?? kwargs.get('sep');
+        if (sep && sep.k !== 'str' && sep.k !== 'none') return unknown('str.split()', range);
+        if (sep?.k === 'str' && sep.v === '') throw new PyError('ValueError: empty separator', range);
+        // without a separator, runs of whitespace split and the ends are dropped
+        const parts = sep?.k === 'str' ? v.split(sep.v) : v.trim() === '' ? [] : v.trim().split(/\s+/);
+        this.grow(parts.length, range);
+        return { k: 'list', items: parts.map(str) };
+      }
+      default: return unknown(`str.${name}`, range);
+    }
+  }
+
+  /** Builds a string within the value budget: one that would pass MAX_SEQ is the budget's diagnostic, never built. */
+  private boundedString<T>(build: () => T, range: SourceRange): T {
+    try {
+      return build();
+    } catch (e) {
+      if (e instanceof StringTooLong) this.grow(e.size, range);
+      throw e;
+    }
   }
 
   private moduleMethod(m: ModuleInstance, name: string, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
