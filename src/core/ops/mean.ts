@@ -37,32 +37,35 @@ export function inferReduction(op: string, inputs: Shape[], a: Args): ShapeResul
   return ok(output, 0, 0, [`${op} over dim${axes.length === 1 ? '' : 's'} ${axes.join(', ')} (${over.join('*')} = ${numel(over)} values each): ${fmtShape(x)} -> ${fmtShape(output)}`]);
 }
 
-const MEAN_SIGNATURE = [
+const REDUCTION_SIGNATURE = [
   { name: 'dim', default: null },
   { name: 'keepdim', default: false },
   { name: 'dtype', default: null, kwOnly: true },
 ];
 
-const meanRules: ShapeRule[] = [
-  {
-    op: 'torch.mean',
-    kind: 'function',
-    tensorInputs: 1,
-    pyName: 'mean',
-    // Visible overloads: mean(input, *, dtype), mean(input, dim, keepdim, *, dtype, out), and the same with dim names.
-    native: { otherOverloads: [[2, 5]] },
-    signature: [...MEAN_SIGNATURE, { name: 'out', default: null, kwOnly: true }],
-    infer: (inputs, args) => inferReduction('mean', inputs, args),
-  },
-  {
-    op: '.mean',
-    kind: 'method',
-    pyName: 'mean',
-    native: { otherOverloads: [[1, 3]] },
-    signature: MEAN_SIGNATURE,
-    infer: (inputs, args) => inferReduction('mean', inputs, args),
-  },
-];
+/** torch.OP(x, dim, keepdim) and x.OP(dim, keepdim) of a reduction (mean, sum): the same signatures and overloads. */
+export function reductionRules(op: string): ShapeRule[] {
+  return [
+    {
+      op: `torch.${op}`,
+      kind: 'function',
+      tensorInputs: 1,
+      pyName: op,
+      // Visible overloads: OP(input, *, dtype), OP(input, dim, keepdim, *, dtype, out), and the same with dim names.
+      native: { otherOverloads: [[2, 5]] },
+      signature: [...REDUCTION_SIGNATURE, { name: 'out', default: null, kwOnly: true }],
+      infer: (inputs, args) => inferReduction(op, inputs, args),
+    },
+    {
+      op: `.${op}`,
+      kind: 'method',
+      pyName: op,
+      native: { otherOverloads: [[1, 3]] },
+      signature: REDUCTION_SIGNATURE,
+      infer: (inputs, args) => inferReduction(op, inputs, args),
+    },
+  ];
+}
 
 /** The axes of a reduction that shape inference already checked. */
 export function axesOf(g: OnnxEmitter, x: Shape, dim: Args[string]): number[] {
@@ -91,7 +94,7 @@ export function reductionTitle(a: Args): string[] {
 
 export const mean: OpDef = {
   key: 'mean',
-  rules: meanRules,
+  rules: reductionRules('mean'),
   title: reductionTitle,
   lower(g, { args: a, inputs: [x], inShapes: [s], out }) {
     const axes = axesOf(g, s, a.dim);

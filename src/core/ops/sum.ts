@@ -1,39 +1,12 @@
 // Sum: torch.sum(x, dim, keepdim) and x.sum(dim, keepdim); no dim (or None, or []) sums everything. The dims are
 // read as mean reads them (ATen's dim_list_to_bitset); the gradient spreads dY back over the summed dims.
 import { ai, truthy } from './common';
-import { axesOf, inferReduction, reductionTitle, spreadOverReduced } from './mean';
-import type { Gradients, OpDef, ShapeRule } from './types';
-
-const SUM_SIGNATURE = [
-  { name: 'dim', default: null },
-  { name: 'keepdim', default: false },
-  { name: 'dtype', default: null, kwOnly: true },
-];
-
-const sumRules: ShapeRule[] = [
-  {
-    op: 'torch.sum',
-    kind: 'function',
-    tensorInputs: 1,
-    pyName: 'sum',
-    // Visible overloads: sum(input, *, dtype), sum(input, dim, keepdim, *, dtype, out), and the same with dim names.
-    native: { otherOverloads: [[2, 5]] },
-    signature: [...SUM_SIGNATURE, { name: 'out', default: null, kwOnly: true }],
-    infer: (inputs, args) => inferReduction('sum', inputs, args),
-  },
-  {
-    op: '.sum',
-    kind: 'method',
-    pyName: 'sum',
-    native: { otherOverloads: [[1, 3]] },
-    signature: SUM_SIGNATURE,
-    infer: (inputs, args) => inferReduction('sum', inputs, args),
-  },
-];
+import { axesOf, reductionRules, reductionTitle, spreadOverReduced } from './mean';
+import type { Gradients, OpDef } from './types';
 
 export const sum: OpDef = {
   key: 'sum',
-  rules: sumRules,
+  rules: reductionRules('sum'),
   title: reductionTitle,
   lower(g, { args: a, inputs: [x], inShapes: [s], out }) {
     const axes = axesOf(g, s, a.dim);
