@@ -363,6 +363,13 @@ export const python = {
   augmentedDoubling: () => `l = [1]\nfor i in range(100):\n    l += l\n${MODEL_TAIL}`,
   extendDoubling: () => `l = [1]\nfor i in range(100):\n    l.extend(l)\n${MODEL_TAIL}`,
   starDoubling: () => `l = [1]\nfor i in range(100):\n    l = [*l, *l]\n${MODEL_TAIL}`,
+  // strings that V8 could not hold (its limit is about 2^29 characters), each built by one call
+  joinString: () => `s = 'x' * 90000\nt = ''.join([s] * 90000)\n${MODEL_TAIL}`,
+  replaceString: () => `s = 'x' * 90000\nt = s.replace('', s)\n${MODEL_TAIL}`,
+  formatWidth: () => `t = '{:>900000000}'.format(1)\n${MODEL_TAIL}`,
+  percentFields: () => `s = 'x' * 90000\nt = ('%s' * 30000) % tuple([s] * 30000)\n${MODEL_TAIL}`,
+  fstringFields: () => `s = 'x' * 90000\nt = f'${'{s}'.repeat(30000)}'\n${MODEL_TAIL}`,
+  repeatString: () => `t = 'ab' * 900000000\n${MODEL_TAIL}`,
   zeroStride: () => 'import torch.nn as nn\nm = nn.Sequential(nn.Conv2d(3, 8, 3, stride=0))\n',
   hugeSequential: () => `import torch.nn as nn\nm = nn.Sequential(${Array(20000).fill('nn.ReLU()').join(', ')})\n`,
   endlessLoop: () => `import torch.nn as nn\nwhile True:\n    pass\n${MODEL_TAIL}`,

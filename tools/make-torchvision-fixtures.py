@@ -3,7 +3,7 @@
 (src/core/model/torchvision/*.py): for each factory, at [1, 3, 224, 224] in eval mode, the output shape,
 the parameter count, every leaf module call (path and output shape, in call order), the state_dict's
 keys and shapes, the keys of modules the eval-mode forward never calls, and torchvision's parameter count for
-the model its DEFAULT weights load into. Run with Debian's torch 1.13 / torchvision 0.14:
+the model its DEFAULT weights load into, and googlenet's train-mode namedtuple. Run with Debian's torch 1.13 / torchvision 0.14:
     /usr/bin/python3 tools/make-torchvision-fixtures.py
     /usr/bin/python3 tools/make-torchvision-fixtures.py googlenet   # only the factories named
 Writes test/fixtures/torchvision/<factory>.json (compact: one line per list), read by test/unit/torchvision.test.ts.
@@ -29,6 +29,9 @@ FACTORIES = [
     "googlenet",
 ]
 
+# factories whose train-mode output differs from eval's: googlenet's GoogLeNetOutputs(logits, aux_logits2, aux_logits1)
+TRAIN_OUTPUT = {"googlenet"}
+
 
 def fixture(name):
     torch.manual_seed(0)
@@ -49,6 +52,21 @@ def fixture(name):
     state = model.state_dict()
     # parameters of modules the eval-mode forward never calls (googlenet's aux1/aux2: called only in training)
     not_called = [k for k in state if k.rsplit(".", 1)[0] not in called]
+    extra = {}
+    if name in TRAIN_OUTPUT:
+        model.train()
+        produced = {}
+        handles = [m.register_forward_hook(lambda m, _i, o: produced.__setitem__(id(o), paths[m]))
+                   for m in model.modules() if not list(m.children())]
+        with torch.no_grad():
+            y = model(torch.zeros(1, 3, 224, 224))
+        for h in handles:
+            h.remove()
+        model.eval()
+        # a namedtuple: its class name, fields, each field's shape and the module whose output it is
+        # (torchvision 0.14's aux_logits2 is aux1's output: its forward swaps the names)
+        extra["trainOutput"] = {"type": type(y).__name__, "fields": list(y._fields), "shapes": [list(t.shape) for t in y],
+                                "modules": [produced.get(id(t)) for t in y]}
     return {
         "factory": name,
         "torchvision": torchvision.__version__,
@@ -59,6 +77,7 @@ def fixture(name):
         "notCalledInEval": not_called,
         # torchvision's own count for the model its pretrained weights load into (googlenet drops its aux heads)
         "weightsNumParams": torchvision.models.get_model_weights(name).DEFAULT.meta["num_params"],
+        **extra,
     }
 
 

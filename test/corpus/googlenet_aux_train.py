@@ -1,13 +1,18 @@
 # torchvision's googlenet.py structure, fewer Inception blocks: BasicConv2d(**kwargs), Inception with four branches,
 # InceptionAux heads that run only in train mode (`if self.aux1 is not None and self.training`), a
-# `transform_input` flag, truncated-normal init through nn.init.trunc_normal_, warnings.warn on a default.
+# `transform_input` flag, truncated-normal init through nn.init.trunc_normal_, warnings.warn on a default, the
+# train-mode output as torchvision's GoogLeNetOutputs namedtuple.
 import warnings
+from collections import namedtuple
 from typing import Any, Callable, List, Optional
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
+
+GoogLeNetOutputs = namedtuple("GoogLeNetOutputs", ["logits", "aux_logits2", "aux_logits1"])
+GoogLeNetOutputs.__annotations__ = {"logits": Tensor, "aux_logits2": Optional[Tensor], "aux_logits1": Optional[Tensor]}
 
 
 class BasicConv2d(nn.Module):
@@ -135,5 +140,5 @@ class GoogLeNet(nn.Module):
         x = self.dropout(x)
         x = self.fc(x)
         if self.training and self.aux_logits:
-            return x, aux2, aux1
+            return GoogLeNetOutputs(x, aux2, aux1)
         return x

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { analyzeSource } from '../../src/core/model/analyze';
+import { analyzeSource, analyzeSourceSafely } from '../../src/core/model/analyze';
 import { nodesAt } from '../../src/core/model/locate';
 
 const root = join(__dirname, '..', '..');
@@ -184,4 +184,127 @@ test('a module with weights called twice appears twice, its params counted once 
   const perCall = a.layers.reduce((s, l) => s + l.params, 0);
   assert.equal(a.totalParams, torch.totalParams);
   assert.equal(perCall - shared[0].params, torch.totalParams, 'summing the calls would count the shared conv twice');
+});
+
+test('expand_as takes its other tensor as a second input; a missing or non-tensor one is PyTorch\'s TypeError on its line', () => {
+  const model = (call: string) => `import torch\nimport torch.nn as nn\n# input[4, 5, 6]\nclass SE(nn.Module):\n    def forward(self, x):\n        y = x.mean([2, 3], keepdim=True)\n        return x * ${call}\n`;
+  const ok = analyzeSource(model('y.expand_as(x)'));
+  assert.equal(ok.error, undefined);
+  assert.deepEqual(ok.output, [1, 4, 5, 6]);
+  const node = ok.graph.nodes.find((n) => n.key === 'expand')!;
+  assert.equal(node.inputs.length, 2, 'y and x are both inputs of the expand_as node');
+  assert.deepEqual(node.cost!.inputShapes, [[1, 4, 1, 1], [1, 4, 5, 6]]);
+  assert.deepEqual(analyzeSource(model('y.expand_as()')).error, { message: 'TypeError: expand_as() missing 1 required positional arguments: "other"', line: 7 });
+  assert.deepEqual(analyzeSource(model('y.expand_as(3)')).error, { message: "TypeError: expand_as(): argument 'other' (position 1) must be Tensor, not int", line: 7 });
+  assert.deepEqual(analyzeSource(model('y.expand_as(x[:, :2])')).error, {
+    message: 'The expanded size of the tensor (2) must match the existing size (4) at non-singleton dimension 1.  Target sizes: [1, 2, 5, 6].  Tensor sizes: [1, 4, 1, 1]',
+    line: 7,
+  });
+});
+
+test('collections.namedtuple: built from a list or a string, constructed positionally and by keyword, read by field, index, unpacking and _fields; a forward returns one in train mode', () => {
+  const src = `import torch
+import torch.nn as nn
+import collections
+from collections import namedtuple
+from typing import Optional
+from torch import Tensor
+# input[3, 8, 8]
+
+Outputs = namedtuple("Outputs", ["logits", "aux"])
+Outputs.__annotations__ = {"logits": Tensor, "aux": Optional[Tensor]}
+Cfg = collections.namedtuple('Cfg', 'width, depth scale', defaults=[2.0])
+
+class Net(nn.Module):
+    def __init__(self, cfg=Cfg(4, depth=2)):
+        super().__init__()
+        w, d, s = cfg
+        self.conv = nn.Conv2d(3, cfg.width * int(cfg.scale), 3)
+        self.fc = nn.Linear(cfg[0] * 2, 10)
+        self.aux = nn.Linear(cfg._replace(width=3).width * 2 + len(cfg._fields) - 1, 5)
+        self.head = nn.Linear(5, Cfg._make([1, 2, 3]).scale + cfg._asdict()['depth'] + w + d)
+
+    def forward(self, x):
+        x = self.conv(x).mean([2, 3])
+        out = Outputs(self.fc(x), aux=self.aux(x))
+        logits, aux = out
+        if self.training and isinstance(out, Outputs):
+            return Outputs(logits=out.logits, aux=self.head(out[1]))
+        return out.logits
+`;
+  const train = analyzeSource(src, { mode: 'train' });
+  assert.equal(train.error, undefined, train.error?.message);
+  assert.deepEqual(train.diagnostics.filter((d) => d.severity !== 'info'), []);
+  const out = train.graph.nodes.find((n) => n.kind === 'output')!;
+  assert.deepEqual(out.cost!.inputShapes, [[1, 10], [1, 11]], 'Outputs(logits, aux) in train mode, the head sized by the fields read');
+  const evalMode = analyzeSource(src, {});
+  assert.deepEqual(evalMode.graph.nodes.find((n) => n.kind === 'output')!.cost!.inputShapes, [[1, 10]], 'the logits in eval mode');
+  // CPython 3.11's exceptions, on the line that raises them
+  const raising = (expr: string) => analyzeSource(src.replace('        w, d, s = cfg\n', `        w, d, s = cfg\n        bad = ${expr}\n`)).error;
+  const cases: Array<[string, string]> = [
+    ['Outputs(1)', "TypeError: Outputs.__new__() missing 1 required positional argument: 'aux'"],
+    ['Outputs(1, 2, 3)', 'TypeError: Outputs.__new__() takes 3 positional arguments but 4 were given'],
+    ['Outputs(1, aux=2, z=3)', "TypeError: Outputs.__new__() got an unexpected keyword argument 'z'"],
+    ['Outputs(1, logits=2)', "TypeError: Outputs.__new__() got multiple values for argument 'logits'"],
+    ['Outputs(1, 2).z', "AttributeError: 'Outputs' object has no attribute 'z'"],
+    ['Outputs.z', "AttributeError: type object 'Outputs' has no attribute 'z'"],
+    ["namedtuple('A', ['a', 'a'])", "ValueError: Encountered duplicate field name: 'a'"],
+    ["namedtuple('A', 'a _b')", "ValueError: Field names cannot start with an underscore: '_b'"],
+    ["namedtuple('A', ['a', 'def'])", "ValueError: Type names and field names cannot be a keyword: 'def'"],
+    ["namedtuple('1A', 'a')", "ValueError: Type names and field names must be valid identifiers: '1A'"],
+    ["namedtuple('A', 'a', defaults=[1, 2])", 'TypeError: Got more default values than field names'],
+    ['Outputs(1, 2)._replace(z=1)', "ValueError: Got unexpected field names: ['z']"],
+    ['Outputs._make([1])', 'TypeError: Expected 2 arguments, got 1'],
+  ];
+  for (const [expr, message] of cases) assert.deepEqual(raising(expr), { message, line: 17 }, expr);
+  assert.equal(raising("namedtuple('A', ['a', 'def'], rename=True)(1, 2)._1"), undefined, 'rename=True renames a keyword to _1');
+});
+
+test('string methods as CPython computes them (strip with chars, replace with an empty old and a count, split without a separator), each counted in the value budget', () => {
+  const src = `import torch.nn as nn
+texts = ['  conv a  '.strip(), 'xxaxx'.strip('x'), 'abc'.replace('', '-'), 'aaaa'.replace('a', 'b', 2), 'abc'.replace('', '-', 2),
+         ','.join(['p', 'q']).replace(',', '_'), '_'.join(' a  b '.split()), str(len('a,b,,c'.split(','))), '%s_%03d' % ('blk', 7),
+         '{}-{:>4}'.format('s', 'x').replace(' ', '_'), 'ab'.upper() + 'CD'.lower(), ' x '.lstrip() + '|' + ' y '.rstrip(),
+         str(len(''.split())), 'a b'.split(None)[1], f'{3}x{"y"}']
+net = nn.Sequential()
+for t in texts:
+    net.add_module(t, nn.ReLU())
+`;
+  const a = analyzeSource(src, { input: [4] });
+  assert.equal(a.error, undefined);
+  // printed by /usr/bin/python3 (3.11) for the same expressions
+  assert.deepEqual(a.graph.nodes.filter((n) => n.kind === 'module').map((n) => n.path),
+    ['conv a', 'a', '-a-b-c-', 'bbaa', '-a-bc', 'p_q', 'a_b', '4', 'blk_007', 's-___x', 'ABcd', 'x | y', '0', 'b', '3xy']);
+  // each string a method builds counts: 100 copies of 90,000 characters pass the 4 million in all
+  const budget = analyzeSource(`s = 'x' * 90000\nfor i in range(100):\n    t = s.upper()\n${src}`, { input: [4] });
+  assert.match(budget.diagnostics.find((d) => d.code === 'budget')?.message ?? '', /builds too much data to analyse \(over 4000000 items in all, stopped at line 3\)/);
+});
+
+test('a hostile file\'s budget warning reaches the diagnostics the Problems view shows, whichever model is the entry', () => {
+  const net = '\nclass Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(4, 4)\n    def forward(self, x):\n        return self.fc(x)\n';
+  const join = "s = 'x' * 90000\nt = ''.join([s] * 90000)\n";
+  const budgetOf = (a: ReturnType<typeof analyzeSource>) => a.diagnostics.find((d) => d.code === 'budget');
+  // the model first, the hostile string after it: V8's "Invalid string length" used to end the analysis as an
+  // internal error with no entry, which the Problems view drops; now the budget's warning, with the model analysed
+  const after = analyzeSourceSafely(`import torch.nn as nn\n${net}${join}`, { input: [4] });
+  assert.equal(after.entry, 'Net');
+  assert.deepEqual(after.output, [1, 4]);
+  assert.match(budgetOf(after)?.message ?? '', /builds a value too large to analyse \(8100000000 items, line 10/);
+  // the hostile code first: the model class is never defined, yet it stays the entry (chosen or not), so the
+  // warning is not dropped with a "no model" file
+  for (const entry of [undefined, 'Net']) {
+    const before = analyzeSourceSafely(`import torch.nn as nn\n${join}${net}`, { input: [4], entry });
+    assert.equal(before.entry, 'Net', String(entry));
+    assert.equal(budgetOf(before)?.range.line, 3);
+    const note = before.diagnostics.find((d) => d.code === 'entry')!;
+    assert.equal(note.message, "The model 'Net' is not built: the file's code stopped before it (line 3).");
+    assert.equal(note.range.line, 5);
+  }
+  // a script without a model that runs out of budget stays none of the editor's business
+  assert.equal(analyzeSourceSafely("s = 'x' * 90000\nt = ''.join([s] * 90000)\n").entry, null);
+  // an internal error keeps the model the text defines, so that the error is shown
+  const options = { get input(): number[] { throw new Error('boom'); } };
+  const internal = analyzeSourceSafely(`import torch.nn as nn\n${net}`, options);
+  assert.equal(internal.entry, 'Net');
+  assert.match(internal.diagnostics[0].message, /^internal error while analysing, line \d+: Error: boom/);
 });

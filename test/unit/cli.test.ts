@@ -61,6 +61,30 @@ test('--input overrides the size; bad --input, missing file, binary file, no mod
   assert.equal(run('inspect', 'models/alexnet.py', '--bogus').status, 2);
 });
 
+test('--entry NAME of a factory whose class is in a sibling file or in torchvision: the same as --entry "NAME()", and PyTorch\'s shapes', () => {
+  const file = 'test/corpus/resnet_pkg/factory.py';
+  const json = (...args: string[]) => {
+    const r = run('inspect', file, '--json', ...args);
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout);
+  };
+  const bare = json('--entry', 'resnet_small');
+  const called = json('--entry', 'resnet_small()');
+  assert.equal(bare.entry, 'resnet_small');
+  assert.deepEqual({ ...bare, entry: 'resnet_small()' }, called);
+  const torch = JSON.parse(readFileSync(join(root, 'test/fixtures/corpus/resnet_pkg/factory.json'), 'utf8'));
+  assert.deepEqual(bare.output, torch.output);
+  assert.equal(bare.totalParams, torch.totalParams);
+  assert.deepEqual(bare.layers.filter((l: { path: string | null }) => l.path !== null).map((l: { path: string; outputShape: number[] }) => [l.path, l.outputShape]),
+    torch.layers.map((l: { path: string; outputShape: number[] }) => [l.path, l.outputShape]));
+  // torchvision's resnet18 through a factory with a default argument
+  const tv = json('--entry', 'resnet18_10', '--input', '3,64,64');
+  assert.deepEqual({ ...tv, entry: 'resnet18_10()' }, json('--entry', 'resnet18_10()', '--input', '3,64,64'));
+  assert.deepEqual(tv.output, [1, 10]);
+  // without --entry: the first factory that needs no arguments
+  assert.equal(json().entry, 'resnet_small()');
+});
+
 test('inspect --depth N: one row per block at that depth with its output shape and summed params/MACs; totals unchanged', () => {
   const r = run('inspect', 'test/corpus/googlenet_cifar.py', '--depth', '1');
   assert.equal(r.status, 0, r.stderr);

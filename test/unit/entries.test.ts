@@ -2,8 +2,14 @@
 // classic-CNN family is written in: each test states what PyTorch would do with the same file.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { analyzeSource } from '../../src/core/model/analyze';
+import { entryLocations } from '../../src/core/model/entries';
 import { missingOutputReason, toInspectJson } from '../../src/core/model/report';
+import { diskModules } from '../../src/core/module-files.node';
+
+const root = join(__dirname, '..', '..');
 
 const head = 'import functools\nimport typing\nimport warnings\nimport torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n';
 const net = `${head}
@@ -191,4 +197,28 @@ test('--input is kept in the analysis even when the model cannot be built', () =
   const a = analyzeSource(net.replace(/def small[\s\S]*$/, ''), { input: [3, 32, 32] });
   assert.deepEqual(a.input, [1, 3, 32, 32]);
   assert.equal(a.inputSource, 'option');
+});
+
+test('factories returning a model class of another file or of torchvision are offered (CodeLens) and picked; a bare name builds what NAME() builds', () => {
+  const file = join(root, 'test/corpus/resnet_pkg/factory.py');
+  const source = readFileSync(file, 'utf8');
+  const opts = { file, readModule: diskModules() };
+  const a = analyzeSource(source, opts);
+  assert.deepEqual(a.entries.map((e) => [e.name, e.kind, e.needsArgs, e.entry]), [['resnet_small', 'factory', false, 'resnet_small()'], ['resnet18_10', 'factory', false, 'resnet18_10()']]);
+  assert.deepEqual(entryLocations(a).map((l) => [l.name, l.line, l.kind, l.call]), [['resnet_small', 9, 'function', 'resnet_small()'], ['resnet18_10', 13, 'function', 'resnet18_10()']]);
+  assert.equal(a.entry, 'resnet_small()');
+  const comparable = (x: ReturnType<typeof analyzeSource>) => ({ ...toInspectJson(x), entry: null });
+  for (const name of ['resnet_small', 'resnet18_10']) {
+    const bare = analyzeSource(source, { ...opts, entry: name, input: [3, 64, 64] });
+    assert.equal(bare.entry, name);
+    assert.deepEqual(comparable(bare), comparable(analyzeSource(source, { ...opts, entry: `${name}()`, input: [3, 64, 64] })), name);
+  }
+  // a factory the static search cannot follow, and a function that needs arguments: a bare name is still the call
+  const more = `${source}\n\ndef by_name(name='resnet18'):\n    return getattr(models, name)(num_classes=3)\n\n\ndef helper(x):\n    return x\n`;
+  assert.ok(!analyzeSource(more, opts).entries.some((e) => e.name === 'by_name'));
+  const byName = analyzeSource(more, { ...opts, entry: 'by_name', input: [3, 64, 64] });
+  assert.deepEqual(byName.output, [1, 3]);
+  assert.deepEqual(comparable(byName), comparable(analyzeSource(more, { ...opts, entry: 'by_name()', input: [3, 64, 64] })));
+  assert.deepEqual(analyzeSource(more, { ...opts, entry: 'helper' }).error, { message: "TypeError: helper() missing 1 required positional argument: 'x'", line: 22 });
+  assert.deepEqual(analyzeSource(more, { ...opts, entry: 'helper' }).error, analyzeSource(more, { ...opts, entry: 'helper()' }).error);
 });

@@ -158,7 +158,7 @@ test('labels and keys with escape sequences cannot forge terminal lines', () => 
   assert.match(r.stdout, /\\x1b\[31mclass\d\\nalexnet-explorer: forged/);
 });
 
-test('Python sources: chains, doubling values, budgets, stride=0, TabError, non-UTF-8, NUL -> one line, exit 1 or 2', () => {
+test('Python sources: chains, doubling values, strings past V8\'s limit (join, replace, format, %, f-strings, *), budgets, stride=0, TabError, non-UTF-8, NUL -> one line, exit 1 or 2', () => {
   const cases: [string, RegExp | null, number[]][] = [
     ['plusChain', null, [0]],
     ['attributeChain', null, [0]],
@@ -170,6 +170,12 @@ test('Python sources: chains, doubling values, budgets, stride=0, TabError, non-
     ['augmentedDoubling', /builds a value too large to analyse/, [2]],
     ['extendDoubling', /builds a value too large to analyse/, [2]],
     ['starDoubling', /builds a value too large to analyse/, [2]],
+    ['joinString', /builds a value too large to analyse/, [2]],
+    ['replaceString', /builds a value too large to analyse/, [2]],
+    ['formatWidth', /builds a value too large to analyse/, [2]],
+    ['percentFields', /builds a value too large to analyse/, [2]],
+    ['fstringFields', /builds a value too large to analyse/, [2]],
+    ['repeatString', /builds a value too large to analyse/, [2]],
     ['zeroStride', /:2: non-positive stride is not supported/, [1]],
     ['hugeSequential', /runs too long to analyse/, [2]],
     ['endlessLoop', /:2: The model's code runs too long to analyse/, [2]],

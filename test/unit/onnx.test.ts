@@ -40,10 +40,10 @@ async function run(bytes: Uint8Array, input: Float32Array, shape: number[]) {
 const model = (name: string): FixtureModel => spec.models.find((m) => m.name === name)!;
 const errors: Record<string, number> = {};
 
-test('the fixtures cover the seed AlexNet, the paper AlexNet, the mixed ops, the corpus models, the classic-CNN ops, the CIFAR and MNIST sizes and torchvision\'s ResNet, DenseNet, MobileNetV2/V3, ShuffleNetV2, SqueezeNet and GoogLeNet', () => {
+test('the fixtures cover the seed AlexNet, the paper AlexNet, the mixed ops, the corpus models, the classic-CNN ops (SE blocks with expand_as, squeeze, sum; every padding mode), the CIFAR and MNIST sizes and torchvision\'s ResNet, DenseNet, MobileNetV2/V3, ShuffleNetV2, SqueezeNet and GoogLeNet', () => {
   assert.deepEqual(
     spec.models.map((m) => m.name),
-    ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'lenet_cifar10', 'mnist_small',
+    ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'se_classic', 'pad_modes', 'lenet_cifar10', 'mnist_small',
       'resnet_small', 'densenet_small', 'mobilenet_v2_small', 'mobilenet_v3_small_small', 'shufflenet_small', 'squeezenet_small', 'googlenet_small'],
   );
   // the torchvision ones are built by the shipped torchvision definitions (the file imports torchvision.models)
@@ -136,9 +136,25 @@ test('decoder: every upsampling, padding, adaptive max pooling and BatchNorm1d m
   errors['decoder (per layer)'] = worst;
 });
 
+test('se_classic: every module output of an SE block with expand_as, squeeze, unsqueeze, expand and sum matches PyTorch (any batch)', async () => {
+  const m = model('se_classic');
+  const { worst } = await compareActivations(m);
+  const paths = m.activations!.map((a) => a.path);
+  for (const p of ['conv', 'avg_pool', 'fc.0', 'fc.3', 'head']) assert.ok(paths.includes(p), p);
+  errors['se_classic (per layer)'] = worst;
+});
+
+test('pad_modes: every padding module output (reflect, replicate, constant with a crop, a circular-padded conv) matches PyTorch (any batch)', async () => {
+  const m = model('pad_modes');
+  const { worst } = await compareActivations(m);
+  const paths = m.activations!.map((a) => a.path);
+  for (const p of ['reflect', 'replicate', 'constant', 'conv2']) assert.ok(paths.includes(p), p);
+  errors['pad_modes (per layer)'] = worst;
+});
+
 test('batch N: a batch of two gives each sample its batch-1 output', async () => {
   // (not bn_head: a BatchNorm without running statistics normalizes with the whole batch's statistics, as PyTorch does)
-  for (const name of ['alexnet_2012_small', 'resnet_tiny', 'se_shuffle', 'decoder']) {
+  for (const name of ['alexnet_2012_small', 'resnet_tiny', 'se_shuffle', 'decoder', 'se_classic', 'pad_modes']) {
     const m = model(name);
     const one = readFloats(m.inputFile);
     const two = new Float32Array(one.length * 2);
@@ -222,6 +238,10 @@ test('what cannot be exported: a clear error naming the layer and its line', () 
   const merge = analyzeSource(`${header}        pass\n    def forward(self, x):\n        return x.view(-1)\n`);
   assert.throws(() => buildOnnxModel(merge, new Map(), { batch: 'N' }), /\.view at line 10.*mixing the batch dimension.*export with batch 1/);
   assert.doesNotThrow(() => buildOnnxModel(merge, new Map(), { batch: 1 }));
+  // squeeze() of a batch-1 analysis drops the batch dimension: any batch cannot keep it
+  const squeezed = analyzeSource(`${header}        pass\n    def forward(self, x):\n        return torch.squeeze(x[:, :1])\n`);
+  assert.throws(() => buildOnnxModel(squeezed, new Map(), { batch: 'N' }), /torch\.squeeze at line 10.*squeezes the batch dimension.*export with batch 1/);
+  assert.doesNotThrow(() => buildOnnxModel(squeezed, new Map(), { batch: 1 }));
 });
 
 test('protobuf: varints (negative int64 as ten bytes), floats, nested lengths', () => {

@@ -23,6 +23,8 @@ interface TorchvisionFixture {
   notCalledInEval: string[];
   /** torchvision's parameter count for the model its DEFAULT weights load into. */
   weightsNumParams: number;
+  /** googlenet's train-mode output: a namedtuple, its fields and their shapes. */
+  trainOutput?: { type: string; fields: string[]; shapes: number[][]; modules: string[] };
 }
 
 const DIR = join(__dirname, '..', 'fixtures', 'torchvision');
@@ -62,6 +64,45 @@ test('googlenet: aux1/aux2 are built (their parameters counted, as torchvision d
   assert.deepEqual(pretrained.output, [1, 1000]);
   assert.equal(pretrained.totalParams, f.weightsNumParams);
   for (const g of fixtures.filter((x) => x.factory !== 'googlenet')) assert.equal(g.weightsNumParams, g.totalParams, g.factory);
+});
+
+test('googlenet: train mode returns GoogLeNetOutputs(logits, aux_logits2, aux_logits1), a collections.namedtuple, eval mode the logits; shapes as torchvision\'s', () => {
+  const f = fixtures.find((x) => x.factory === 'googlenet')!;
+  assert.deepEqual(f.trainOutput?.fields, ['logits', 'aux_logits2', 'aux_logits1']);
+  const outputsOf = (a: ReturnType<typeof analyzeSource>) => {
+    const out = a.graph.nodes.find((n) => n.kind === 'output')!;
+    return out.inputs.map((e) => {
+      const edge = a.graph.edges.find((x) => x.id === e)!;
+      return { from: a.graph.nodes.find((n) => n.id === edge.from)!.path, shape: edge.shape };
+    });
+  };
+  const train = analyzeSource(SCRIPT, { entry: 'models.googlenet()', input: [3, 224, 224], mode: 'train' });
+  assert.equal(train.error, undefined, train.error?.message);
+  assert.deepEqual(outputsOf(train).map((o) => o.shape), f.trainOutput!.shapes);
+  // torchvision's own forward swaps the aux names: aux_logits2 is aux1's output
+  assert.deepEqual(outputsOf(train).map((o) => o.from), f.trainOutput!.modules, 'the module of each field, as torchvision\'s');
+  const evalMode = analyzeSource(SCRIPT, { entry: 'models.googlenet()', input: [3, 224, 224] });
+  assert.deepEqual(outputsOf(evalMode), [{ from: 'fc', shape: f.output }]);
+  // what a training script does with it: fields by name and by index, unpacking, _fields, isinstance
+  const script = `${SCRIPT}import torch.nn as nn
+from torchvision.models import GoogLeNetOutputs
+
+class Train(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.net = models.googlenet(num_classes=7)
+
+    def forward(self, x):
+        out = self.net(x)
+        logits, aux2, aux1 = out
+        assert isinstance(out, GoogLeNetOutputs) and out._fields == ('logits', 'aux_logits2', 'aux_logits1')
+        return out.logits + 0.3 * out[1] + 0.3 * aux1, out.aux_logits1
+`;
+  const wrapped = analyzeSource(script, { entry: 'Train', input: [3, 224, 224], mode: 'train' });
+  assert.equal(wrapped.error, undefined, wrapped.error?.message);
+  assert.deepEqual(wrapped.diagnostics.filter((d) => d.severity !== 'info'), []);
+  assert.deepEqual(outputsOf(wrapped).map((o) => o.shape), [[1, 7], [1, 7]]);
+  assert.equal(outputsOf(wrapped)[1].from, `net.${f.trainOutput!.modules[2]}`);
 });
 
 test('a fine-tuning script: models.resnet18(weights=...) with its fc replaced; the weights are noted as not downloaded', () => {

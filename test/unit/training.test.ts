@@ -155,23 +155,18 @@ test('the step\'s contract: inputs, outputs and state linked by name', () => {
   assert.ok(momentum.every((m) => m.endsWith('.momentum_buffer')) && momentum.length === keys.length - 3, momentum.join());
 });
 
-test('the ONNX fixture models (AlexNets, BatchNorm/GELU/SiLU/Softmax, residual +=, torch.cat, SE, upsampling, BatchNorm1d, CIFAR and MNIST nets, torchvision\'s ResNet/DenseNet/MobileNetV2/V3/ShuffleNetV2/SqueezeNet/GoogLeNet) build WebGPU-only training steps', () => {
+test('the ONNX fixture models (AlexNets, convolutions with reflect/replicate/circular padding, BatchNorm/GELU/SiLU/Softmax, residual +=, torch.cat, SE, upsampling, BatchNorm1d, CIFAR and MNIST nets, torchvision\'s ResNet/DenseNet/MobileNetV2/V3/ShuffleNetV2/SqueezeNet/GoogLeNet) build WebGPU-only training steps', () => {
   const built: string[] = [];
   for (const m of readFixtureSpec().models) {
     const a = analyzeFixture(m);
     const bound = bindFixture(m, a);
     assert.ok(bound.ok, bound.error ?? undefined);
     const options = { optimizer: manifest.runs[1].optimizer, batch: 2, dropout: true };
-    if (m.name === 'mixed_ops') {
-      // its circular-padded conv has no backward: the step says which layer and why
-      assert.throws(() => buildTrainingStep(a, floatTensors(bound.tensors), options), /layer 'wrap' \(Conv2d, line \d+\).*padding_mode='circular' has no backward/);
-      continue;
-    }
     const ops = onnxOpTypes(buildTrainingStep(a, floatTensors(bound.tensors), options).onnx);
     const outside = [...new Set(ops.filter((op) => !WEBGPU_OPS.has(op)))];
     assert.deepEqual(outside, [], `${m.name} uses ${outside.join(', ')}`);
     built.push(m.name);
   }
-  assert.deepEqual(built, ['alexnet_small', 'alexnet_2012_small', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'lenet_cifar10', 'mnist_small',
+  assert.deepEqual(built, ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'se_classic', 'pad_modes', 'lenet_cifar10', 'mnist_small',
     'resnet_small', 'densenet_small', 'mobilenet_v2_small', 'mobilenet_v3_small_small', 'shufflenet_small', 'squeezenet_small', 'googlenet_small']);
 });

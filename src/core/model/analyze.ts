@@ -5,7 +5,7 @@ import type { Analysis, AnalysisDiagnostic, EntryCandidate, GraphNode, InitCall,
 import { describeCall } from '../ops/registry';
 import { Interpreter, lastEvaluatedRange, type GraphBuilder } from './evaluator';
 import { buildCandidate, buildExpression, entryByName, findEntries, pickEntry } from './entry';
-import type { ModuleInstance } from './values';
+import type { ModuleInstance, Value } from './values';
 import { shortFile, type ModuleResolver } from './imports';
 import { withTorchvision } from './torchvision/builtin';
 
@@ -53,8 +53,15 @@ export function analyzeSourceSafely(source: string, options: AnalyzeOptions = {}
     const message =
       `internal error while analysing, line ${range.line}: ${reason.slice(0, 300)} ` +
       '(a bug of AlexNet Explorer, not of your model: please report it, with the file)';
+    // the model the text defines keeps the file a model file: the editor shows the error instead of nothing
+    let entry: string | null = null;
+    try {
+      entry = modelWritten(parse(source).module, options.entry?.trim() || undefined);
+    } catch {
+      entry = null;
+    }
     return {
-      entry: null, modelClass: null, candidates: [], entries: [], input: [1, 3, 224, 224], inputSource: 'default',
+      entry, modelClass: null, candidates: [], entries: [], input: [1, 3, 224, 224], inputSource: 'default',
       graph: { nodes: [], edges: [] }, layers: [], output: null, totalParams: 0, totalMacs: 0,
       diagnostics: [{ message, severity: 'error', range, code: 'internal' }],
     };
@@ -107,15 +114,28 @@ function analyzeModule(source: string, options: AnalyzeOptions, module: ast.Modu
   const asked = options.entry?.trim() || undefined;
   const isCall = asked !== undefined && !/^[A-Za-z_]\w*$/.test(asked);
   const byName = asked && !isCall ? entryByName(found, asked) : undefined;
+  // A bare name of anything callable the file binds (a factory whose return the static search does not follow, an
+  // imported class) means what calling it without arguments means.
+  const bareCall = asked && !isCall && !byName && isCallable(interp.globals.vars.get(asked)) ? `${asked}()` : undefined;
   // An unknown name falls back to the automatic pick (callers compare `entry` with what they asked for).
-  const chosen = isCall ? undefined : byName ?? pickEntry(found);
-  const entryName = byName || isCall ? asked! : chosen?.entry ?? null;
+  const chosen = isCall || bareCall ? undefined : byName ?? pickEntry(found);
+  // Module code that ran out of budget may stop before the model is defined: the model the text defines is still the
+  // entry (the budget's warning is then shown where the file's diagnostics are, not dropped with a "no model" file).
+  const stopped = interp.diagnostics.some((d) => d.code === 'budget');
+  const written = !chosen && !byName && !isCall && !bareCall && stopped ? modelWrittenAt(module, asked) : null;
+  const entryName = byName || isCall || bareCall ? asked! : chosen?.entry ?? written?.name ?? null;
   const empty = (input: Shape, extra: AnalysisDiagnostic[] = []): Analysis => ({
     entry: entryName, modelClass: null, candidates, entries,
     input: options.input?.length ? [1, ...options.input] : input, inputSource: options.input?.length ? 'option' : 'default',
     graph: { nodes: [], edges: [] }, layers: [], output: null, totalParams: 0, totalMacs: 0,
     diagnostics: [...diagnostics, ...interp.diagnostics, ...extra],
   });
+  if (written) {
+    const a = empty([1, 3, 224, 224]);
+    const budget = interp.diagnostics.find((d) => d.code === 'budget')!;
+    a.diagnostics.push({ message: `The model '${written.name}' is not built: the file's code stopped before it (line ${budget.range.line}).`, severity: 'info', range: written.range, code: 'entry' });
+    return a;
+  }
   if (!entryName) {
     const msg = module.body.length === 0 && errors.length === 0
       ? 'This file defines no model: no class deriving from nn.Module and no module-level nn.Sequential.'
@@ -124,7 +144,7 @@ function analyzeModule(source: string, options: AnalyzeOptions, module: ast.Modu
   }
 
   // Build the module tree: the chosen candidate's __init__, or the entry expression in the file's scope.
-  const built = chosen ? buildCandidate(interp, chosen) : buildExpression(interp, entryName, found);
+  const built = chosen ? buildCandidate(interp, chosen) : buildExpression(interp, bareCall ?? entryName, found);
   if (!built.root) {
     const a = empty([1, 3, 224, 224]);
     if (built.error) a.error = errorAt(built.error.message, built.error.range);
@@ -176,6 +196,41 @@ function analyzeModule(source: string, options: AnalyzeOptions, module: ast.Modu
   const init = initCalls(interp);
   if (init.length) analysis.init = init;
   return analysis;
+}
+
+/**
+ * The model a file's text defines, without running it: the asked entry when its name is defined at module level,
+ * else the first class deriving from an nn.Module-like base (`nn.Module`, `Module`, `nn.Sequential`) or module-level
+ * `nn.Sequential(...)`; null when the text defines none.
+ */
+export function modelWritten(module: ast.Module, asked?: string): string | null {
+  return modelWrittenAt(module, asked)?.name ?? null;
+}
+
+function modelWrittenAt(module: ast.Module, asked?: string): { name: string; range: SourceRange } | null {
+  const name = asked ? /^[A-Za-z_]\w*/.exec(asked)?.[0] : undefined;
+  const moduleLike = (e: ast.Expr): boolean => {
+    const id = e.type === 'Name' ? e.id : e.type === 'Attribute' ? e.attr : '';
+    return /^(Module|Sequential|ModuleList|ModuleDict)$/.test(id);
+  };
+  for (const stmt of module.body) {
+    const targets = stmt.type === 'Assign' ? stmt.targets : stmt.type === 'AnnAssign' ? [stmt.target] : [];
+    const value = stmt.type === 'Assign' || stmt.type === 'AnnAssign' ? stmt.value : null;
+    const names = [...targets.flatMap((t) => (t.type === 'Name' ? [t.id] : [])), ...(stmt.type === 'ClassDef' || stmt.type === 'FunctionDef' ? [stmt.name] : [])];
+    const range = stmt.type === 'ClassDef' || stmt.type === 'FunctionDef' ? stmt.nameRange : stmt.range;
+    if (name) {
+      if (names.includes(name)) return { name: asked!, range };
+      continue;
+    }
+    if (stmt.type === 'ClassDef' && stmt.bases.some(moduleLike)) return { name: stmt.name, range };
+    if (value?.type === 'Call' && moduleLike(value.func) && names.length > 0) return { name: names[0], range };
+  }
+  return null;
+}
+
+/** A function, class or partial: what an entry name can be called as. */
+function isCallable(v: Value | undefined): boolean {
+  return v?.k === 'func' || v?.k === 'class' || v?.k === 'partial';
 }
 
 /** The model's own init calls on parameters of the tree, as state_dict keys, in call order. */

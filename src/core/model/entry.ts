@@ -4,8 +4,8 @@
 import { parse } from '../python';
 import type * as ast from '../python/ast';
 import type { EntryCandidate, SourceRange } from './ir';
-import { Interpreter, isModuleClass } from './evaluator';
-import type { ClassInfo, ModuleInstance, Value } from './values';
+import { Interpreter, canonical, isModuleClass } from './evaluator';
+import type { ClassInfo, ModuleInstance, Scope, Value } from './values';
 
 interface Candidate extends EntryCandidate {
   /** Not built on by another class of the file: a model rather than a block. */
@@ -29,7 +29,7 @@ export function findEntries(interp: Interpreter, module: ast.Module, source: str
   const text = (r: SourceRange) => sliceRange(source, r);
   const moduleClasses = interp.classes.filter((c) => isModuleClass(c));
   const classNames = new Set(moduleClasses.map((c) => c.name));
-  const factories = findFactories(module, classNames);
+  const factories = findFactories(interp, module, classNames);
   for (const stmt of module.body) {
     if (stmt.type === 'ClassDef' && classNames.has(stmt.name)) {
       const cls = moduleClasses.find((c) => c.def === stmt);
@@ -110,9 +110,10 @@ export type Built =
 /** Build a candidate's module tree (its __init__ runs). */
 export function buildCandidate(interp: Interpreter, c: Candidate): Built {
   if (c.instance) return { root: c.instance, range: c.range };
+  // called as the expression `Name()` would call it (what imported code builds shows at this call)
   const r = interp.buildEntry((it) => {
-    if (c.cls) return it.instantiate(c.cls, [], new Map(), c.range);
-    if (c.fn) return it.callFunction(c.fn, [], new Map(), c.range);
+    if (c.cls) return it.call({ k: 'class', cls: c.cls }, [], new Map(), c.range);
+    if (c.fn) return it.call(c.fn, [], new Map(), c.range);
     return it.eval(c.call!, it.globals);
   });
   return fromBuilt(r, c.entry, c.range, c.cls && c.needsArgs ? c : undefined);
@@ -129,10 +130,17 @@ export function buildExpression(interp: Interpreter, expression: string, set: En
   // Errors inside the model's code carry their lines; the expression itself is placed at its callee's definition.
   const callee = stmt.value.type === 'Call' && stmt.value.func.type === 'Name' ? stmt.value.func.id : undefined;
   const target = callee ? set.offered.find((c) => c.name === callee && c.kind !== 'instance') : undefined;
-  const range = target?.range ?? at;
+  const range = target?.range ?? (callee ? definedAt(interp.globals.vars.get(callee)) : undefined) ?? at;
   const expr = relocate(stmt.value, range);
   const r = interp.buildEntry((it) => it.eval(expr, it.globals));
   return fromBuilt(r, expression, range);
+}
+
+/** Where a function or class the file binds is defined (its name), in this file or the one it comes from. */
+function definedAt(v: Value | undefined): SourceRange | undefined {
+  if (v?.k === 'func' && v.def.type === 'FunctionDef') return v.def.nameRange;
+  if (v?.k === 'class') return v.cls.def.nameRange;
+  return undefined;
 }
 
 function fromBuilt(r: ReturnType<Interpreter['buildEntry']>, entry: string, range: SourceRange, needsArgs?: Candidate): Built {
@@ -151,32 +159,66 @@ function fromBuilt(r: ReturnType<Interpreter['buildEntry']>, entry: string, rang
 
 // ------------------------------------------------------------------ factories
 
-/** Module-level functions that return an nn.Module: directly, through a local variable, or through another factory. */
-function findFactories(module: ast.Module, classNames: Set<string>): Set<string> {
+/**
+ * Module-level functions that return an nn.Module, directly or through a local variable: a model class of this file,
+ * of a file it imports or of the shipped torchvision (`return ResNet(BasicBlock, [2, 2, 2, 2])`), a container, or
+ * what another factory returns, of this file or not (`return models.resnet18(num_classes=10)`).
+ */
+function findFactories(interp: Interpreter, module: ast.Module, classNames: Set<string>): Set<string> {
   const fns = module.body.filter((s): s is ast.FunctionDef => s.type === 'FunctionDef');
   const out = new Set<string>();
-  const builds = (e: ast.Expr | null, locals: Set<string>): boolean => {
+  // functions of other files: whether they return a model (false while being looked at: a cycle is no factory)
+  const foreign = new Map<ast.FunctionDef, boolean>();
+  const makesModel = (v: Value | undefined, depth: number): boolean => {
+    if (!v) return false;
+    if (v.k === 'class') return isModuleClass(v.cls);
+    if (v.k === 'partial') return makesModel(v.fn, depth);
+    if (v.k === 'ref') return /^torch\.nn\.(Sequential|ModuleList|ModuleDict)$/.test(canonical(v.name));
+    if (v.k !== 'func' || v.def.type !== 'FunctionDef' || depth > 8) return false;
+    if (v.closure === interp.globals) return out.has(v.def.name);
+    if (!foreign.has(v.def)) {
+      foreign.set(v.def, false);
+      foreign.set(v.def, returnsModel(v.def.body, v.closure, depth + 1));
+    }
+    return foreign.get(v.def)!;
+  };
+  const builds = (e: ast.Expr | null, locals: Set<string>, scope: Scope, depth: number): boolean => {
     if (!e) return false;
     if (e.type === 'Name') return locals.has(e.id);
     if (e.type !== 'Call') return false;
     const f = e.func;
-    if (f.type === 'Name') return classNames.has(f.id) || out.has(f.id);
-    return f.type === 'Attribute' && /^(Sequential|ModuleList|ModuleDict)$/.test(f.attr);
+    if (f.type === 'Name' && scope === interp.globals && (classNames.has(f.id) || out.has(f.id))) return true;
+    if (f.type === 'Attribute' && /^(Sequential|ModuleList|ModuleDict)$/.test(f.attr)) return true;
+    return makesModel(staticValue(f, scope), depth);
+  };
+  const returnsModel = (body: ast.Stmt[], scope: Scope, depth: number): boolean => {
+    const locals = new Set<string>();
+    let returns = false;
+    walkStatements(body, (s) => {
+      if (s.type === 'Assign' && builds(s.value, locals, scope, depth)) for (const t of s.targets) if (t.type === 'Name') locals.add(t.id);
+      if (s.type === 'Return' && builds(s.value, locals, scope, depth)) returns = true;
+    });
+    return returns;
   };
   for (let changed = true, rounds = 0; changed && rounds < 10; rounds++) {
     changed = false;
     for (const fn of fns) {
-      if (out.has(fn.name)) continue;
-      const locals = new Set<string>();
-      let returns = false;
-      walkStatements(fn.body, (s) => {
-        if (s.type === 'Assign' && builds(s.value, locals)) for (const t of s.targets) if (t.type === 'Name') locals.add(t.id);
-        if (s.type === 'Return' && builds(s.value, locals)) returns = true;
-      });
-      if (returns) { out.add(fn.name); changed = true; }
+      if (out.has(fn.name) || !returnsModel(fn.body, interp.globals, 0)) continue;
+      out.add(fn.name);
+      changed = true;
     }
   }
   return out;
+}
+
+/** What a name or an attribute chain (`models.resnet18`, `blocks.ResNet`) is bound to, without running anything. */
+function staticValue(e: ast.Expr, scope: Scope): Value | undefined {
+  if (e.type === 'Name') return scope.lookup(e.id);
+  if (e.type !== 'Attribute') return undefined;
+  const base = staticValue(e.value, scope);
+  if (base?.k === 'namespace') return base.scope.vars.get(e.attr) ?? (base.name.startsWith('torchvision') ? { k: 'ref', name: `${base.name}.${e.attr}` } : undefined);
+  if (base?.k === 'ref') return { k: 'ref', name: `${base.name}.${e.attr}` };
+  return undefined;
 }
 
 function walkStatements(body: ast.Stmt[], visit: (s: ast.Stmt) => void): void {

@@ -10,7 +10,8 @@ import { numel } from '../ops/common';
 import { piecesOf } from '../ops/slice';
 import { isShapeErr, type ShapeRule } from '../ops/types';
 import { libraryFunction, tensorInitCall, TYPING_ALIASES, type LibraryHost } from './library';
-import { percentFormat, pyStr, strFormat } from './strings';
+import { StringTooLong, percentFormat, strFormat } from './strings';
+import { constructNamed, isPyException, namedAttr, namedClassAttr, namedMethod, type PyException } from './namedtuple';
 import { parse } from '../python';
 import { MAX_IMPORTED_FILES, MAX_IMPORT_DEPTH, mayBeOwnModule, shortFile, stampFile, type ModuleResolver } from './imports';
 import {
@@ -432,6 +433,8 @@ export class Interpreter implements LibraryHost {
           obj.cls.scope.set(target.attr, v);
         } else if (obj.k === 'object') {
           obj.attrs.set(target.attr, v);
+        } else if (obj.k === 'namedtuple') {
+          obj.cls.attrs.set(target.attr, v);
         } else if (obj.k !== 'unknown') {
           this.unsupported(`setting '.${target.attr}' on ${typeName(obj)}`, target.range);
         }
@@ -614,12 +617,16 @@ export class Interpreter implements LibraryHost {
       case 'JoinedStr': {
         let out = '';
         for (const p of e.parts) {
-          if (typeof p === 'string') { out += p; continue; }
-          const v = this.eval(p, scope);
-          const s = displayValue(v);
-          if (s === undefined) return unknown('f-string with an unknown value', e.range);
+          let s: string | undefined = p as string;
+          if (typeof p !== 'string') {
+            s = displayValue(this.eval(p, scope));
+            if (s === undefined) return unknown('f-string with an unknown value', e.range);
+          }
+          // a long f-string of long values is stopped before it is built
+          if (out.length + s.length > MAX_SEQ) this.grow(out.length + s.length, e.range);
           out += s;
         }
+        this.grow(out.length, e.range);
         return str(out);
       }
       case 'Name': {
@@ -869,7 +876,7 @@ export class Interpreter implements LibraryHost {
       return { k: a.k, items: a.items.concat(b.items) };
     }
     if (op === '*' && (a.k === 'list' || a.k === 'tuple' || a.k === 'str') && b.k === 'num' && b.int) {
-      if (b.v * (a.k === 'str' ? a.v.length : a.items.length) > MAX_SEQ) return unknown('a very long sequence', range);
+      // counted before it is built: past MAX_SEQ this is the budget's diagnostic
       this.grow(Math.max(0, b.v) * (a.k === 'str' ? a.v.length : a.items.length), range);
       if (a.k === 'str') return str(a.v.repeat(Math.max(0, b.v)));
       const items: Value[] = [];
@@ -878,9 +885,10 @@ export class Interpreter implements LibraryHost {
     }
     if (op === '*' && a.k === 'num' && (b.k === 'list' || b.k === 'tuple' || b.k === 'str')) return this.binop(op, b, a, range, inplace);
     if (op === '%' && a.k === 'str') {
-      const r = percentFormat(a.v, b);
+      const r = this.boundedString(() => percentFormat(a.v, b, MAX_SEQ), range);
       if (!r) return unknown('a %-formatted string with an unknown value', range);
       if ('error' in r) throw new PyError(r.error, range);
+      this.grow(r.text.length, range);
       return str(r.text);
     }
     return unknown(`${typeName(a)} ${op} ${typeName(b)}`, range);
@@ -931,10 +939,14 @@ export class Interpreter implements LibraryHost {
         if (attr === 'ndim') return obj.shape ? num(obj.shape.length, true) : unknown('ndim', e.range);
         if (attr === 'T' || attr === 'data') return attr === 'data' ? obj : this.unsupported('Tensor.T', e.range);
         return { k: 'method', self: obj, name: attr };
+      case 'tuple':
+        if (obj.named) return this.pyResult(namedAttr(obj, obj.named, attr), e.range);
+        return { k: 'method', self: obj, name: attr };
+      case 'namedtuple':
+        return this.pyResult(namedClassAttr(obj, attr) ?? unknown(`'${obj.cls.name}.${attr}'`, e.range), e.range);
       case 'list':
       case 'dict':
       case 'str':
-      case 'tuple':
         return { k: 'method', self: obj, name: attr };
       case 'func':
         return unknown(`function attribute '${attr}'`, e.range);
@@ -1043,6 +1055,8 @@ export class Interpreter implements LibraryHost {
         return this.callFunction(fn, args, kwargs, range);
       case 'class':
         return this.instantiate(fn.cls, args, kwargs, range);
+      case 'namedtuple':
+        return this.pyResult(constructNamed(fn.cls, args, kwargs), range);
       case 'module':
         return this.callModule(fn.mod, args, kwargs, range);
       case 'ref':
@@ -1305,6 +1319,11 @@ export class Interpreter implements LibraryHost {
 
   private sequentialForward(m: ModuleInstance, args: Value[], range: SourceRange): Value {
     let x = args[0] ?? unknown('missing input', range);
+    if (m.children.size === 0 && m.kind === 'container' && x.k === 'tensor') {
+      // an empty nn.Sequential (a ResNet's identity shortcut) is a leaf module PyTorch calls: the identity
+      const node = this.addNode(m.cls, 'module', m.path, {}, [x], range, m.defRange);
+      return x.shape ? this.inferInto(node, getRule('Identity')!, [x.shape], {}, m) : { k: 'tensor', node: node.id, shape: null };
+    }
     for (const child of m.children.values()) {
       x = this.callModule(child, [x], new Map(), range);
     }
@@ -1387,13 +1406,8 @@ export class Interpreter implements LibraryHost {
       const pieces = this.tensorPieces(rule, op, kind, tensors[0], args, range);
       if (pieces) return pieces;
     }
+    if (bindError) return this.failedCall(op, kind, args, tensors, bindError, range);
     const node = this.addNode(op, kind, null, args, tensors, range, undefined);
-    if (bindError) {
-      node.error = bindError;
-      this.builder?.firstError ?? (this.builder && (this.builder.firstError = { message: bindError, range }));
-      this.report(bindError, range, 'shape', 'error');
-      return { k: 'tensor', node: node.id, shape: null };
-    }
     if (unknownArg) {
       node.error = `an argument is unknown (${unknownArg})`;
       this.report(`${op} at line ${range.line}: an argument cannot be computed from the source (${unknownArg}); its shape is unknown.`, range);
@@ -1402,6 +1416,35 @@ export class Interpreter implements LibraryHost {
     const shapes = tensors.map((t) => t.shape);
     if (shapes.some((s) => s === null)) return { k: 'tensor', node: node.id, shape: null };
     return this.inferInto(node, rule, shapes as Shape[], args, null);
+  }
+
+  /** A call PyTorch rejects before computing anything (a TypeError of its arguments): its node, with the error. */
+  private failedCall(op: string, kind: 'function' | 'method', args: Record<string, ArgValue>, tensors: Extract<Value, { k: 'tensor' }>[], message: string, range: SourceRange): Value {
+    const node = this.addNode(op, kind, null, args, tensors, range, undefined);
+    node.error = message;
+    if (this.builder) this.builder.firstError ??= { message, range };
+    this.report(message, range, 'shape', 'error');
+    return { k: 'tensor', node: node.id, shape: null };
+  }
+
+  /**
+   * x.expand_as(other): a method whose other tensor arguments are inputs of its node (its rule's tensorInputs
+   * counts self); torch's argument parser's TypeErrors when one is missing or no tensor.
+   */
+  private tensorArgsMethod(rule: ShapeRule, name: string, t: Extract<Value, { k: 'tensor' }>, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
+    const extra = (rule.tensorInputs as number) - 1;
+    const others = args.slice(0, extra);
+    const kw = new Map(kwargs);
+    if (others.length < extra && kw.has('other')) {
+      others.push(kw.get('other')!);
+      kw.delete('other');
+    }
+    const op = `.${name}`;
+    if (others.length < extra) return this.failedCall(op, 'method', {}, [t], `TypeError: ${name}() missing 1 required positional arguments: "other"`, range);
+    const bad = others.find((o) => o.k !== 'tensor');
+    if (bad?.k === 'unknown') return bad;
+    if (bad) return this.failedCall(op, 'method', {}, [t], `TypeError: ${name}(): argument 'other' (position 1) must be Tensor, not ${typeName(bad)}`, range);
+    return this.applyRule(rule, op, 'method', [t, ...(others as Extract<Value, { k: 'tensor' }>[])], args.slice(extra), kw, range);
   }
 
   /**
@@ -1521,27 +1564,88 @@ export class Interpreter implements LibraryHost {
         default: return unknown(`dict.${name}`, range);
       }
     }
-    if (self.k === 'str') {
-      switch (name) {
-        case 'format': { const r = strFormat(self.v, args, kwargs); return r === undefined ? unknown('str.format() with an unknown value', range) : str(r); }
-        case 'join': {
-          const items = args[0] ? this.iterate(args[0], range) : undefined;
-          if (!items || items.some((x) => x.k !== 'str')) return unknown('str.join()', range);
-          return str(items.map((x) => (x as { v: string }).v).join(self.v));
-        }
-        case 'replace': return args[0]?.k === 'str' && args[1]?.k === 'str' ? str(self.v.split(args[0].v).join(args[1].v)) : unknown('str.replace()', range);
-        case 'strip': return str(self.v.trim());
-        case 'isdigit': return bool(/^\d+$/.test(self.v));
-        case 'lower': return str(self.v.toLowerCase());
-        case 'upper': return str(self.v.toUpperCase());
-        case 'startswith': return args[0]?.k === 'str' ? bool(self.v.startsWith(args[0].v)) : unknown('startswith', range);
-        case 'endswith': return args[0]?.k === 'str' ? bool(self.v.endsWith(args[0].v)) : unknown('endswith', range);
-        case 'split': return { k: 'list', items: self.v.split(args[0]?.k === 'str' ? args[0].v : /\s+/).map(str) };
-        default: return unknown(`str.${name}`, range);
-      }
-    }
+    if (self.k === 'str') return this.strMethod(self.v, name, args, kwargs, range);
     if (self.k === 'module') return this.moduleMethod(self.mod, name, args, kwargs, range);
+    if (self.k === 'namedtuple' || (self.k === 'tuple' && self.named)) {
+      const r = namedMethod(self, name, args, kwargs, (v) => this.iterate(v, range), valueEquals);
+      if (r) return this.pyResult(r, range);
+    }
     return unknown(`${typeName(self)}.${name}()`, range);
+  }
+
+  /** A str method; every string it builds is counted in the value budget (and stopped before it passes MAX_SEQ). */
+  private strMethod(v: string, name: string, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
+    const built = (s: string): Value => {
+      this.grow(s.length, range);
+      return str(s);
+    };
+    switch (name) {
+      case 'format': {
+        const r = this.boundedString(() => strFormat(v, args, kwargs, MAX_SEQ), range);
+        return r === undefined ? unknown('str.format() with an unknown value', range) : built(r);
+      }
+      case 'join': {
+        const items = args[0] ? this.iterate(args[0], range) : undefined;
+        if (!items || items.some((x) => x.k !== 'str')) return unknown('str.join()', range);
+        const parts = items.map((x) => (x as { v: string }).v);
+        this.grow(parts.reduce((n, p) => n + p.length, 0) + v.length * Math.max(0, parts.length - 1), range);
+        return str(parts.join(v));
+      }
+      case 'replace': {
+        const [old, by, count] = args;
+        if (old?.k !== 'str' || by?.k !== 'str' || (count && !(count.k === 'num' && count.int))) return unknown('str.replace()', range);
+        const max = count && count.v >= 0 ? count.v : Infinity;
+        // where the replacements go (Python: an empty `old` matches before every character and at the end)
+        const at: number[] = [];
+        if (old.v === '') for (let i = 0; i <= v.length && at.length < max; i++) at.push(i);
+        else for (let i = v.indexOf(old.v); i >= 0 && at.length < max; i = v.indexOf(old.v, i + old.v.length)) at.push(i);
+        this.grow(v.length + at.length * (by.v.length - old.v.length), range);
+        let out = '';
+        let from = 0;
+        for (const i of at) {
+          out += v.slice(from, i) + by.v;
+          from = i + old.v.length;
+        }
+        return str(out + v.slice(from));
+      }
+      case 'strip':
+      case 'lstrip':
+      case 'rstrip': {
+        const chars = args[0]?.k === 'str' ? args[0].v : args[0] === undefined || args[0].k === 'none' ? null : undefined;
+        if (chars === undefined) return unknown(`str.${name}()`, range);
+        const strips = (c: string) => (chars === null ? /\s/.test(c) : chars.includes(c));
+        let a = 0;
+        let b = v.length;
+        if (name !== 'rstrip') while (a < b && strips(v[a])) a++;
+        if (name !== 'lstrip') while (b > a && strips(v[b - 1])) b--;
+        return built(v.slice(a, b));
+      }
+      case 'isdigit': return bool(/^\d+$/.test(v));
+      case 'lower': return built(v.toLowerCase());
+      case 'upper': return built(v.toUpperCase());
+      case 'startswith': return args[0]?.k === 'str' ? bool(v.startsWith(args[0].v)) : unknown('startswith', range);
+      case 'endswith': return args[0]?.k === 'str' ? bool(v.endsWith(args[0].v)) : unknown('endswith', range);
+      case 'split': {
+        const sep = args[0] ?? kwargs.get('sep');
+        if (sep && sep.k !== 'str' && sep.k !== 'none') return unknown('str.split()', range);
+        if (sep?.k === 'str' && sep.v === '') throw new PyError('ValueError: empty separator', range);
+        // without a separator, runs of whitespace split and the ends are dropped
+        const parts = sep?.k === 'str' ? v.split(sep.v) : v.trim() === '' ? [] : v.trim().split(/\s+/);
+        this.grow(parts.length, range);
+        return { k: 'list', items: parts.map(str) };
+      }
+      default: return unknown(`str.${name}`, range);
+    }
+  }
+
+  /** Builds a string within the value budget: one that would pass MAX_SEQ is the budget's diagnostic, never built. */
+  private boundedString<T>(build: () => T, range: SourceRange): T {
+    try {
+      return build();
+    } catch (e) {
+      if (e instanceof StringTooLong) this.grow(e.size, range);
+      throw e;
+    }
   }
 
   private moduleMethod(m: ModuleInstance, name: string, args: Value[], kwargs: Map<string, Value>, range: SourceRange): Value {
@@ -1639,7 +1743,10 @@ export class Interpreter implements LibraryHost {
       return t;
     }
     const rule = getRule(`.${name}`);
-    if (rule && rule.kind === 'method') return this.applyRule(rule, `.${name}`, 'method', [t], args, kwargs, range);
+    if (rule && rule.kind === 'method') {
+      if (typeof rule.tensorInputs === 'number' && rule.tensorInputs > 1) return this.tensorArgsMethod(rule, name, t, args, kwargs, range);
+      return this.applyRule(rule, `.${name}`, 'method', [t], args, kwargs, range);
+    }
     // Tensor methods with a functional twin (x.softmax(1) ~ torch.softmax(x, 1)).
     const fn = getRule(`torch.${name}`);
     if (fn && fn.kind === 'function' && fn.tensorInputs === 1) return this.applyRule(fn, `.${name}`, 'method', [t], args, kwargs, range);
@@ -1821,6 +1928,16 @@ export class Interpreter implements LibraryHost {
     } finally {
       this.reporting = prev;
     }
+  }
+
+  /** A Python exception raised by library code (collections.namedtuple's ValueError), at its line. */
+  raise(message: string, range: SourceRange): never {
+    throw new PyError(message, this.shown(range));
+  }
+
+  /** A value, or the Python exception a library helper reports instead, raised here. */
+  private pyResult(r: Value | PyException, range: SourceRange): Value {
+    return isPyException(r) ? this.raise(r.error, range) : r;
   }
 
   /** An info diagnostic from library code, at the analysed file's call that reached it. */
@@ -2047,6 +2164,7 @@ function isInstance(v: Value | undefined, t: Value | undefined): Value {
     if (v.k === 'tensor') return bool(q === 'torch.Tensor');
     return v.k === 'unknown' ? unknown('isinstance()') : bool(false);
   }
+  if (t.k === 'namedtuple') return v.k === 'unknown' ? unknown('isinstance()') : bool(v.k === 'tuple' && v.named === t.cls);
   if (t.k === 'class') {
     if (v.k === 'object') return bool(classDerives(v.cls, t.cls));
     if (v.k !== 'module' || !v.mod.userClass) return v.k === 'unknown' ? unknown('isinstance()') : bool(false);

@@ -1,6 +1,7 @@
 // Library code the evaluator knows, registered by qualified name (netron's python.js `registerFunction` style):
 // a new library function is one registration here, apart from the interpreter's Python semantics.
 import type { ArgValue, SourceRange } from './ir';
+import { isPyException, namedTupleClass } from './namedtuple';
 import { NONE, bool, toArg, unknown, type Value } from './values';
 
 /** What a library function may ask of the interpreter running it. */
@@ -10,6 +11,10 @@ export interface LibraryHost {
   recordInit(fn: string, target: Value, args: Record<string, ArgValue>, range: SourceRange): void;
   /** An info diagnostic, shown at the analysed file's call that reached `range`. */
   note(message: string, range: SourceRange): void;
+  /** The items of an iterable value, or undefined when not iterable here. */
+  iterate(v: Value, range: SourceRange): Value[] | undefined;
+  /** Raises a Python exception ("ValueError: ...") at `range`, as the model's own code would. */
+  raise(message: string, range: SourceRange): never;
 }
 
 export type LibraryFunction = (host: LibraryHost, args: Value[], kwargs: Map<string, Value>, range: SourceRange) => Value;
@@ -32,6 +37,11 @@ registerFunction('functools.partial', (_h, args, kwargs, range) => {
   return { k: 'partial', fn: args[0], args: args.slice(1), kwargs: new Map(kwargs) };
 });
 for (const name of ['warnings.warn', 'logging.info', 'logging.warning', 'logging.debug']) registerFunction(name, () => NONE);
+registerFunction('collections.namedtuple', (host, args, kwargs, range) => {
+  const cls = namedTupleClass(args, kwargs, (v) => host.iterate(v, range));
+  if (!cls) return unknown('collections.namedtuple() with arguments not known here', range);
+  return isPyException(cls) ? host.raise(cls.error, range) : { k: 'namedtuple', cls };
+});
 
 /** `typing` aliases as isinstance() reads them: the builtin type each stands for. */
 export const TYPING_ALIASES: Record<string, string[]> = {

@@ -1,8 +1,22 @@
 // Python string formatting as model files use it for module names: "denseblock%d" % (i + 1), "stage{}".format(i).
+// Every string is built within a length limit (the evaluator's value budget): past it, StringTooLong says how long
+// the string would have been, before it is built.
 import type { Value } from './values';
 
+/** A string being built would be `size` characters long, over its limit. */
+export class StringTooLong extends Error {
+  constructor(readonly size: number) {
+    super(`a string of ${size} characters`);
+  }
+}
+
+/** Throws StringTooLong when `size` characters would pass `limit`. */
+export function checkLength(size: number, limit: number): void {
+  if (size > limit) throw new StringTooLong(size);
+}
+
 /** Python's str() of a constant value; undefined when the value is not known here. */
-export function pyStr(v: Value): string | undefined {
+export function pyStr(v: Value, limit = Infinity): string | undefined {
   switch (v.k) {
     case 'num': return v.int ? String(v.v) : formatFloat(v.v);
     case 'str': return v.v;
@@ -10,16 +24,23 @@ export function pyStr(v: Value): string | undefined {
     case 'none': return 'None';
     case 'list':
     case 'tuple': {
-      const parts = v.items.map(pyRepr);
-      if (parts.some((p) => p === undefined)) return undefined;
+      const parts: string[] = [];
+      let size = 2;
+      for (const item of v.items) {
+        const p = pyRepr(item, limit);
+        if (p === undefined) return undefined;
+        size += p.length + 2;
+        checkLength(size, limit);
+        parts.push(p);
+      }
       return v.k === 'list' ? `[${parts.join(', ')}]` : `(${parts.join(', ')}${parts.length === 1 ? ',' : ''})`;
     }
     default: return undefined;
   }
 }
 
-function pyRepr(v: Value): string | undefined {
-  return v.k === 'str' ? `'${v.v}'` : pyStr(v);
+function pyRepr(v: Value, limit: number): string | undefined {
+  return v.k === 'str' ? `'${v.v}'` : pyStr(v, limit);
 }
 
 function formatFloat(x: number): string {
@@ -28,7 +49,7 @@ function formatFloat(x: number): string {
 }
 
 /** One conversion with its spec ("05d", ".2f", ">8"): what Python prints, or undefined for a spec this does not know. */
-function applySpec(v: Value, spec: string, conv: string): string | undefined {
+function applySpec(v: Value, spec: string, conv: string, limit: number): string | undefined {
   const m = /^([<>^=]?)([+\- ]?)(0?)(\d*)(?:\.(\d+))?([sdifgexXo%]?)$/.exec(spec);
   if (!m) return undefined;
   const [, align, sign, zero, width, precision, type] = m;
@@ -51,13 +72,14 @@ function applySpec(v: Value, spec: string, conv: string): string | undefined {
   } else if (t === 'g' || t === '%') {
     return undefined;
   } else {
-    body = conv === 'r' ? pyRepr(v) : pyStr(v);
+    body = conv === 'r' ? pyRepr(v, limit) : pyStr(v, limit);
     if (body !== undefined && precision !== undefined) body = body.slice(0, Number(precision));
   }
   if (body === undefined) return undefined;
   if (sign === '+' && n !== undefined && n >= 0) body = `+${body}`;
   const w = width ? Number(width) : 0;
   if (body.length >= w) return body;
+  checkLength(w, limit);
   const pad = w - body.length;
   if (zero && !align) return body.startsWith('-') ? `-${'0'.repeat(pad)}${body.slice(1)}` : '0'.repeat(pad) + body;
   const numeric = n !== undefined && t !== 's' && t !== '';
@@ -68,7 +90,7 @@ function applySpec(v: Value, spec: string, conv: string): string | undefined {
 }
 
 /** `fmt % values`: a string, an error message (Python's TypeError), or undefined when a value is unknown. */
-export function percentFormat(fmt: string, rhs: Value): { text: string } | { error: string } | undefined {
+export function percentFormat(fmt: string, rhs: Value, limit = Infinity): { text: string } | { error: string } | undefined {
   const values = rhs.k === 'tuple' ? rhs.items : [rhs];
   let i = 0;
   let out = '';
@@ -94,10 +116,12 @@ export function percentFormat(fmt: string, rhs: Value): { text: string } | { err
     const zero = flags.includes('0') && !align ? '0' : '';
     const sign = flags.includes('+') ? '+' : '';
     const spec = `${align}${sign}${zero}${width && width !== '*' ? width : ''}${precision !== undefined ? `.${precision}` : ''}`;
-    const s = applySpec(v, spec, conv === 'r' || conv === 'a' ? 'r' : conv === 'F' ? 'f' : conv === 'E' ? 'e' : conv === 'u' ? 'd' : conv);
+    const s = applySpec(v, spec, conv === 'r' || conv === 'a' ? 'r' : conv === 'F' ? 'f' : conv === 'E' ? 'e' : conv === 'u' ? 'd' : conv, limit);
     if (s === undefined) return undefined;
+    checkLength(out.length + s.length, limit);
     out += s;
   }
+  checkLength(out.length + fmt.length - last, limit);
   out += fmt.slice(last);
   if (key0(fmt) === false && rhs.k === 'tuple' && i < values.length) return { error: 'TypeError: not all arguments converted during string formatting' };
   return { text: out };
@@ -108,7 +132,7 @@ function key0(fmt: string): boolean {
 }
 
 /** `fmt.format(*args, **kwargs)`: the string, or undefined when a field is unknown or uses what this does not model. */
-export function strFormat(fmt: string, args: Value[], kwargs: Map<string, Value>): string | undefined {
+export function strFormat(fmt: string, args: Value[], kwargs: Map<string, Value>, limit = Infinity): string | undefined {
   let auto = 0;
   let out = '';
   const re = /\{\{|\}\}|\{([^{}!:]*)(?:!([rsa]))?(?::([^{}]*))?\}/g;
@@ -127,9 +151,11 @@ export function strFormat(fmt: string, args: Value[], kwargs: Map<string, Value>
       else return undefined;
       if (v === undefined) return undefined;
     }
-    const s = applySpec(v, spec ?? '', conv === 'r' ? 'r' : '');
+    const s = applySpec(v, spec ?? '', conv === 'r' ? 'r' : '', limit);
     if (s === undefined) return undefined;
+    checkLength(out.length + s.length, limit);
     out += s;
   }
+  checkLength(out.length + fmt.length - last, limit);
   return out + fmt.slice(last);
 }

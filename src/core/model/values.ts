@@ -34,13 +34,24 @@ export interface ModuleInstance {
   problem?: string;
 }
 
+/** A class made by collections.namedtuple: its name, fields, the defaults of its last fields, attributes set on it. */
+export interface NamedTupleClass {
+  name: string;
+  fields: string[];
+  defaults: Value[];
+  attrs: Map<string, Value>;
+}
+
 export type Value =
   | { k: 'num'; v: number; int: boolean }
   | { k: 'str'; v: string }
   | { k: 'bool'; v: boolean }
   | { k: 'none' }
   | { k: 'list'; items: Value[] }
-  | { k: 'tuple'; items: Value[] }
+  /** `named`: an instance of that namedtuple class (still a tuple: indexing, unpacking, len). */
+  | { k: 'tuple'; items: Value[]; named?: NamedTupleClass }
+  /** collections.namedtuple('Name', fields): the class. */
+  | { k: 'namedtuple'; cls: NamedTupleClass }
   | { k: 'dict'; keys: Value[]; values: Value[] }
   /** `param`: the module parameter it is (`m.weight`), so that init calls on it can be recorded. */
   | { k: 'tensor'; node: string; shape: Shape | null; param?: { mod: ModuleInstance; name: string } }
@@ -119,7 +130,8 @@ export function typeName(v: Value): string {
     case 'bool': return 'bool';
     case 'none': return 'NoneType';
     case 'list': return 'list';
-    case 'tuple': return 'tuple';
+    case 'tuple': return v.named?.name ?? 'tuple';
+    case 'namedtuple': return 'type';
     case 'dict': return 'dict';
     case 'tensor': return 'Tensor';
     case 'module': return v.mod.cls;
@@ -165,6 +177,7 @@ export function valueEquals(a: Value, b: Value): boolean | undefined {
   }
   if (a.k === 'module' && b.k === 'module') return a.mod === b.mod;
   if (a.k === 'class' && b.k === 'class') return a.cls === b.cls;
+  if (a.k === 'namedtuple' && b.k === 'namedtuple') return a.cls === b.cls;
   if (a.k === 'object' && b.k === 'object') return a === b ? true : undefined;
   if (a.k === 'ref' && b.k === 'ref') return a.name === b.name;
   return a.k === b.k ? undefined : false;

@@ -18,10 +18,10 @@ import {
   truthy,
   ai,
   ais,
-  astr,
   reduceSum,
   windowTitle,
 } from './common';
+import { padBackward, padForward, type PadMode } from './pad';
 import type { Args, BackwardCall, Gradients, LowerCall, OnnxEmitter, OpDef, ShapeResult, ShapeRule } from './types';
 
 // Python prints these sets in hash order; this is the order torch 1.13 printed them in (PYTHONHASHSEED=0).
@@ -227,27 +227,10 @@ function padsOf(g: OnnxEmitter, a: Args, kernel: [number, number], dilation: [nu
   return [[p[0], p[0]], [p[1], p[1]]];
 }
 
-/** F.pad of H and W with a non-zero padding mode. */
+/** F.pad of H and W with a non-zero padding mode (src/core/ops/pad.ts), as Module.forward pads before a conv without padding. */
 function padSpatial(g: OnnxEmitter, x: string, shape: Shape, lr: [number, number][], mode: string): string {
-  if (mode === 'reflect' || mode === 'replicate') {
-    const pads = g.intConst([0, 0, lr[0][0], lr[1][0], 0, 0, lr[0][1], lr[1][1]]);
-    return g.op('Pad', [x, pads], { mode: astr(mode === 'reflect' ? 'reflect' : 'edge') });
-  }
-  if (mode === 'circular') {
-    // wrap around: the last `begin` rows in front, the first `end` rows behind (W first, then H, as F.pad does)
-    let v = x;
-    for (const axis of [3, 2]) {
-      const [begin, end] = lr[axis - 2];
-      const size = shape[axis];
-      const parts: string[] = [];
-      if (begin > 0) parts.push(g.op('Slice', [v, g.intConst([size - begin]), g.intConst([size]), g.intConst([axis])]));
-      parts.push(v);
-      if (end > 0) parts.push(g.op('Slice', [v, g.intConst([0]), g.intConst([end]), g.intConst([axis])]));
-      if (parts.length > 1) v = g.op('Concat', parts, { axis: ai(axis) });
-    }
-    return v;
-  }
-  return g.fail(`padding_mode='${mode}' has no ONNX mapping`);
+  if (mode !== 'reflect' && mode !== 'replicate' && mode !== 'circular') return g.fail(`padding_mode='${mode}' has no ONNX mapping`);
+  return padForward(g, x, shape, [[0, 0], [0, 0], ...lr], mode);
 }
 
 /** A Conv2d call's arguments as ints, with [begin, end] padding of H and W. */
@@ -273,8 +256,9 @@ function lowerConv2d(g: OnnxEmitter, { args: a, inputs: [x], inShapes: [inShape]
   let input = x;
   let pads = [lr[0][0], lr[1][0], lr[0][1], lr[1][1]];
   const mode = a.padding_mode ?? 'zeros';
-  if (mode !== 'zeros' && pads.some((p) => p > 0)) {
+  if (mode !== 'zeros' && pads.some((p) => p !== 0)) {
     input = padSpatial(g, x, inShape, lr, String(mode));
+    g.save('padded', input);
     pads = [0, 0, 0, 0];
   }
   g.op('Conv', [input, weight, ...bias], { dilations: ais(dilation), group: ai(groups), kernel_shape: ais(kernel), pads: ais(pads), strides: ais(stride) }, out);
@@ -289,13 +273,9 @@ function lowerConv2d(g: OnnxEmitter, { args: a, inputs: [x], inShapes: [inShape]
  *   (kh' > kh where a stride does not divide) and transposed to [O, C/G, kh, kw]. Exact for groups without the
  *   G-fold waste of a full cross-channel product, and no im2col buffer of N*OH*OW*C*kh*kw.
  * - db: ReduceSum of dY over N, H, W.
- * padding_mode other than 'zeros' (reflect, replicate, circular) has no backward here: the gradient would have
- * to fold the padded border back onto the input; a training step with one stops with that reason.
  */
 function backwardConv2d(g: OnnxEmitter, { args: a, inputs: [x], inShapes: [inShape], outShape, dOut, needsGrad }: BackwardCall): Gradients {
   const { inC, outC, groups, kernel, stride, dilation, lr } = convArgs(g, a);
-  const mode = a.padding_mode ?? 'zeros';
-  if (mode !== 'zeros' && lr.some(([b, e]) => b > 0 || e > 0)) g.fail(`padding_mode='${String(mode)}' has no backward for training (only 'zeros')`);
   const weight = g.param('weight', [outC, inC / groups, kernel[0], kernel[1]]);
   const [n, , h, w] = inShape;
   const [oh, ow] = [outShape[2], outShape[3]];
@@ -327,6 +307,22 @@ function backwardConv2d(g: OnnxEmitter, { args: a, inputs: [x], inShapes: [inSha
   return { inputs: [dx], params };
 }
 
+/**
+ * padding_mode reflect, replicate or circular: the backward of the convolution without padding over the padded
+ * input (as lowered), then F.pad's backward (pad.ts) folds the border's gradient back onto the input.
+ */
+function backwardPaddingMode(g: OnnxEmitter, call: BackwardCall): Gradients {
+  const { args: a, inputs: [x], inShapes: [inShape] } = call;
+  const mode = a.padding_mode ?? 'zeros';
+  const { lr } = convArgs(g, a);
+  if (mode === 'zeros' || lr.every(([b, e]) => b === 0 && e === 0)) return backwardConv2d(g, call);
+  const padded = g.saved('padded') ?? padSpatial(g, x, inShape, lr, String(mode));
+  const paddedShape = inShape.map((d, i) => (i < 2 ? d : d + lr[i - 2][0] + lr[i - 2][1]));
+  const inner = backwardConv2d(g, { ...call, args: { ...a, padding: 0, padding_mode: 'zeros' }, inputs: [padded], inShapes: [paddedShape] });
+  const dPadded = inner.inputs[0];
+  return { ...inner, inputs: [dPadded && padBackward(g, dPadded, inShape, [[0, 0], [0, 0], ...lr], mode as PadMode)] };
+}
+
 export const conv2d: OpDef = {
   key: 'conv2d',
   rules: conv2dRules,
@@ -340,5 +336,5 @@ export const conv2d: OpDef = {
     return params;
   },
   lower: lowerConv2d,
-  backward: backwardConv2d,
+  backward: backwardPaddingMode,
 };

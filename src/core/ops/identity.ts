@@ -1,4 +1,5 @@
-// nn.Identity: accepts and ignores any constructor arguments; returns its input.
+// nn.Identity: accepts and ignores any constructor arguments; returns its input. An empty nn.Sequential (a ResNet's
+// identity shortcut) is called as one.
 import { sameShapeRule } from './common';
 import type { OpDef, ShapeRule } from './types';
 
@@ -17,6 +18,7 @@ const identityRules: ShapeRule[] = [
 export const identity: OpDef = {
   key: 'identity',
   rules: identityRules,
+  alsoSpelled: ['Sequential'],
   lower: (g, { inputs: [x], out }) => void g.op('Identity', [x], {}, out),
   backward: (_g, { dOut }) => ({ inputs: [dOut] }),
   traits: { perChannel: true, keepsScores: true },

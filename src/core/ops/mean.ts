@@ -26,45 +26,49 @@ export function reducedShape(x: Shape, axes: number[], keepdim: boolean): Shape 
   return x.filter((_, i) => !axes.includes(i));
 }
 
-function inferMean(op: string, inputs: Shape[], a: Args): ShapeResult {
+/** A reduction's shape (mean, sum): its dims read by reducedAxes, the formula naming the op. */
+export function inferReduction(op: string, inputs: Shape[], a: Args): ShapeResult {
   const x = oneInput(op, inputs);
   if (isErr(x)) return x;
   const axes = reducedAxes(op, x, a.dim);
   if (isErr(axes)) return axes;
   const output = reducedShape(x, axes, truthy(a.keepdim));
   const over = axes.map((i) => x[i]);
-  return ok(output, 0, 0, [`mean over dim${axes.length === 1 ? '' : 's'} ${axes.join(', ')} (${over.join('*')} = ${numel(over)} values each): ${fmtShape(x)} -> ${fmtShape(output)}`]);
+  return ok(output, 0, 0, [`${op} over dim${axes.length === 1 ? '' : 's'} ${axes.join(', ')} (${over.join('*')} = ${numel(over)} values each): ${fmtShape(x)} -> ${fmtShape(output)}`]);
 }
 
-const MEAN_SIGNATURE = [
+const REDUCTION_SIGNATURE = [
   { name: 'dim', default: null },
   { name: 'keepdim', default: false },
   { name: 'dtype', default: null, kwOnly: true },
 ];
 
-const meanRules: ShapeRule[] = [
-  {
-    op: 'torch.mean',
-    kind: 'function',
-    tensorInputs: 1,
-    pyName: 'mean',
-    // Visible overloads: mean(input, *, dtype), mean(input, dim, keepdim, *, dtype, out), and the same with dim names.
-    native: { otherOverloads: [[2, 5]] },
-    signature: [...MEAN_SIGNATURE, { name: 'out', default: null, kwOnly: true }],
-    infer: (inputs, args) => inferMean('mean', inputs, args),
-  },
-  {
-    op: '.mean',
-    kind: 'method',
-    pyName: 'mean',
-    native: { otherOverloads: [[1, 3]] },
-    signature: MEAN_SIGNATURE,
-    infer: (inputs, args) => inferMean('mean', inputs, args),
-  },
-];
+/** torch.OP(x, dim, keepdim) and x.OP(dim, keepdim) of a reduction (mean, sum): the same signatures and overloads. */
+export function reductionRules(op: string): ShapeRule[] {
+  return [
+    {
+      op: `torch.${op}`,
+      kind: 'function',
+      tensorInputs: 1,
+      pyName: op,
+      // Visible overloads: OP(input, *, dtype), OP(input, dim, keepdim, *, dtype, out), and the same with dim names.
+      native: { otherOverloads: [[2, 5]] },
+      signature: [...REDUCTION_SIGNATURE, { name: 'out', default: null, kwOnly: true }],
+      infer: (inputs, args) => inferReduction(op, inputs, args),
+    },
+    {
+      op: `.${op}`,
+      kind: 'method',
+      pyName: op,
+      native: { otherOverloads: [[1, 3]] },
+      signature: REDUCTION_SIGNATURE,
+      infer: (inputs, args) => inferReduction(op, inputs, args),
+    },
+  ];
+}
 
 /** The axes of a reduction that shape inference already checked. */
-function axesOf(g: OnnxEmitter, x: Shape, dim: Args[string]): number[] {
+export function axesOf(g: OnnxEmitter, x: Shape, dim: Args[string]): number[] {
   const axes = reducedAxes('mean', x, dim);
   return isErr(axes) ? g.fail(axes.error) : axes;
 }
@@ -83,10 +87,15 @@ export function spreadOverReduced(g: OnnxEmitter, call: BackwardCall, grad: stri
   return g.op('Expand', [reshaped, g.intConst(target)]);
 }
 
+/** "dim=2,3 keepdim": a reduction's title. */
+export function reductionTitle(a: Args): string[] {
+  return [a.dim === null || a.dim === undefined ? '' : `dim=${Array.isArray(a.dim) ? a.dim.join(',') : String(a.dim)}`, truthy(a.keepdim) ? 'keepdim' : ''].filter(Boolean);
+}
+
 export const mean: OpDef = {
   key: 'mean',
-  rules: meanRules,
-  title: (a) => [a.dim === null || a.dim === undefined ? '' : `dim=${Array.isArray(a.dim) ? a.dim.join(',') : String(a.dim)}`, truthy(a.keepdim) ? 'keepdim' : ''].filter(Boolean),
+  rules: reductionRules('mean'),
+  title: reductionTitle,
   lower(g, { args: a, inputs: [x], inShapes: [s], out }) {
     const axes = axesOf(g, s, a.dim);
     if (axes.length === 0) {

@@ -8,6 +8,7 @@ import { batchNorm1d } from './batchnorm1d';
 import { batchNorm2d } from './batchnorm2d';
 import { cat } from './cat';
 import { constant } from './constant';
+import { expand } from './expand';
 import { conv2d } from './conv2d';
 import { dropout } from './dropout';
 import { dropout2d } from './dropout2d';
@@ -29,6 +30,8 @@ import { sigmoid } from './sigmoid';
 import { silu } from './silu';
 import { slice } from './slice';
 import { softmax } from './softmax';
+import { squeeze, unsqueeze } from './squeeze';
+import { sum } from './sum';
 import { displayOp } from './spelling';
 import { tanh } from './tanh';
 import { permute, transpose } from './transpose';
@@ -71,6 +74,10 @@ const OPS: OpDef[] = [
   cat,
   view,
   mean,
+  sum,
+  squeeze,
+  unsqueeze,
+  expand,
   transpose,
   permute,
   slice,

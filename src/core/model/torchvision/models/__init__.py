@@ -8,4 +8,4 @@ from .mobilenetv2 import MobileNetV2, mobilenet_v2
 from .mobilenetv3 import MobileNetV3, mobilenet_v3_large, mobilenet_v3_small
 from .shufflenetv2 import ShuffleNetV2, shufflenet_v2_x0_5, shufflenet_v2_x1_0, shufflenet_v2_x1_5, shufflenet_v2_x2_0
 from .densenet import DenseNet, densenet121, densenet161, densenet169, densenet201
-from .googlenet import GoogLeNet, googlenet
+from .googlenet import GoogLeNet, GoogLeNetOutputs, _GoogLeNetOutputs, googlenet

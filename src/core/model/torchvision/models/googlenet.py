@@ -1,7 +1,9 @@
-# torchvision.models.googlenet (0.14): BasicConv2d, Inception, InceptionAux, GoogLeNet and the googlenet factory.
-# The auxiliary heads (aux1, aux2) are built when aux_logits is True (the default without weights) and called only
-# in training mode, as torchvision does; training-mode output is the tuple (logits, aux_logits2, aux_logits1)
-# (torchvision's GoogLeNetOutputs is a namedtuple of the same three).
+# torchvision.models.googlenet (0.14): BasicConv2d, Inception, InceptionAux, GoogLeNet, GoogLeNetOutputs and the
+# googlenet factory. The auxiliary heads (aux1, aux2) are built when aux_logits is True (the default without weights)
+# and called only in training mode, as torchvision does; training-mode output is the namedtuple
+# GoogLeNetOutputs(logits, aux_logits2, aux_logits1), eval-mode output the logits.
+import warnings
+from collections import namedtuple
 from typing import List, Optional
 
 import torch
@@ -10,6 +12,12 @@ import torch.nn.functional as F
 from torch import Tensor
 
 import alexnet_explorer
+
+GoogLeNetOutputs = namedtuple("GoogLeNetOutputs", ["logits", "aux_logits2", "aux_logits1"])
+GoogLeNetOutputs.__annotations__ = {"logits": Tensor, "aux_logits2": Optional[Tensor], "aux_logits1": Optional[Tensor]}
+
+# _GoogLeNetOutputs set here for backwards compat
+_GoogLeNetOutputs = GoogLeNetOutputs
 
 
 class GoogLeNet(nn.Module):
@@ -112,12 +120,23 @@ class GoogLeNet(nn.Module):
         x = self.fc(x)
         return x, aux2, aux1
 
-    def forward(self, x: Tensor):
+    @torch.jit.unused
+    def eager_outputs(self, x: Tensor, aux2: Tensor, aux1: Optional[Tensor]) -> GoogLeNetOutputs:
+        if self.training and self.aux_logits:
+            return _GoogLeNetOutputs(x, aux2, aux1)
+        else:
+            return x  # type: ignore[return-value]
+
+    def forward(self, x: Tensor) -> GoogLeNetOutputs:
         x = self._transform_input(x)
         x, aux1, aux2 = self._forward(x)
-        if self.training and self.aux_logits:
-            return x, aux2, aux1
-        return x
+        aux_defined = self.training and self.aux_logits
+        if torch.jit.is_scripting():
+            if not aux_defined:
+                warnings.warn("Scripted GoogleNet always returns GoogleNetOutputs Tuple")
+            return GoogLeNetOutputs(x, aux2, aux1)
+        else:
+            return self.eager_outputs(x, aux2, aux1)
 
 
 class Inception(nn.Module):
