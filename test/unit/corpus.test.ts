@@ -31,7 +31,9 @@ for (const row of rows) {
     const isCall = !/^[A-Za-z_]\w*$/.test(row.entry);
     const analysis = analyzeSource(source, { file: join(root, 'test/corpus', row.file), readModule: diskModules(), ...(isCall ? { entry: row.entry } : {}), ...(row.mode ? { mode: row.mode } : {}) });
     const got = toInspectJson(analysis);
-    assert.deepEqual(analysis.init, fixture.init, 'nn.init calls of the model, in order, by state_dict key');
+    // the file's own calls (the fixture records those; imported code's, torchvision's init loops, are checked elsewhere)
+    const own = analysis.init?.filter((c) => !c.file) ?? [];
+    assert.deepEqual(own.length ? own : undefined, fixture.init, 'nn.init calls of the model file, in order, by state_dict key');
     assert.equal(got.entry, fixture.entry, 'entry');
     assert.deepEqual(got.input, fixture.input, 'input');
     assert.equal(got.totalParams, fixture.totalParams, 'totalParams');

@@ -238,7 +238,7 @@ function initCalls(interp: Interpreter): InitCall[] {
   const out: InitCall[] = [];
   for (const r of interp.inits) {
     if (r.mod.path === null) continue;
-    out.push({ target: r.mod.path ? `${r.mod.path}.${r.param}` : r.param, fn: r.fn, args: r.args, line: r.line });
+    out.push({ target: r.mod.path ? `${r.mod.path}.${r.param}` : r.param, fn: r.fn, args: r.args, line: r.line, ...(r.file ? { file: r.file } : {}) });
   }
   return out;
 }

@@ -114,6 +114,7 @@ export interface RecordedInit {
   fn: string;
   args: Record<string, ArgValue>;
   line: number;
+  file?: string;
 }
 
 export class Interpreter implements LibraryHost {
@@ -1946,7 +1947,8 @@ export class Interpreter implements LibraryHost {
   }
 
   recordInit(fn: string, target: Value, args: Record<string, ArgValue>, range: SourceRange): void {
-    if (target.k === 'tensor' && target.param) this.inits.push({ mod: target.param.mod, param: target.param.name, fn, args, line: range.line });
+    // a call in imported code (torchvision's init loops) is placed at the analysed file's line that led to it
+    if (target.k === 'tensor' && target.param) this.inits.push({ mod: target.param.mod, param: target.param.name, fn, args, line: this.shown(range).line, ...(range.file ? { file: range.file } : {}) });
   }
 
   // ---------------------------------------------------------------- graph

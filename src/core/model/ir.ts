@@ -97,7 +97,10 @@ export interface InitCall {
   fn: string;
   /** Its arguments after the tensor, by name (mode, nonlinearity, mean, std, val, a, gain). */
   args: Record<string, ArgValue>;
+  /** Its line in the analysed file; for a call in imported code, the line of the analysed file that led to it. */
   line: number;
+  /** The imported module's file when the call is there (torchvision's init loops), not in the analysed file. */
+  file?: string;
 }
 
 /** A model the file offers (what an editor's CodeLens lists): an nn.Module class, a factory returning one, a module-level instance. */
