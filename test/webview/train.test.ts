@@ -36,7 +36,7 @@ const DATA = imageFolder('data', { cat: 4, dog: 4, fox: 4 });
 before(async () => {
   server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    if (/^\/(dist\/webview\/train\.js|media\/train\.css|dist\/ort\/[\w.-]+\.(wasm|mjs))$/.test(path)) {
+    if (/^\/(dist\/webview\/train(-worker)?\.js|media\/train\.css|dist\/ort\/[\w.-]+\.(wasm|mjs))$/.test(path)) {
       try {
         const body = readFileSync(join(ROOT, path));
         res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
@@ -122,7 +122,7 @@ async function openTrainPage(backend: 'wasm' | 'webgpu', theme: keyof typeof THE
   })();`);
   const t = THEMES[theme];
   const html = webviewHtml({
-    cspSource: origin, nonce: 'dGVzdC1ub25jZS0xMjM0NTY=', lang: 'en', title: 'Train', wasm: true,
+    cspSource: origin, nonce: 'dGVzdC1ub25jZS0xMjM0NTY=', lang: 'en', title: 'Train', wasm: true, worker: true,
     scriptUri: `${origin}/dist/webview/train.js`, styleUri: `${origin}/media/train.css`, loadingText: 'Loading…',
   }).replace('<html ', `<html style="${Object.entries(t.vars).map(([k, v]) => `--vscode-${k}: ${v};`).join(' ')}" `).replace('<body>', `<body class="${t.bodyClass}">`);
   await page.route(`${origin}/index.html`, (route) => route.fulfill({ contentType: 'text/html', body: html }));
@@ -146,7 +146,7 @@ async function openTrainPage(backend: 'wasm' | 'webgpu', theme: keyof typeof THE
   await send({
     type: 'init', language: 'en', strings: trainStrings(l10n), backendSetting: backend, allowFallbackAdapter: true,
     ortWasmUrl: `${origin}/dist/ort/ort-wasm-simd-threaded.wasm`, ortWebgpuWasmUrl: `${origin}/dist/ort/ort-wasm-simd-threaded.asyncify.wasm`,
-    fileName: 'tiny_net.py', uri: 'file:///tiny_net.py', selected: 'finetune',
+    workerUrl: `${origin}/dist/webview/train-worker.js`, fileName: 'tiny_net.py', uri: 'file:///tiny_net.py', selected: 'finetune',
   });
   for (let i = 0; i < 400 && !posted.some((m) => m.type === 'backend'); i++) await new Promise((r) => setTimeout(r, 50));
   return { page, problems, bridge, posted, metrics, failures };
