@@ -278,6 +278,7 @@ test('wasm: Cancel during a step of seconds: the panel says cancelled within 1 s
     console.log(`[timing] Cancel during a ${first.ms.toFixed(0)} ms wasm step: the panel said cancelled ${stopped.toFixed(0)} ms after the click (${inPage.toFixed(0)} ms by the page's clock)`);
     assert.ok(stopped < 1000, `cancelled ${stopped.toFixed(0)} ms after the click`);
     await running;
+    console.log(`[timing] the weights of the last completed step saved by the host ${(performance.now() - t0).toFixed(0)} ms after the click`);
     assert.equal(steps().length, 1, 'no step after the click');
     const names = readdirSync(runs);
     assert.equal(names.length, 1);

@@ -258,7 +258,7 @@ function runView(run: RunSummary, metrics: Metric[], live: boolean): HTMLElement
   const box = el('section', { class: 'run', id: 'run-view', 'data-status': run.status, 'data-name': run.name });
   box.append(el('h2', {}, `${run.name}`, el('span', { class: `status-badge ${run.status}` }, fmt(`status:${run.status}`))));
   if (run.message) box.append(el('p', { class: 'run-message', id: 'run-message' }, run.message));
-  if (live && shown) box.append(progressView(run, metrics, shown.started));
+  if (live && shown && run.status === 'running') box.append(progressView(run, metrics, shown.started));
   const steps = metrics.filter((m): m is StepMetric => m.kind === 'step');
   const epochs = metrics.filter((m): m is EpochMetric => m.kind === 'epoch');
   const charts = el('div', { class: 'charts' });
@@ -347,10 +347,20 @@ async function probe(): Promise<void> {
 /** The run this page asked for (every run is the page's `run` request; Cancel aborts it and the host stops the job). */
 let runAbort: AbortController | null = null;
 
-/** The host stops the job; on wasm the worker stops now too, and the page holds the last completed step's weights. */
+/**
+ * The host stops the job. On wasm the worker stops now too: the run is over, and the page holds the last completed
+ * step's weights until the host has them (it says cancelled at once; the saved record follows). On WebGPU the step
+ * in flight finishes first.
+ */
 function cancelRun(): void {
   runAbort?.abort();
-  runtime?.stop();
+  const stopped = runtime?.stop() ?? false;
+  if (shown?.live && shown.run.status === 'running') {
+    const last = shown.metrics.filter((m): m is StepMetric => m.kind === 'step').at(-1);
+    if (stopped) shown.run = { ...shown.run, status: 'cancelled', message: fmt('cancelledSaving', last?.step ?? 0) };
+    else statusText = fmt('cancelling');
+  }
+  render();
 }
 
 function startRun(snippet: SnippetId, settingsText: string): void {
