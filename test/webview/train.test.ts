@@ -20,7 +20,7 @@ import { trainStrings } from '../../src/vscode/trainStrings';
 import { webviewHtml } from '../../src/vscode/webviewHtml';
 import { TINY_NET } from '../fixtures/training/written-by-us';
 import { relativeError } from '../unit/tolerances';
-import { ROOT, THEMES, launchWithWebGpu } from './page';
+import { ROOT, THEMES, clickToCancelled, launchWithWebGpu } from './page';
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
 const dir = mkdtempSync(join(tmpdir(), 'train-webview-'));
@@ -260,22 +260,12 @@ test('wasm: Cancel during a step of seconds: the panel says cancelled within 1 s
     // well inside the second step
     await new Promise((r) => setTimeout(r, first.ms / 4));
     assert.equal(steps().length, 1, 'still in the second step');
-    // the page's own clock too: from its click event to the frame that says cancelled
-    await p.page.evaluate(() => {
-      const w = window as unknown as { __clicked?: number; __cancelled?: number };
-      document.addEventListener('click', () => { w.__clicked = performance.now(); }, { capture: true, once: true });
-      new MutationObserver((_, o) => {
-        if (!document.querySelector('#run-view[data-status="cancelled"]')) return;
-        w.__cancelled = performance.now();
-        o.disconnect();
-      }).observe(document.body, { subtree: true, childList: true, attributes: true });
-    });
+    const inPage = await clickToCancelled(p.page);
     const t0 = performance.now();
     await p.page.locator('#cancel').click();
     await p.page.waitForSelector('#run-view[data-status="cancelled"]', { timeout: 30_000 });
     const stopped = performance.now() - t0;
-    const inPage = await p.page.evaluate(() => { const w = window as unknown as { __clicked: number; __cancelled: number }; return w.__cancelled - w.__clicked; });
-    console.log(`[timing] Cancel during a ${first.ms.toFixed(0)} ms wasm step: the panel said cancelled ${stopped.toFixed(0)} ms after the click (${inPage.toFixed(0)} ms by the page's clock)`);
+    console.log(`[timing] Cancel during a ${first.ms.toFixed(0)} ms wasm step: the panel said cancelled ${stopped.toFixed(0)} ms after the click (${(await inPage()).toFixed(0)} ms by the page's clock)`);
     assert.ok(stopped < 1000, `cancelled ${stopped.toFixed(0)} ms after the click`);
     await running;
     console.log(`[timing] the weights of the last completed step saved by the host ${(performance.now() - t0).toFixed(0)} ms after the click`);

@@ -122,6 +122,7 @@ export class TrainingWorker {
   async createTrainingSession(step: SessionStep, setting: BackendSetting, allowFallbackAdapter: boolean, initial: StateValues, verbose = false): Promise<TrainingSession> {
     await this.session?.release();
     this.session = null;
+    this.backend = null;
     const { client, where, backend } = await this.where(setting, allowFallbackAdapter);
     this.backend = backend;
     const int64 = new Set(step.state.filter((s) => s.type === 'int64').map((s) => s.input));

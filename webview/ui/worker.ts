@@ -72,11 +72,6 @@ export class WorkerClient<P extends WorkerProtocol> {
     return new WorkerClient<P>(new Worker(await scriptBlobUrl(scriptUrl), { name }), onEvent);
   }
 
-  /** Requests in flight. */
-  get busy(): boolean {
-    return this.pending.size > 0;
-  }
-
   get alive(): boolean {
     return this.ended === null;
   }
