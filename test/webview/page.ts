@@ -286,13 +286,15 @@ export function postAndTimePaint(page: Page, message: unknown): Promise<number> 
 }
 
 /**
- * The Train panel's own clock from its next click to the mutation that puts `#run-view[data-status="cancelled"]` on
- * screen; call before clicking Cancel, read the milliseconds with the returned function once it says cancelled.
+ * The Train panel's own clock from its next click (the event's timeStamp: when the input reached the page, even if
+ * the page was busy and handled it later) to the mutation that puts `#run-view[data-status="cancelled"]` on screen;
+ * call before clicking Cancel, read the milliseconds with the returned function once it says cancelled. The test
+ * driver's own latency (finding, scrolling to and clicking the button) is not the panel's and is left out.
  */
 export async function clickToCancelled(target: Page | Frame): Promise<() => Promise<number>> {
   await target.evaluate(() => {
     const w = window as unknown as { __clicked?: number; __cancelled?: number };
-    document.addEventListener('click', () => { w.__clicked = performance.now(); }, { capture: true, once: true });
+    document.addEventListener('click', (e) => { w.__clicked = e.timeStamp; }, { capture: true, once: true });
     new MutationObserver((_, o) => {
       if (!document.querySelector('#run-view[data-status="cancelled"]')) return;
       w.__cancelled = performance.now();

@@ -264,8 +264,9 @@ test('wasm: Cancel during a step of seconds: the panel says cancelled within 1 s
     const t0 = performance.now();
     await p.page.locator('#cancel').click();
     await p.page.waitForSelector('#run-view[data-status="cancelled"]', { timeout: 30_000 });
-    const stopped = performance.now() - t0;
-    console.log(`[timing] Cancel during a ${first.ms.toFixed(0)} ms wasm step: the panel said cancelled ${stopped.toFixed(0)} ms after the click (${(await inPage()).toFixed(0)} ms by the page's clock)`);
+    const driver = performance.now() - t0;
+    const stopped = await inPage();
+    console.log(`[timing] Cancel during a ${first.ms.toFixed(0)} ms wasm step: the panel said cancelled ${stopped.toFixed(0)} ms after the click (${driver.toFixed(0)} ms with the test driver's click)`);
     assert.ok(stopped < 1000, `cancelled ${stopped.toFixed(0)} ms after the click`);
     await running;
     console.log(`[timing] the weights of the last completed step saved by the host ${(performance.now() - t0).toFixed(0)} ms after the click`);
