@@ -32,6 +32,10 @@ for (const command of CLI_COMMANDS) {
 for (const [name, file] of [['toolkit', 'webview/ui/toolkitRegister.ts']]) {
   targets.push({ ...common, entryPoints: [file], outfile: `dist/webview/${name}.js`, platform: 'browser', format: 'iife', target: 'es2022' });
 }
+// Workers a page starts from a Blob URL of the fetched script (webview/ui/worker.ts): one IIFE each, fetching nothing.
+for (const [name, file] of [['train-worker', 'webview/train/worker.ts']]) {
+  targets.push({ ...common, entryPoints: [file], outfile: `dist/webview/${name}.js`, platform: 'browser', format: 'iife', target: 'es2022' });
+}
 for (const entry of ['graph', 'classify', 'train']) {
   const file = `webview/${entry}/main.ts`;
   if (existsSync(join(root, file))) {

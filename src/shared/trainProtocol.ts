@@ -326,7 +326,10 @@ export interface TensorMeta {
 export type TrainToWebview =
   | {
     type: 'init'; language: string; strings: TrainStrings; backendSetting: 'auto' | 'webgpu' | 'wasm'; allowFallbackAdapter: boolean;
-    ortWasmUrl: string; ortWebgpuWasmUrl: string; fileName: string; uri: string; selected: SnippetId | null;
+    ortWasmUrl: string; ortWebgpuWasmUrl: string;
+    /** dist/webview/train-worker.js: the page fetches it and runs the steps in a worker started from a Blob URL. */
+    workerUrl: string;
+    fileName: string; uri: string; selected: SnippetId | null;
   }
   | { type: 'snippets'; snippets: SnippetView[] }
   | { type: 'runs'; runs: RunSummary[] }
@@ -343,13 +346,16 @@ export type TrainToWebview =
   // requests to the runtime (answered by a `reply` with the same requestId)
   | { type: 'session'; requestId: number; backend: 'webgpu' | 'wasm' | null; onnx: Uint8Array; inputs: TensorMeta[]; state: (TensorMeta & { input: string; output: string })[]; masks: { name: string; shape: number[]; p: number }[]; initial: Record<string, Float32Array | Int32Array> }
   | { type: 'step'; requestId: number; input: Float32Array; labels: Float32Array; lr: number; step: number; masks: Record<string, Float32Array> }
-  | { type: 'pullState'; requestId: number }
+  /** The state now, or only `names` (the state_dict's: the optimizer's state is not saved). */
+  | { type: 'pullState'; requestId: number; names?: string[] }
   | { type: 'evalSession'; requestId: number; onnx: Uint8Array }
   | { type: 'evalRun'; requestId: number; input: Float32Array; dims: number[] }
   | { type: 'release'; requestId: number; what: 'train' | 'eval' };
 
 export type TrainReply =
   | { type: 'reply'; inReplyTo: number; error: string }
+  /** Cancel stopped the runtime before this request was done (wasm: the worker was terminated mid-step). */
+  | { type: 'reply'; inReplyTo: number; cancelled: true }
   | { type: 'reply'; inReplyTo: number; backend: 'webgpu' | 'wasm'; adapter: string | null; sessionMs: number }
   | { type: 'reply'; inReplyTo: number; loss: number; logits: Float32Array; ms: number }
   | { type: 'reply'; inReplyTo: number; state: Record<string, Float32Array | Int32Array> }

@@ -14,6 +14,8 @@ export interface PanelSpec<Out extends Message, In extends Message> {
   style: string;
   /** The page runs WebAssembly (onnxruntime-web): dist/ort is readable, 'wasm-unsafe-eval', connect-src. */
   wasm?: boolean;
+  /** The page runs a worker from a Blob URL (worker-src blob:). */
+  worker?: boolean;
   /** More folders the webview may read (asWebviewUri), e.g. the extension's storage with the cached model. */
   resourceRoots?: vscode.Uri[];
   title: string;
@@ -68,6 +70,7 @@ export abstract class PanelBase<Out extends Message, In extends Message, R exten
       title: spec.title,
       loadingText: spec.loadingText,
       wasm: spec.wasm,
+      worker: spec.worker,
     });
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
     panel.webview.onDidReceiveMessage((m: unknown) => this.channel.receive(m), null, this.disposables);

@@ -439,9 +439,25 @@ function subsetOf(data: Dataset, n: number, seed: number, seeded: boolean): Data
   return { name: `${data.name}, ${n} images`, classes: data.classes, labels: Int32Array.from(order, (i) => data.labels[i]!), pixels: (i) => data.pixels(order[i]!) };
 }
 
-function check<T extends TrainReply>(r: TrainReply): Exclude<T, { error: string }> {
+/** Cancel stopped the webview's runtime before it answered (wasm: the worker was terminated under the request). */
+class RuntimeStopped extends Error {
+  override readonly name = 'RuntimeStopped';
+}
+
+function check<T extends TrainReply>(r: TrainReply): Exclude<T, { error: string } | { cancelled: true }> {
   if ('error' in r) throw new JobError(r.error);
-  return r as Exclude<T, { error: string }>;
+  if ('cancelled' in r) throw new RuntimeStopped('cancelled');
+  return r as Exclude<T, { error: string } | { cancelled: true }>;
+}
+
+/** A test accuracy that Cancel cut short is none. */
+async function unlessStopped<T>(p: Promise<T>): Promise<T | null> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof RuntimeStopped) return null;
+    throw e;
+  }
 }
 
 function optimizerOptions(o: RunSettings['optimizer']): OptimizerOptions {
@@ -563,10 +579,16 @@ export class TrainJob {
       initialValues[st.input] = st.type === 'int64' ? Int32Array.from(t.data as ArrayLike<bigint>, (v) => Number(v)) : toFloat32(t);
     }
     o.bridge.notify({ type: 'status', dir: summary.dir, text: o.l10n.t('Starting {0}…', arm.label) });
-    const ready = check<Extract<TrainReply, { sessionMs: number }>>(await o.bridge.request({
+    // Cancel while the session is being made: the arm trained nothing
+    const ready = await unlessStopped(o.bridge.request({
       type: 'session', backend: arm.backend, onnx: step.onnx, inputs: step.inputs, masks: step.masks,
       state: step.state.map((x) => ({ name: x.input, input: x.input, output: x.output, type: x.type, shape: x.shape })), initial: initialValues,
-    }));
+    }).then((r) => check<Extract<TrainReply, { sessionMs: number }>>(r)));
+    if (!ready) {
+      o.bridge.notify({ type: 'status', dir: summary.dir, text: null });
+      await o.bridge.request({ type: 'release', what: 'train' }).catch(() => undefined);
+      return;
+    }
     result.backend = ready.adapter ? `${ready.backend} (${ready.adapter})` : ready.backend;
     o.bridge.notify({ type: 'status', dir: summary.dir, text: null });
     const transform: SampleTransform = { channels: s.inputSize[0] === 1 ? 1 : 3, size: { height: s.inputSize[1], width: s.inputSize[2] }, preset: 'seed', augment: s.augment };
@@ -595,18 +617,21 @@ export class TrainJob {
     const trainer: Trainer = new Trainer({
       step, analysis, initial, data: data.train, transform, lr: s.optimizer.lr, epochs: s.epochs ?? undefined, steps: s.steps ?? undefined,
       seed: s.seed, shuffle: s.shuffle,
-      runStep: async (feeds: Feeds): Promise<Feeds> => {
+      runStep: async (feeds: Feeds): Promise<Feeds | null> => {
         const masks: Record<string, Float32Array> = {};
         for (const m of step.masks) masks[m.name] = feeds[m.name]!.data as Float32Array;
-        const r = check<Extract<TrainReply, { loss: number }>>(await o.bridge.request({
+        const reply = await o.bridge.request({
           type: 'step', input: feeds.input!.data as Float32Array, labels: feeds.labels!.data as Float32Array,
           lr: (feeds.lr!.data as Float32Array)[0]!, step: (feeds.step!.data as Float32Array)[0]!, masks,
-        }));
+        });
+        // Cancel dropped this step: the trainer stops with the last completed one
+        if ('cancelled' in reply) return null;
+        const r = check<Extract<TrainReply, { loss: number }>>(reply);
         return { loss: { type: 'float32', data: Float32Array.of(r.loss), dims: [] }, logits: { type: 'float32', data: r.logits, dims: [s.batch, r.logits.length / s.batch] } };
       },
       runtimeState: {
-        pullState: async () => {
-          const values = check<Extract<TrainReply, { state: unknown }>>(await o.bridge.request({ type: 'pullState' })).state;
+        pullState: async (names) => {
+          const values = check<Extract<TrainReply, { state: unknown }>>(await o.bridge.request({ type: 'pullState', names })).state;
           return new Map(Object.entries(values).map(([k, v]) => [k, v instanceof Int32Array ? BigInt64Array.from(v, (x) => BigInt(x)) : v]));
         },
       },
@@ -626,7 +651,7 @@ export class TrainJob {
       },
       onEpochEnd: async (epoch) => {
         await trainer.pullState();
-        const testAccuracy = await evaluate(trainer);
+        const testAccuracy = await unlessStopped(evaluate(trainer));
         const last = steps.at(-1);
         const trainAccuracy = result.trainAccuracy ?? 0;
         result.testAccuracy = testAccuracy;
@@ -645,7 +670,7 @@ export class TrainJob {
       const endedOnEpoch = r.steps > 0 && r.steps % trainer.stepsPerEpoch === 0 && !r.cancelled;
       if (!endedOnEpoch && r.steps > 0) {
         await trainer.pullState();
-        if (!r.cancelled) result.testAccuracy = await evaluate(trainer);
+        if (!r.cancelled) result.testAccuracy = await unlessStopped(evaluate(trainer));
         saveWeights(trainer, r.steps, r.cancelled, result.trainAccuracy, result.testAccuracy);
       }
     } finally {

@@ -94,7 +94,7 @@ export class TrainPanel extends PanelBase<TrainToWebview, TrainFromWebview, 'rep
   private constructor(panel: vscode.WebviewPanel, private readonly deps: Deps, private readonly model: vscode.Uri) {
     const title = vscode.l10n.t('Train: {0}', baseName(model));
     super(panel, deps.context, model.toString(), {
-      script: 'train', style: 'train', wasm: true, title, loadingText: vscode.l10n.t('Loading…'), log: deps.log,
+      script: 'train', style: 'train', wasm: true, worker: true, title, loadingText: vscode.l10n.t('Loading…'), log: deps.log,
       errorText: (message) => vscode.l10n.t('Training failed in the panel: {0}', message),
       cancels: (m) => (m.type === 'cancel' ? m.requestId : undefined),
     }, ['reply']);
@@ -107,7 +107,8 @@ export class TrainPanel extends PanelBase<TrainToWebview, TrainFromWebview, 'rep
     return {
       type: 'init', language: uiLanguage(vscode.env.language), strings: trainStrings(vscode.l10n),
       backendSetting: backend === 'webgpu' || backend === 'wasm' ? backend : 'auto', allowFallbackAdapter: c.get<boolean>('inference.allowFallbackAdapter', false),
-      ortWasmUrl: this.asset('dist', 'ort', ORT_WASM), ortWebgpuWasmUrl: this.asset('dist', 'ort', ORT_WEBGPU_WASM), fileName: baseName(this.model), uri: this.model.toString(), selected: this.selected,
+      ortWasmUrl: this.asset('dist', 'ort', ORT_WASM), ortWebgpuWasmUrl: this.asset('dist', 'ort', ORT_WEBGPU_WASM),
+      workerUrl: this.asset('dist', 'webview', 'train-worker.js'), fileName: baseName(this.model), uri: this.model.toString(), selected: this.selected,
     };
   }
 

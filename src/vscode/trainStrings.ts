@@ -23,6 +23,8 @@ export function trainStrings(l10n: L10n): TrainStrings {
     settings: l10n.t('Settings'),
     run: l10n.t('Run'),
     cancel: l10n.t('Cancel'),
+    cancelledSaving: l10n.t('Cancelled after step {0}: its weights are being saved…', '{0}'),
+    cancelling: l10n.t('Cancelling: the step on the GPU finishes first…'),
     reset: l10n.t('Reset'),
     progress: l10n.t('{0}: step {1} of {2}, loss {3}, ETA {4}', '{0}', '{1}', '{2}', '{3}', '{4}'),
     starting: l10n.t('Starting…'),

@@ -1,4 +1,4 @@
-// The one HTML template of the webviews (graph, classify): strict CSP with a per-load nonce, only local assets.
+// The one HTML template of the webviews (graph, classify, train): strict CSP with a per-load nonce, only local assets.
 // No `vscode` import (the caller passes `asWebviewUri` results), so the webview tests load the same page.
 import { randomBytes } from 'node:crypto';
 
@@ -18,6 +18,8 @@ export interface WebviewHtmlOptions {
    * webview's own resources, from which the page fetches the .wasm binary.
    */
   wasm?: boolean;
+  /** The page starts a worker from a Blob URL of a script it fetched (the Train panel's steps): worker-src blob:. */
+  worker?: boolean;
 }
 
 export function makeNonce(): string {
@@ -37,6 +39,8 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
     `font-src ${o.cspSource}`,
     `script-src 'nonce-${o.nonce}'${o.wasm ? ` 'wasm-unsafe-eval'` : ''}`,
     ...(o.wasm ? [`connect-src ${o.cspSource}`] : []),
+    // a blob worker runs under this page's policy: it compiles wasm ('wasm-unsafe-eval') and fetches nothing
+    ...(o.worker ? [`worker-src blob:`] : []),
   ].join('; ');
   return `<!DOCTYPE html>
 <html lang="${escapeHtml(o.lang)}">

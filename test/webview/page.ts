@@ -4,7 +4,7 @@ import { analyzeSource } from '../../src/core/model/analyze';
 import { describeCall } from '../../src/core/ops/registry';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 import type { Analysis, GraphEdge, GraphNode, Shape } from '../../src/core/model/ir';
 import type { AnalysisMessage, FromWebview, GraphViewState, ToWebview } from '../../src/shared/protocol';
 import { graphInitMessage } from '../../src/vscode/l10nBundle';
@@ -283,4 +283,23 @@ export function postAndTimePaint(page: Page, message: unknown): Promise<number> 
     window.postMessage(${JSON.stringify(message)}, '*');
   })`;
   return page.evaluate(script) as Promise<number>;
+}
+
+/**
+ * The Train panel's own clock from its next click (the event's timeStamp: when the input reached the page, even if
+ * the page was busy and handled it later) to the mutation that puts `#run-view[data-status="cancelled"]` on screen;
+ * call before clicking Cancel, read the milliseconds with the returned function once it says cancelled. The test
+ * driver's own latency (finding, scrolling to and clicking the button) is not the panel's and is left out.
+ */
+export async function clickToCancelled(target: Page | Frame): Promise<() => Promise<number>> {
+  await target.evaluate(() => {
+    const w = window as unknown as { __clicked?: number; __cancelled?: number };
+    document.addEventListener('click', (e) => { w.__clicked = e.timeStamp; }, { capture: true, once: true });
+    new MutationObserver((_, o) => {
+      if (!document.querySelector('#run-view[data-status="cancelled"]')) return;
+      w.__cancelled = performance.now();
+      o.disconnect();
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  return () => target.evaluate(() => { const w = window as unknown as { __clicked: number; __cancelled: number }; return w.__cancelled - w.__clicked; });
 }

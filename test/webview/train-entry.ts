@@ -1,9 +1,10 @@
-// A page for test/webview/train.test.ts and the training bench: the webview's training runtime (webview/train/runtime.ts)
-// on a backend, driven from Node; with `verbose`, onnxruntime-web logs where each node of the step runs. Large
-// tensors come by URL (`stateUrl`: every state tensor in step.state order as float32; `inputUrl`: one batch reused).
-import * as ortGpu from 'onnxruntime-web/webgpu';
-import { chooseBackend, configureRuntime } from '../../webview/ui/backend';
-import { createTrainingSession, type StepFeeds } from '../../webview/train/runtime';
+// A page for test/webview/train-runtime.test.ts and the training bench: the Train panel's runtime as the panel starts
+// it (webview/train/trainingWorker.ts: the steps in its worker, dist/webview/train-worker.js, started from a Blob URL
+// with the wasm binary fetched by the page) on a backend, driven from Node; with `verbose`, onnxruntime-web logs
+// where each node of the step runs (the worker's console lines come back in `log`). Large tensors come by URL
+// (`stateUrl`: every state tensor in step.state order as float32; `inputUrl`: one batch reused).
+import { TrainingWorker } from '../../webview/train/trainingWorker';
+import type { StepFeeds } from '../../webview/train/session';
 import type { TrainingStep } from '../../src/core/training/types';
 
 interface Job {
@@ -37,22 +38,22 @@ async function initialState(job: Job, int64: Set<string>): Promise<Map<string, F
   return out;
 }
 
-async function runSteps(job: Job): Promise<{ backend: string; losses: number[]; ms: number[]; state: Record<string, number[]> }> {
-  configureRuntime({ wasm: '/dist/ort/ort-wasm-simd-threaded.wasm', webgpu: '/dist/ort/ort-wasm-simd-threaded.asyncify.wasm' });
-  if (job.verbose) ortGpu.env.logLevel = 'verbose';
-  const choice = await chooseBackend(job.backend, true);
+async function runSteps(job: Job): Promise<{ backend: string; losses: number[]; ms: number[]; state: Record<string, number[]>; log: string[] }> {
+  const log: string[] = [];
+  const runtime = new TrainingWorker({ worker: '/dist/webview/train-worker.js', wasm: '/dist/ort/ort-wasm-simd-threaded.wasm', webgpu: '/dist/ort/ort-wasm-simd-threaded.asyncify.wasm' }, (line) => log.push(line));
+  const choice = await runtime.probe(job.backend, true);
   if (choice.backend !== job.backend) throw new Error(`asked for ${job.backend}, got ${choice.backend}: ${choice.reason} ${choice.detail ?? ''}`);
   const onnx = new Uint8Array(await (await fetch('/step.onnx')).arrayBuffer());
   const int64 = new Set(job.step.state.filter((s) => s.type === 'int64').map((s) => s.input));
   const initial = await initialState(job, int64);
   const sharedInput = job.inputUrl ? await floatsAt(job.inputUrl) : null;
-  const options = job.verbose ? ({ logSeverityLevel: 0, logVerbosityLevel: 0 } as const) : {};
-  const session = await createTrainingSession({ ...job.step, onnx }, choice, initial, options);
+  const session = await runtime.createTrainingSession({ ...job.step, onnx }, job.backend, true, initial, job.verbose);
   const losses: number[] = [];
   const ms: number[] = [];
   for (const f of job.feeds) {
+    // the feeds' buffers go to the worker (transferred): the shared batch is sent as a copy
     const feeds: StepFeeds = {
-      input: sharedInput ?? Float32Array.from(f.input!), labels: Float32Array.from(f.labels), lr: f.lr, step: f.step,
+      input: sharedInput ? sharedInput.slice() : Float32Array.from(f.input!), labels: Float32Array.from(f.labels), lr: f.lr, step: f.step,
       masks: Object.fromEntries(Object.entries(f.masks).map(([k, v]) => [k, Float32Array.from(v)])),
     };
     const r = await session.step(feeds);
@@ -61,7 +62,7 @@ async function runSteps(job: Job): Promise<{ backend: string; losses: number[]; 
   }
   const state = job.readBack ? await session.readState() : new Map();
   await session.release();
-  return { backend: choice.backend, losses, ms, state: Object.fromEntries([...state].map(([k, v]) => [k, Array.from(v as ArrayLike<number | bigint>, Number)])) };
+  return { backend: session.backend, losses, ms, state: Object.fromEntries([...state].map(([k, v]) => [k, Array.from(v as ArrayLike<number | bigint>, Number)])), log };
 }
 
 (window as unknown as { runSteps: typeof runSteps }).runSteps = runSteps;

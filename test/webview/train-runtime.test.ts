@@ -1,7 +1,8 @@
-// The training step in headless Chromium, as the Train panel runs it (webview/train/runtime.ts): TinyAlexNet (LRN,
-// groups=2, tanh, overlapping max-pooling, BatchNorm, Dropout with PyTorch's masks) takes PyTorch's 3 SGD-with-
-// momentum steps on wasm and on WebGPU (SwiftShader), the state kept on the GPU between steps; the weights after the
-// last step equal PyTorch's (tools/make-step-fixtures.py) within 1e-3, and no node of the step runs on the CPU.
+// The training step in headless Chromium, as the Train panel runs it (webview/train/runtime.ts in the panel's worker,
+// started by trainingWorker.ts): TinyAlexNet (LRN, groups=2, tanh, overlapping max-pooling, BatchNorm, Dropout with
+// PyTorch's masks) takes PyTorch's 3 SGD-with-momentum steps on wasm and on WebGPU (SwiftShader), the state kept on
+// the GPU between steps; the weights after the last step equal PyTorch's (tools/make-step-fixtures.py) within 1e-3,
+// and no node of the step runs on the CPU (the worker's verbose log).
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -37,7 +38,7 @@ before(async () => {
     if (path === '/') return send('text/html', '<!doctype html><html><body><script src="/entry.js"></script></body></html>');
     if (path === '/entry.js') return send('text/javascript', entryJs);
     if (path === '/step.onnx') return send('application/octet-stream', step.onnx);
-    if (/^\/dist\/ort\/[\w.-]+\.(wasm|mjs)$/.test(path)) return send(path.endsWith('.wasm') ? 'application/wasm' : 'text/javascript', readFileSync(join(ROOT, path)));
+    if (/^\/dist\/(ort\/[\w.-]+\.(wasm|mjs)|webview\/train-worker\.js)$/.test(path)) return send(path.endsWith('.wasm') ? 'application/wasm' : 'text/javascript', readFileSync(join(ROOT, path)));
     res.writeHead(404);
     res.end();
   });
@@ -55,14 +56,14 @@ interface BrowserRun {
   backend: string;
   losses: number[];
   state: Record<string, number[]>;
-  /** The console lines of the page (onnxruntime's log with `verbose`). */
+  /** The page's errors and the worker's console lines (onnxruntime's log with `verbose`). */
   log: string[];
 }
 
 async function trainInChromium(backend: 'wasm' | 'webgpu', verbose: boolean): Promise<BrowserRun> {
   const page = await browser.newPage();
   const log: string[] = [];
-  page.on('console', (m) => log.push(m.text()));
+  // the worker's console comes back through the runtime (result.log), as it would in VS Code
   page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`));
   try {
     await page.goto(`${origin}/`);
@@ -78,10 +79,10 @@ async function trainInChromium(backend: 'wasm' | 'webgpu', verbose: boolean): Pr
     }));
     const { onnx: _bytes, ...meta } = step;
     const result = await page.evaluate(
-      (job) => (window as unknown as { runSteps(j: unknown): Promise<Omit<BrowserRun, 'log'>> }).runSteps(job),
+      (job) => (window as unknown as { runSteps(j: unknown): Promise<BrowserRun> }).runSteps(job),
       { backend, verbose, step: meta, initial, feeds, readBack: true },
     );
-    return { ...result, log };
+    return { ...result, log: [...log, ...result.log] };
   } finally {
     await page.close();
   }

@@ -1,24 +1,26 @@
 // The Train panel's webview (dist/webview/train.js) in headless Chromium, driven by the host's job (trainJob.ts) as
 // the panel drives it: the steps run on onnxruntime-web (wasm, and WebGPU on SwiftShader) and the streamed losses
-// match the CLI's `train --json` for the same seed and settings; a run that fails shows its error in the panel and
-// leaves nothing in the runs folder.
+// match the CLI's `train --json` for the same seed and settings; Cancel during a wasm step of several seconds: the
+// panel says cancelled within a second of the click and the weights kept are those of the last completed step (the
+// CLI's for that many steps); a run that fails shows its error in the panel and leaves nothing in the runs folder.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { after, before, test } from 'node:test';
 import { imageFolder as makeImageFolder } from '../fixtures/training/image-folder';
 import { type Browser, type Page } from 'playwright-core';
-import { readCheckpoint } from '../../src/core/weights';
+import { readCheckpoint, toFloat32 } from '../../src/core/weights';
 import type { Metric, RunSettings, StepMetric, TrainFromWebview, TrainReply, TrainToWebview } from '../../src/shared/trainProtocol';
 import { type RuntimeBridge, TrainJob, runAndReport } from '../../src/vscode/trainJob';
 import { trainStrings } from '../../src/vscode/trainStrings';
 import { webviewHtml } from '../../src/vscode/webviewHtml';
 import { TINY_NET } from '../fixtures/training/written-by-us';
-import { ROOT, THEMES, launchWithWebGpu } from './page';
+import { relativeError } from '../unit/tolerances';
+import { ROOT, THEMES, clickToCancelled, launchWithWebGpu } from './page';
 
 const TYPES: Record<string, string> = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm' };
 const dir = mkdtempSync(join(tmpdir(), 'train-webview-'));
@@ -36,7 +38,7 @@ const DATA = imageFolder('data', { cat: 4, dog: 4, fox: 4 });
 before(async () => {
   server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    if (/^\/(dist\/webview\/train\.js|media\/train\.css|dist\/ort\/[\w.-]+\.(wasm|mjs))$/.test(path)) {
+    if (/^\/(dist\/webview\/train(-worker)?\.js|media\/train\.css|dist\/ort\/[\w.-]+\.(wasm|mjs))$/.test(path)) {
       try {
         const body = readFileSync(join(ROOT, path));
         res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
@@ -101,7 +103,8 @@ interface TrainPage {
   failures: string[];
 }
 
-async function openTrainPage(backend: 'wasm' | 'webgpu', theme: keyof typeof THEMES = 'dark'): Promise<TrainPage> {
+/** `onPosted`: what the page posts besides replies (its `run` request, `cancel`), as the panel's handlers get it. */
+async function openTrainPage(backend: 'wasm' | 'webgpu', theme: keyof typeof THEMES = 'dark', onPosted: (m: TrainFromWebview) => void = () => undefined): Promise<TrainPage> {
   const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
   const problems: string[] = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -113,7 +116,7 @@ async function openTrainPage(backend: 'wasm' | 'webgpu', theme: keyof typeof THE
   await page.exposeFunction('__toHost', (raw: unknown) => {
     const m = dec(raw) as TrainFromWebview;
     posted.push(m);
-    if (m.type === 'reply') { waiting.get(m.inReplyTo)?.(m); waiting.delete(m.inReplyTo); }
+    if (m.type === 'reply') { waiting.get(m.inReplyTo)?.(m); waiting.delete(m.inReplyTo); } else onPosted(m);
   });
   await page.addInitScript(`(() => {${CODEC}
     window.acquireVsCodeApi = function () {
@@ -122,7 +125,7 @@ async function openTrainPage(backend: 'wasm' | 'webgpu', theme: keyof typeof THE
   })();`);
   const t = THEMES[theme];
   const html = webviewHtml({
-    cspSource: origin, nonce: 'dGVzdC1ub25jZS0xMjM0NTY=', lang: 'en', title: 'Train', wasm: true,
+    cspSource: origin, nonce: 'dGVzdC1ub25jZS0xMjM0NTY=', lang: 'en', title: 'Train', wasm: true, worker: true,
     scriptUri: `${origin}/dist/webview/train.js`, styleUri: `${origin}/media/train.css`, loadingText: 'Loading…',
   }).replace('<html ', `<html style="${Object.entries(t.vars).map(([k, v]) => `--vscode-${k}: ${v};`).join(' ')}" `).replace('<body>', `<body class="${t.bodyClass}">`);
   await page.route(`${origin}/index.html`, (route) => route.fulfill({ contentType: 'text/html', body: html }));
@@ -146,7 +149,7 @@ async function openTrainPage(backend: 'wasm' | 'webgpu', theme: keyof typeof THE
   await send({
     type: 'init', language: 'en', strings: trainStrings(l10n), backendSetting: backend, allowFallbackAdapter: true,
     ortWasmUrl: `${origin}/dist/ort/ort-wasm-simd-threaded.wasm`, ortWebgpuWasmUrl: `${origin}/dist/ort/ort-wasm-simd-threaded.asyncify.wasm`,
-    fileName: 'tiny_net.py', uri: 'file:///tiny_net.py', selected: 'finetune',
+    workerUrl: `${origin}/dist/webview/train-worker.js`, fileName: 'tiny_net.py', uri: 'file:///tiny_net.py', selected: 'finetune',
   });
   for (let i = 0; i < 400 && !posted.some((m) => m.type === 'backend'); i++) await new Promise((r) => setTimeout(r, 50));
   return { page, problems, bridge, posted, metrics, failures };
@@ -209,6 +212,91 @@ for (const backend of ['wasm', 'webgpu'] as const) {
     }
   });
 }
+
+// a step of a few seconds on wasm (two 64-channel 3x3 convs at 160x160, batch 4): Cancel lands inside one
+const HEAVY_NET = `import torch
+import torch.nn as nn
+
+
+class HeavyNet(nn.Module):
+    def __init__(self, num_classes=3):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 64, kernel_size=3, padding=1),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(64, 64, kernel_size=3, padding=1),
+            nn.ReLU(inplace=True),
+            nn.MaxPool2d(kernel_size=8),
+        )
+        self.classifier = nn.Linear(64 * 20 * 20, num_classes)
+
+    def forward(self, x):
+        return self.classifier(torch.flatten(self.features(x), 1))
+`;
+
+test('wasm: Cancel during a step of seconds: the panel says cancelled within 1 s of the click; the weights kept are the last completed step\'s (the CLI\'s after that many steps)', { timeout: 120_000 }, async () => {
+  const heavy = join(dir, 'heavy_net.py');
+  writeFileSync(heavy, HEAVY_NET);
+  const settings: RunSettings = { ...SETTINGS, entry: 'HeavyNet(num_classes=3)', inputSize: [3, 160, 160], steps: 3 };
+  const runs = join(dir, 'runs-cancel');
+  let running: Promise<unknown> | null = null;
+  let current: TrainJob | null = null;
+  // the panel's handlers: the page's `run` request starts the job, its `cancel` cancels it
+  const p = await openTrainPage('wasm', 'dark', (m) => {
+    if (m.type === 'run') {
+      current = job(p, runs, settings, HEAVY_NET);
+      running = runAndReport(current, 'finetune', p.bridge).finally(() => p.bridge.notify({ type: 'runDone', inReplyTo: m.requestId }));
+    }
+    if (m.type === 'cancel') current?.cancel();
+  });
+  try {
+    p.bridge.notify({ type: 'snippets', snippets: [{ id: 'finetune', title: 'Fine-tune', description: '', settingsText: '', sizes: '', arms: [], unavailable: null, note: null }] });
+    p.bridge.notify({ type: 'start', snippet: 'finetune', run: true });
+    const steps = () => p.metrics.filter((m): m is StepMetric => m.kind === 'step');
+    for (let i = 0; i < 1200 && steps().length < 1; i++) await new Promise((r) => setTimeout(r, 50));
+    const first = steps()[0];
+    assert.ok(first, `a first step: ${p.failures.join('; ')} ${p.problems.join('; ')}`);
+    assert.ok(first.ms >= 1000, `a step takes ${first.ms.toFixed(0)} ms here: too short to show that Cancel does not wait for it (make HEAVY_NET heavier)`);
+    // well inside the second step
+    await new Promise((r) => setTimeout(r, first.ms / 4));
+    assert.equal(steps().length, 1, 'still in the second step');
+    const inPage = await clickToCancelled(p.page);
+    const t0 = performance.now();
+    await p.page.locator('#cancel').click();
+    await p.page.waitForSelector('#run-view[data-status="cancelled"]', { timeout: 30_000 });
+    const driver = performance.now() - t0;
+    const stopped = await inPage();
+    console.log(`[timing] Cancel during a ${first.ms.toFixed(0)} ms wasm step: the panel said cancelled ${stopped.toFixed(0)} ms after the click (${driver.toFixed(0)} ms with the test driver's click)`);
+    assert.ok(stopped < 1000, `cancelled ${stopped.toFixed(0)} ms after the click`);
+    await running;
+    console.log(`[timing] the weights of the last completed step saved by the host ${(performance.now() - t0).toFixed(0)} ms after the click`);
+    assert.equal(steps().length, 1, 'no step after the click');
+    const names = readdirSync(runs);
+    assert.equal(names.length, 1);
+    const folder = join(runs, names[0]!);
+    const record = JSON.parse(readFileSync(join(folder, 'model', 'training.json'), 'utf8')) as { steps: number; cancelled: boolean };
+    assert.equal(record.steps, 1, 'training.json: one step kept');
+    assert.equal(record.cancelled, true);
+    const summary = JSON.parse(readFileSync(join(folder, 'run.json'), 'utf8')) as { status: string; arms: { steps: number }[] };
+    assert.equal(summary.status, 'cancelled');
+    assert.equal(summary.arms[0]!.steps, 1);
+    // the same step by the CLI (onnxruntime-node): the kept weights are its weights after 1 step
+    const cliPth = join(dir, 'cli-heavy', 'model.pth');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'train', '--model', heavy, '--entry', 'HeavyNet(num_classes=3)', '--data', DATA,
+      '--input', '3,160,160', '--steps', '1', '--batch', '4', '--optimizer', 'sgd', '--lr', '0.01', '--momentum', '0.9', '--save', cliPth], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const kept = readCheckpoint(readFileSync(join(folder, 'model', 'model.pth')), 'model.pth').tensors;
+    const cli = readCheckpoint(readFileSync(cliPth), 'model.pth').tensors;
+    assert.deepEqual([...kept.keys()], [...cli.keys()]);
+    for (const [key, t] of cli) {
+      const e = relativeError(toFloat32(kept.get(key)!), toFloat32(t));
+      assert.ok(e <= 1e-4, `${key}: the kept weights differ from the CLI's after 1 step by ${e.toExponential(2)} (relative)`);
+    }
+    assert.deepEqual(p.problems, []);
+  } finally {
+    await p.page.close();
+  }
+});
 
 test('a run that fails (a bad folder, a model error) shows the error in the panel and writes nothing to the runs folder', { timeout: 60_000 }, async () => {
   const p = await openTrainPage('wasm');

@@ -128,7 +128,7 @@ async function chromiumWasm(step: TrainingStep, initial: Map<string, Tensor>, im
   };
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const file = files[path] ?? (/^\/dist\/ort\/[\w.-]+\.(wasm|mjs)$/.test(path) ? [path.endsWith('.wasm') ? 'application/wasm' : 'text/javascript', readFileSync(join(root, path))] as [string, Uint8Array] : null);
+    const file = files[path] ?? (/^\/dist\/(ort\/[\w.-]+\.(wasm|mjs)|webview\/train-worker\.js)$/.test(path) ? [path.endsWith('.wasm') ? 'application/wasm' : 'text/javascript', readFileSync(join(root, path))] as [string, Uint8Array] : null);
     if (!file) { res.writeHead(404); res.end(); return; }
     res.writeHead(200, { 'content-type': file[0] });
     res.end(file[1]);

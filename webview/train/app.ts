@@ -1,7 +1,7 @@
 // The Train panel's webview: the snippet list, each snippet's settings block, Run/Cancel, live d3 charts (loss per
 // step, accuracy per epoch, step time), progress with ETA, the results table (copy as Markdown), chart export, the
-// runs kept in the workspace; and the runtime the host's job drives (runtime.ts: the training step on
-// onnxruntime-web, WebGPU or wasm as Classify's probe finds).
+// runs kept in the workspace; and the runtime the host's job drives (the training step on onnxruntime-web, WebGPU or
+// wasm as Classify's probe finds, in a worker of the panel's own: trainingWorker.ts, worker.ts, runtime.ts).
 import * as d3 from 'd3';
 import type {
   ArmResult, BackendFound, EpochMetric, Metric, RunSummary, SnippetId, SnippetView, StepMetric, TrainFromWebview, TrainStrings,
@@ -10,9 +10,10 @@ import type {
 import type { TrainingStep } from '../../src/core/training/types';
 import { CancelledError, Endpoint, type MessageHandlers } from '../../src/shared/messages';
 import { errorReporter, reportUncaught } from '../ui/errors';
-import { type BackendChoice, type Session, adapterName, chooseBackend, configureRuntime, createSession, runModel } from '../ui/backend';
+import { adapterName } from '../ui/format';
 import { pngBase64, svgMarkup } from '../graph/export';
-import { type TrainingSession, createTrainingSession } from './runtime';
+import type { TrainingSession } from './session';
+import { type EvalSession, TrainingWorker } from './trainingWorker';
 
 interface VsCodeApi {
   postMessage(m: TrainFromWebview): void;
@@ -43,16 +44,12 @@ const edited = new Map<SnippetId, string>();
 
 // ------------------------------------------------------------------ runtime (driven by the host's job)
 
-const choices = new Map<string, Promise<BackendChoice>>();
+let runtime: TrainingWorker | null = null;
 let train: TrainingSession | null = null;
-let evalSession: Session | null = null;
+let evalSession: EvalSession | null = null;
 
-function backendFor(kind: 'webgpu' | 'wasm' | null): Promise<BackendChoice> {
-  const setting = kind ?? init!.backendSetting;
-  const key = `${setting}`;
-  if (!choices.has(key)) choices.set(key, chooseBackend(setting, init!.allowFallbackAdapter || kind === 'webgpu'));
-  return choices.get(key)!;
-}
+const settingFor = (kind: 'webgpu' | 'wasm' | null) => kind ?? init!.backendSetting;
+const allowFallback = (kind: 'webgpu' | 'wasm' | null) => init!.allowFallbackAdapter || kind === 'webgpu';
 
 const int64 = (v: Int32Array) => BigInt64Array.from(v, (x) => BigInt(x));
 
@@ -63,8 +60,6 @@ async function answer(m: Extract<TrainToWebview, { requestId: number }>): Promis
       case 'session': {
         await train?.release();
         train = null;
-        const choice = await backendFor(m.backend);
-        if (m.backend === 'webgpu' && choice.backend !== 'webgpu') throw new Error(fmt('noGpu'));
         const t0 = performance.now();
         const initial = new Map<string, Float32Array | BigInt64Array>();
         for (const s of m.state) {
@@ -76,8 +71,10 @@ async function answer(m: Extract<TrainToWebview, { requestId: number }>): Promis
           state: m.state.map((s) => ({ input: s.input, output: s.output, shape: s.shape, type: s.type, kind: 'param' as const })),
           masks: m.masks,
         };
-        train = await createTrainingSession(step, choice, initial);
-        reply({ backend: choice.backend, adapter: choice.backend === 'webgpu' ? adapterName(choice.adapter) : null, sessionMs: Math.round(performance.now() - t0) });
+        const found = await runtime!.probe(settingFor(m.backend), allowFallback(m.backend));
+        if (m.backend === 'webgpu' && found.backend !== 'webgpu') throw new Error(fmt('noGpu'));
+        train = await runtime!.createTrainingSession(step, settingFor(m.backend), allowFallback(m.backend), initial);
+        reply({ backend: train.backend, adapter: train.backend === 'webgpu' ? adapterName(found.adapter) : null, sessionMs: Math.round(performance.now() - t0) });
         return;
       }
       case 'step': {
@@ -88,7 +85,7 @@ async function answer(m: Extract<TrainToWebview, { requestId: number }>): Promis
       }
       case 'pullState': {
         if (!train) throw new Error('no training session');
-        const values = await train.readState();
+        const values = await train.readState(m.names);
         const state: Record<string, Float32Array | Int32Array> = {};
         for (const [k, v] of values) state[k] = v instanceof BigInt64Array ? Int32Array.from(v, (x) => Number(x)) : v;
         reply({ state });
@@ -96,14 +93,14 @@ async function answer(m: Extract<TrainToWebview, { requestId: number }>): Promis
       }
       case 'evalSession': {
         await evalSession?.release();
-        evalSession = await createSession(m.onnx, await backendFor(train?.backend ?? null), { logSeverityLevel: 3 });
+        const kind = train?.backend ?? null;
+        evalSession = await runtime!.createEvalSession(m.onnx, settingFor(kind), allowFallback(kind));
         reply({ done: true });
         return;
       }
       case 'evalRun': {
         if (!evalSession) throw new Error('no evaluation session');
-        const r = await runModel(evalSession, m.input, m.dims);
-        reply({ logits: Float32Array.from(r.logits) });
+        reply({ logits: await evalSession.run(m.input, m.dims) });
         return;
       }
       case 'release': {
@@ -113,7 +110,9 @@ async function answer(m: Extract<TrainToWebview, { requestId: number }>): Promis
       }
     }
   } catch (e) {
-    reply({ error: e instanceof Error ? e.message : String(e) });
+    // Cancel stopped the worker under this request: the host counts nothing of it
+    if (e instanceof CancelledError) reply({ cancelled: true });
+    else reply({ error: e instanceof Error ? e.message : String(e) });
   }
 }
 
@@ -193,7 +192,7 @@ function render(): void {
     if (diffs) sec.append(diffs);
     const run = btn(fmt('run'), () => startRun(s.id, area.value), { id: 'run', class: 'primary' });
     if (running || runAbort || s.unavailable) run.setAttribute('disabled', '');
-    const cancel = btn(fmt('cancel'), () => runAbort?.abort(), { id: 'cancel' });
+    const cancel = btn(fmt('cancel'), cancelRun, { id: 'cancel' });
     if (!runAbort) cancel.setAttribute('disabled', '');
     const reset = btn(fmt('reset'), () => { edited.delete(s.id); render(); }, { id: 'reset' });
     sec.append(el('div', { class: 'actions' }, run, cancel, reset));
@@ -259,7 +258,7 @@ function runView(run: RunSummary, metrics: Metric[], live: boolean): HTMLElement
   const box = el('section', { class: 'run', id: 'run-view', 'data-status': run.status, 'data-name': run.name });
   box.append(el('h2', {}, `${run.name}`, el('span', { class: `status-badge ${run.status}` }, fmt(`status:${run.status}`))));
   if (run.message) box.append(el('p', { class: 'run-message', id: 'run-message' }, run.message));
-  if (live && shown) box.append(progressView(run, metrics, shown.started));
+  if (live && shown && run.status === 'running') box.append(progressView(run, metrics, shown.started));
   const steps = metrics.filter((m): m is StepMetric => m.kind === 'step');
   const epochs = metrics.filter((m): m is EpochMetric => m.kind === 'epoch');
   const charts = el('div', { class: 'charts' });
@@ -339,7 +338,7 @@ function scheduleRender(): void {
 }
 
 async function probe(): Promise<void> {
-  const choice = await backendFor(null);
+  const choice = await runtime!.probe(settingFor(null), allowFallback(null));
   found = { backend: choice.backend, reason: choice.reason, detail: choice.detail, adapter: adapterName(choice.adapter) || null };
   post({ type: 'backend', ...found });
   render();
@@ -347,6 +346,22 @@ async function probe(): Promise<void> {
 
 /** The run this page asked for (every run is the page's `run` request; Cancel aborts it and the host stops the job). */
 let runAbort: AbortController | null = null;
+
+/**
+ * The host stops the job. On wasm the worker stops now too: the run is over, and the page holds the last completed
+ * step's weights until the host has them (it says cancelled at once; the saved record follows). On WebGPU the step
+ * in flight finishes first.
+ */
+function cancelRun(): void {
+  runAbort?.abort();
+  const stopped = runtime?.stop() ?? false;
+  if (shown?.live && shown.run.status === 'running') {
+    const last = shown.metrics.filter((m): m is StepMetric => m.kind === 'step').at(-1);
+    if (stopped) shown.run = { ...shown.run, status: 'cancelled', message: fmt('cancelledSaving', last?.step ?? 0) };
+    else statusText = fmt('cancelling');
+  }
+  render();
+}
 
 function startRun(snippet: SnippetId, settingsText: string): void {
   if (runAbort) return;
@@ -367,7 +382,7 @@ const handlers: MessageHandlers<Exclude<TrainToWebview, { type: 'runDone' }>> = 
     if (m.selected) selected = m.selected;
     else selected = vscode.getState()?.snippet ?? selected;
     vscode.setState({ uri: m.uri, snippet: selected });
-    configureRuntime({ wasm: m.ortWasmUrl, webgpu: m.ortWebgpuWasmUrl });
+    runtime ??= new TrainingWorker({ worker: m.workerUrl, wasm: m.ortWasmUrl, webgpu: m.ortWebgpuWasmUrl });
     render();
     void probe().catch((e: unknown) => report('probe', e));
   },

@@ -1,42 +1,20 @@
-// The training step (src/core/training: forward, loss, backward and update as one ONNX graph) on onnxruntime-web.
-// On WebGPU the weights and the optimizer state stay on the GPU between steps: state outputs are kept as GPU
-// buffers (`preferredOutputLocation: 'gpu-buffer'`) and fed back as the next step's inputs; only the loss is copied
-// back (and the batch's logits, for accuracy). On wasm the same graph runs on the CPU. The runtime only runs steps: data, masks and schedules come from
-// the caller, so the same settings give the same numbers as the CLI on onnxruntime-node.
+// The training step (src/core/training: forward, loss, backward and update as one ONNX graph) on onnxruntime-web,
+// run inside the Train panel's worker (worker.ts; the page's handle is trainingWorker.ts). On WebGPU the weights
+// and the optimizer state stay on the GPU between steps: state outputs are kept as GPU buffers
+// (`preferredOutputLocation: 'gpu-buffer'`) and fed back as the next step's inputs; only the loss is copied back (and
+// the batch's logits, for accuracy). On wasm each step hands its new state out (StepResult.state, for the page to
+// keep: Cancel may stop the worker mid-step) and feeds the next step from a copy of its own. The runtime only runs
+// steps: data, masks and schedules come from the caller, so the same settings give the same numbers as the CLI on
+// onnxruntime-node.
 import type * as ortWasm from 'onnxruntime-web/wasm';
 import type { TrainingStep } from '../../src/core/training/types';
 import { type BackendChoice, type Session, createSession } from '../ui/backend';
+import { type StateValues, type StepFeeds, type StepResult, type TrainingSession, stateValue } from './session';
+
+export type { StateValues, StepFeeds, StepResult, TrainingSession } from './session';
 
 type Ort = Session['ort'];
 type OrtTensor = ortWasm.Tensor;
-
-/** What one step needs besides the state: the batch, its labels (class indices), lr, the step number (from 1) and the dropout masks. */
-export interface StepFeeds {
-  input: Float32Array;
-  labels: Float32Array;
-  lr: number;
-  step: number;
-  masks?: Record<string, Float32Array>;
-}
-
-export interface StepResult {
-  loss: number;
-  /** [batch, classes], flattened (train-mode accuracy is counted from them). */
-  logits: Float32Array;
-  ms: number;
-}
-
-/** A state tensor's values, by its input name (parameters and buffers by state_dict key, optimizer state); int64 for num_batches_tracked. */
-export type StateValues = Map<string, Float32Array | BigInt64Array>;
-
-export interface TrainingSession {
-  readonly backend: BackendChoice['backend'];
-  /** Runs one step; the state moves on in place (on the GPU with WebGPU). */
-  step(feeds: StepFeeds): Promise<StepResult>;
-  /** Copies the current state back (weights to save, or to compare). */
-  readState(names?: readonly string[]): Promise<StateValues>;
-  release(): Promise<void>;
-}
 
 /** The graph carries every state as float32 (num_batches_tracked too: int64 arithmetic has no WebGPU kernel). */
 function tensorOf(ort: Ort, data: Float32Array | BigInt64Array, shape: readonly number[]): OrtTensor {
@@ -45,11 +23,14 @@ function tensorOf(ort: Ort, data: Float32Array | BigInt64Array, shape: readonly 
 
 /**
  * A session of the training step with its state set to `initial` (every state input must be there). On WebGPU the
- * state outputs stay on the GPU; the session owns them and disposes each once the next step has replaced it.
+ * state outputs stay on the GPU; the session owns them and disposes each once the next step has replaced it. On wasm
+ * it owns one buffer per state and copies each step's new state into it: a transferred buffer exists in one place
+ * only, and the step's own outputs go to the caller, which keeps the last completed step while the next one runs.
  */
 export async function createTrainingSession(
   step: Pick<TrainingStep, 'onnx' | 'inputs' | 'state' | 'masks'>,
   choice: BackendChoice,
+  /** On wasm the session takes the float32 buffers over (it writes each step's state into them). */
   initial: StateValues,
   /** More session options (a verbose log level, to see where each node runs). */
   options: ortWasm.InferenceSession.SessionOptions = {},
@@ -94,19 +75,27 @@ export async function createTrainingSession(
       const loss = Number((lossTensor.data as Float32Array)[0]);
       const logits = Float32Array.from(out.logits.data as Float32Array);
       const ms = performance.now() - start;
-      const next = new Map<string, OrtTensor>();
-      for (const s of step.state) next.set(s.input, out[s.output]);
-      // the previous state is no longer needed once the step that read it has run
-      if (onGpu) for (const t of state.values()) t.dispose();
-      state = next;
-      return { loss, logits, ms };
+      if (onGpu) {
+        const next = new Map<string, OrtTensor>();
+        for (const s of step.state) next.set(s.input, out[s.output]);
+        // the previous state is no longer needed once the step that read it has run
+        for (const t of state.values()) t.dispose();
+        state = next;
+        return { loss, logits, ms };
+      }
+      const handed = new Map<string, Float32Array>();
+      for (const s of step.state) {
+        const data = out[s.output].data as Float32Array;
+        (state.get(s.input)!.data as Float32Array).set(data);
+        handed.set(s.input, data);
+      }
+      return { loss, logits, ms, state: handed };
     },
     async readState(names?: readonly string[]): Promise<StateValues> {
       const values: StateValues = new Map();
       for (const [name, t] of state) {
         if (names && !names.includes(name)) continue;
-        const data = Float32Array.from((await t.getData()) as Float32Array);
-        values.set(name, int64.has(name) ? BigInt64Array.from(data, (v) => BigInt(Math.round(v))) : data);
+        values.set(name, stateValue(name, (await t.getData()) as Float32Array, int64, true));
       }
       return values;
     },

@@ -3,9 +3,10 @@
 // - `onnxruntime-web/webgpu` (the native WebGPU EP, asyncify build: ort-wasm-simd-threaded.asyncify.wasm) for WebGPU;
 // - `onnxruntime-web/wasm` (ort-wasm-simd-threaded.wasm) for the CPU: it starts in half the time and runs about
 //   1.5x faster than the asyncify build's CPU EP (measured with tools/bench/inference.ts' page).
-// Only the one used is ever fetched and compiled. Both run on the page thread: proxy workers that fetch webview
-// resources can hang (microsoft/vscode#315494), and pthread workers would need a module URL our IIFE bundle does not
-// have, so one thread.
+// Only the one used is ever fetched and compiled. onnxruntime's own workers are never used: its proxy worker fetches
+// webview resources, which can hang (microsoft/vscode#315494), and pthread workers would need a module URL our IIFE
+// bundles do not have, so one thread. Classify runs on the page thread (configureRuntime: binaries by URL); the Train
+// panel runs in a worker of its own (webview/ui/worker.ts) that fetches nothing (useWasmBinary: the page's bytes).
 import * as ortWasm from 'onnxruntime-web/wasm';
 import * as ortGpu from 'onnxruntime-web/webgpu';
 import { encodeModel } from '../../src/core/onnx/model-proto';
@@ -63,18 +64,35 @@ export interface RuntimeUrls {
   webgpu: string;
 }
 
-/** Global onnxruntime-web settings; must run before the first session. */
+function configure(ort: typeof ortWasm): void {
+  ort.env.wasm.proxy = false;
+  ort.env.wasm.numThreads = 1;
+  // a fetch that never answers becomes an error in the panel instead of an endless "Starting..."
+  ort.env.wasm.initTimeout = 60_000;
+  ort.env.logLevel = 'error';
+}
+
+/** Global onnxruntime-web settings of the page; must run before the first session. */
 export function configureRuntime(urls: RuntimeUrls): void {
   if (configured) return;
   configured = true;
   for (const [ort, url] of [[ortWasm, urls.wasm], [ortGpu, urls.webgpu]] as const) {
     ort.env.wasm.wasmPaths = { wasm: url };
-    ort.env.wasm.proxy = false;
-    ort.env.wasm.numThreads = 1;
-    // a fetch that never answers becomes an error in the panel instead of an endless "Starting..."
-    ort.env.wasm.initTimeout = 60_000;
-    ort.env.logLevel = 'error';
+    configure(ort);
   }
+}
+
+/** onnxruntime's verbose log (where each node runs), from now on. */
+export function verboseLog(): void {
+  ortWasm.env.logLevel = 'verbose';
+  ortGpu.env.logLevel = 'verbose';
+}
+
+/** In a worker, before the backend's first session: its runtime compiles `binary` (fetched by the page), fetching nothing. */
+export function useWasmBinary(backend: Backend, binary: ArrayBuffer): void {
+  const ort = backend === 'webgpu' ? ortGpu : ortWasm;
+  configure(ort);
+  ort.env.wasm.wasmBinary = binary;
 }
 
 function timeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -130,11 +148,8 @@ export async function chooseBackend(setting: BackendSetting, allowFallbackAdapte
   }
 }
 
-/** A readable adapter name: "NVIDIA GeForce RTX 3060" or "google swiftshader". */
-export function adapterName(a: AdapterReport | null): string {
-  if (!a) return '';
-  return a.description || [a.vendor, a.architecture].filter(Boolean).join(' ') || 'unknown adapter';
-}
+// pages that only name the adapter (the Train panel's page: its runtime is in a worker) import it from format.ts
+export { adapterName } from './format';
 
 type Ort = typeof ortWasm;
 

@@ -1,4 +1,5 @@
-// Formatting shared by every webview: message templates, counts, sizes, percentages, times.
+// Formatting shared by every webview: message templates, counts, sizes, percentages, times, adapter names.
+import type { BackendReport } from '../../src/shared/classifyProtocol';
 
 /** "{0} of {1}" with its arguments. */
 export function fill(template: string, ...args: Array<string | number>): string {
@@ -42,4 +43,10 @@ export function percent(p: number): string {
 /** Milliseconds, two decimals below 10. */
 export function formatMs(v: number): string {
   return `${v < 10 ? v.toFixed(2) : v.toFixed(1)} ms`;
+}
+
+/** A readable adapter name: "NVIDIA GeForce RTX 3060" or "google swiftshader". */
+export function adapterName(a: BackendReport['adapter']): string {
+  if (!a) return '';
+  return a.description || [a.vendor, a.architecture].filter(Boolean).join(' ') || 'unknown adapter';
 }

@@ -2,7 +2,8 @@
  * The run loop around one training step graph (types.ts), whatever runs it: the CLI hands it onnxruntime-node's
  * session, the webview may hand it onnxruntime-web's. Each step it feeds a batch, the learning rate, the step
  * number, fresh dropout masks and the state, and takes the state's next value back as the next step's input.
- * Cancel stops after the step in flight; the weights trained so far stay (stateDict()).
+ * Cancel stops after the step in flight, or during it where the runtime can drop it (the webview's worker on wasm:
+ * runStep answers null); the weights of the last completed step stay (stateDict()).
  */
 import type { Analysis } from '../model/ir';
 import { buildOnnxModel, floatTensors } from '../onnx';
@@ -20,8 +21,11 @@ export interface HostTensor {
 
 export type Feeds = Record<string, HostTensor>;
 
-/** Runs the step graph once: its inputs by name -> its outputs by name. */
-export type RunStep = (feeds: Feeds) => Promise<Feeds>;
+/**
+ * Runs the step graph once: its inputs by name -> its outputs by name; null when Cancel stopped the runtime before
+ * the step was done (it does not count, the state stays that of the last completed step).
+ */
+export type RunStep = (feeds: Feeds) => Promise<Feeds | null>;
 
 /** An eval-mode classifier: input [N, C, H, W] -> logits [N, classes], flattened. */
 export interface EvalSession {
@@ -57,7 +61,7 @@ export interface TrainerOptions {
    * The runtime keeps the state between steps (onnxruntime-web, on the GPU): feeds carry no state and the outputs
    * need none; `pullState` copies it back when the host needs it (epoch ends, the end of the run).
    */
-  runtimeState?: { pullState(): Promise<Map<string, Float32Array | BigInt64Array>> };
+  runtimeState?: { pullState(names: string[]): Promise<Map<string, Float32Array | BigInt64Array>> };
   /** After each whole epoch (1-based), before the next step: checkpoints and evaluation hook in here. */
   onEpochEnd?: (epoch: number) => Promise<void>;
 }
@@ -115,6 +119,8 @@ export class Trainer {
   readonly totalSteps: number;
   private cancelRequested = false;
   private stepsDone = 0;
+  /** The step whose state this side holds (runtimeState): 0, the initial state, until pullState. */
+  private pulledAt = 0;
 
   constructor(options: TrainerOptions) {
     this.o = options;
@@ -150,7 +156,7 @@ export class Trainer {
     }
   }
 
-  /** Stops after the step in flight; what was trained stays. */
+  /** Stops after the step in flight (or with it, where the runtime drops it); what was trained stays. */
   cancel(): void {
     this.cancelRequested = true;
   }
@@ -198,6 +204,10 @@ export class Trainer {
       }
       if (!o.runtimeState) for (const [name, t] of this.state) feeds[name] = t;
       const out = await o.runStep(feeds);
+      if (out === null) {
+        this.cancelRequested = true;
+        break;
+      }
       loss = Number(out.loss?.data[0]);
       if (!Number.isFinite(loss)) {
         throw new TrainingError(`the loss is ${loss} at step ${this.stepsDone + 1}: training diverged (try a smaller --lr); nothing of this run is kept`);
@@ -228,13 +238,18 @@ export class Trainer {
 
   /** Copies the runtime's state back (runtimeState); stateDict() and evaluate() then see the weights trained so far. */
   async pullState(): Promise<void> {
-    if (!this.o.runtimeState) return;
-    const values = await this.o.runtimeState.pullState();
+    // no step since the last pull (Cancel right after an epoch's end): the state is here already, and copying it
+    // from a webview costs seconds in code-server (58 MB of AlexNet at 4-13 MB/s)
+    if (!this.o.runtimeState || this.pulledAt === this.stepsDone) return;
+    const at = this.stepsDone;
+    // the state_dict's tensors only: the optimizer's state is neither saved nor evaluated
+    const values = await this.o.runtimeState.pullState(this.o.step.state.filter((s) => s.kind !== 'optimizer').map((s) => s.input));
     for (const s of this.o.step.state) {
       const v = values.get(s.input);
       // kept as the step carries it: float32, num_batches_tracked as a float counter
       if (v) this.state.set(s.input, { type: 'float32', data: v instanceof BigInt64Array ? Float32Array.from(v, Number) : v, dims: [...s.shape] });
     }
+    this.pulledAt = at;
   }
 
   /** The epoch the run is in (1-based; 0 before the first step). */
