@@ -74,6 +74,8 @@ export class ClassifyApp {
   private init: ClassifyInitMessage | null = null;
   private model: Model | null = null;
   private choice: BackendChoice | null = null;
+  /** The WebGPU probe under way (started with `init`, before the host has the model ready). */
+  private choosing: Promise<BackendChoice> | null = null;
   private report: BackendReport | null = null;
   private run: Run | null = null;
   private selected: number | null = null;
@@ -137,8 +139,14 @@ export class ClassifyApp {
       if (before && (before.backend !== m.settings.backend || before.allowFallbackAdapter !== m.settings.allowFallbackAdapter)) {
         // another backend: the next `model` builds a session on it
         this.choice = null;
+        this.choosing = null;
         void this.model?.session?.release();
         this.model = null;
+      }
+      // the probe and the runtime's start (its wasm fetched and compiled) begin now, while the host prepares the model
+      if (!this.choice && !this.choosing) {
+        this.choosing = chooseBackend(m.settings.backend, m.settings.allowFallbackAdapter);
+        void this.choosing.then(startRuntime);
       }
       this.render();
     },
@@ -212,8 +220,8 @@ export class ClassifyApp {
     const settings = this.init!.settings;
     const t0 = performance.now();
     try {
-      // the WebGPU probe and the runtime's start (its wasm fetched and compiled) run while the model is fetched
-      const choosing = this.choice ? Promise.resolve(this.choice) : chooseBackend(settings.backend, settings.allowFallbackAdapter);
+      // the WebGPU probe and the runtime's start (begun with `init`) run while the model is fetched
+      const choosing = this.choice ? Promise.resolve(this.choice) : (this.choosing ??= chooseBackend(settings.backend, settings.allowFallbackAdapter));
       const starting = choosing.then(startRuntime);
       const bytes = await fetched;
       this.setPhase(fill(this.s.startingRuntime, settings.backend === 'wasm' ? 'WebAssembly' : 'WebGPU'));
