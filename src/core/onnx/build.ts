@@ -311,12 +311,16 @@ export class GraphBuilder implements OnnxEmitter {
 
   /** Adds an ONNX node; its (single) output is `out` or a fresh name. */
   op(opType: string, inputs: string[], attributes: Record<string, Attribute> = {}, out?: string): string {
-    const output = out ?? this.fresh(opType);
+    return this.opOutputs(opType, inputs, attributes, [out ?? null])[0]!;
+  }
+
+  opOutputs(opType: string, inputs: string[], attributes: Record<string, Attribute>, outs: (string | null)[]): string[] {
+    const outputs = outs.map((o) => o ?? this.fresh(opType));
     const node = this.current;
     const name = `${node ? (node.path ?? node.id) : 'graph'}/${opType}_${this.nodes.length}`;
     const line = node ? this.describe(node).line : null;
-    this.nodes.push({ opType, inputs, outputs: [output], name, attributes, ...(line ? { docString: `line ${line}` } : {}) });
-    return output;
+    this.nodes.push({ opType, inputs, outputs, name, attributes, ...(line ? { docString: `line ${line}` } : {}) });
+    return outputs;
   }
 
   floatConst(values: number[] | Float32Array, dims: number[]): string {

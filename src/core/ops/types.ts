@@ -103,6 +103,8 @@ export interface OnnxEmitter {
   readonly target: OnnxTarget;
   /** Adds an ONNX node; its single output is `out` or a fresh name, returned. */
   op(opType: string, inputs: string[], attributes?: Record<string, Attribute>, out?: string): string;
+  /** Adds an ONNX node with several outputs, named by `outs` (a fresh name for each null); returns their names. */
+  opOutputs(opType: string, inputs: string[], attributes: Record<string, Attribute>, outs: (string | null)[]): string[];
   scalar(v: number): string;
   floatConst(values: number[] | Float32Array, dims: number[]): string;
   intConst(values: number[]): string;
