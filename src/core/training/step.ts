@@ -131,15 +131,32 @@ function sgdUpdate(b: GraphBuilder, o: SgdOptions, key: string, shape: number[],
   if (o.momentum !== 0) {
     const name = `${key}.momentum_buffer`;
     b.addInput(name, shape);
-    const decayed = b.op('Mul', [name, b.scalar(o.momentum)]);
     const next = name + NEXT_SUFFIX;
+    const decayed = (): string => b.op('Mul', [name, b.scalar(o.momentum)]);
     const buffer = o.dampening !== 0
-      ? b.op('Where', [first(), d, b.op('Add', [decayed, b.op('Mul', [d, b.scalar(1 - o.dampening)])])], {}, next)
-      : b.op('Add', [decayed, d], {}, next);
+      ? b.op('Where', [first(), d, b.op('Add', [decayed(), b.op('Mul', [d, b.scalar(1 - o.dampening)])])], {}, next)
+      : (!o.nesterov && foldIntoGemm(b, d, name, o.momentum, next)) || b.op('Add', [decayed(), d], {}, next);
     state.set(name, { input: { name, shape }, next: buffer });
     d = o.nesterov ? b.op('Add', [d, b.op('Mul', [buffer, b.scalar(o.momentum)])]) : buffer;
   }
   return b.op('Sub', [key, b.op('Mul', [d, lr])], {}, out);
+}
+
+/**
+ * CPU: when `value` (a gradient) is a Gemm's product that nothing else reads, it becomes Gemm(A, B, c, beta) named
+ * `out`: buf * momentum + dW in the Gemm's own pass over the output instead of two more passes over the weight
+ * (MLAS scales C by beta, then adds the product: PyTorch's buf.mul_(momentum).add_(d_p), rounding for rounding).
+ * Returns `out`, or null where it does not apply.
+ */
+function foldIntoGemm(b: GraphBuilder, value: string, c: string, beta: number, out: string): string | null {
+  if (b.target !== 'cpu') return null;
+  const node = b.nodes.find((n) => n.outputs.includes(value));
+  if (!node || node.opType !== 'Gemm' || node.inputs.length !== 2 || node.attributes.alpha || node.attributes.beta) return null;
+  if (b.nodes.some((n) => n.inputs.includes(value)) || b.outputs.some((o) => o.name === value)) return null;
+  node.inputs.push(c);
+  node.attributes.beta = { type: 'float', value: beta };
+  node.outputs[0] = out;
+  return out;
 }
 
 /** torch.optim.Adam (1.13, amsgrad=False) for one parameter: weight decay added to the gradient, bias corrections from `step`. */
