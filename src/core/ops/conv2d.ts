@@ -314,23 +314,25 @@ function backwardConv2d(g: OnnxEmitter, { args: a, inputs: [x], inShapes: [inSha
 }
 
 /**
- * dW of a unit-stride, ungrouped convolution as Gemms: the zero-padded input as [C, N, H', W']; per kernel offset
- * (i, j), its Slice [C, N, OH, OW] against dY as [O, N*OH*OW] gives dW[:, :, i, j] = dY x^T (one [O, C] Gemm);
+ * dW of a unit-stride, ungrouped convolution as Gemms: the zero-padded input as [C, H', W', N]; per kernel offset
+ * (i, j), its Slice [C, OH, OW, N] against dY as [O, OH*OW*N] gives dW[:, :, i, j] = dY x^T (one [O, C] Gemm);
  * the kh*kw results stacked on the last axis are [O, C, kh, kw]. No im2col buffer is assembled.
  */
 function weightGradByOffset(g: OnnxEmitter, x: string, dOut: string, inShape: Shape, outHW: [number, number], kernel: [number, number], dilation: [number, number], pads: number[]): string {
   const [n, c] = inShape;
   const [oh, ow] = outHW;
-  let xt = g.op('Transpose', [x], { perm: ais([1, 0, 2, 3]) });
-  if (pads.some((p) => p > 0)) xt = g.op('Pad', [xt, g.intConst([0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]])], { mode: astr('constant') });
-  const rows = g.op('Reshape', [g.op('Transpose', [dOut], { perm: ais([1, 0, 2, 3]) }), g.intConst([-1, n * oh * ow])]);
+  // batch innermost: each window's Slice copies runs of OW*N values, not of OW (measured 5% of the step)
+  const toCHWN = { perm: ais([1, 2, 3, 0]) };
+  let xt = g.op('Transpose', [x], toCHWN);
+  if (pads.some((p) => p > 0)) xt = g.op('Pad', [xt, g.intConst([0, pads[0], pads[1], 0, 0, pads[2], pads[3], 0])], { mode: astr('constant') });
+  const rows = g.op('Reshape', [g.op('Transpose', [dOut], toCHWN), g.intConst([-1, n * oh * ow])]);
   const columns = g.intConst([c, n * oh * ow]);
   const last = g.intConst([2]);
   const parts: string[] = [];
   for (let i = 0; i < kernel[0]; i++) {
     for (let j = 0; j < kernel[1]; j++) {
       const start = [i * dilation[0], j * dilation[1]];
-      const seen = g.op('Slice', [xt, g.intConst(start), g.intConst([start[0] + oh, start[1] + ow]), g.intConst([2, 3])]);
+      const seen = g.op('Slice', [xt, g.intConst(start), g.intConst([start[0] + oh, start[1] + ow]), g.intConst([1, 2])]);
       parts.push(g.op('Unsqueeze', [g.op('Gemm', [rows, g.op('Reshape', [seen, columns])], { transB: ai(1) }), last]));
     }
   }
