@@ -49,6 +49,8 @@ def function_case(name, forward, input, batch=2, scale=1.0, ints=False, before='
 CASES = [
     # Conv2d: stride, padding, 'same', dilation, groups, bias, strides that do not divide
     module_case('conv2d', 'nn.Conv2d(3, 4, 3)', [3, 6, 6]),
+    module_case('conv2d_1x1', 'nn.Conv2d(4, 3, 1)', [4, 3, 5]),
+    module_case('conv2d_same_even', "nn.Conv2d(2, 3, (2, 4), padding='same', bias=False)", [2, 5, 6]),
     module_case('conv2d_stride_padding', 'nn.Conv2d(3, 4, 3, stride=2, padding=1)', [3, 8, 8]),
     module_case('conv2d_stride_not_dividing', 'nn.Conv2d(2, 3, (3, 2), stride=(3, 2), padding=(1, 0))', [2, 8, 9]),
     module_case('conv2d_same_dilation', "nn.Conv2d(2, 3, 4, padding='same', dilation=2)", [2, 7, 7]),

@@ -161,7 +161,7 @@ async function train(p: Parsed): Promise<number> {
     }
   }
 
-  const step = buildTrainingStep(analysis, floatTensors(initial), { optimizer, batch, dropout: !p.flags.has('--no-dropout') });
+  const step = buildTrainingStep(analysis, floatTensors(initial), { optimizer, batch, dropout: !p.flags.has('--no-dropout'), target: 'cpu' });
   const runner = await nodeStepRunner(step.onnx);
   const started = performance.now();
   const tty = !json && process.stderr.isTTY === true;

@@ -1,6 +1,7 @@
 // Each op's backward against PyTorch's autograd: a one-op (or few-op) model from test/fixtures/grads (written by
-// tools/make-grad-fixtures.py), built with our train-mode lowering and backward, run on onnxruntime-node; the
-// output, dLoss/dInput, every parameter's gradient and the buffers' next values compared with PyTorch's.
+// tools/make-grad-fixtures.py), built with our train-mode lowering and backward for both targets (the WebGPU
+// formulation and the CPU one onnxruntime-node trains with), run on onnxruntime-node; the output, dLoss/dInput,
+// every parameter's gradient and the buffers' next values compared with PyTorch's.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { analyzeSource } from '../../src/core/model/analyze';
 import type { FloatTensor } from '../../src/core/onnx';
 import { GRAD_INPUT_NAME, GRAD_OUTPUT_NAME, NEXT_SUFFIX, buildGradientGraph } from '../../src/core/training';
 import { getOp } from '../../src/core/ops/registry';
+import type { OnnxTarget } from '../../src/core/ops/types';
 import { GRAD_RELATIVE, relativeError } from './tolerances';
 
 interface GradFixture {
@@ -49,13 +51,13 @@ test('the gradient fixtures cover every op that has a backward', () => {
   }
 });
 
-for (const f of fixtures) {
-  test(`${f.name}: output, dInput, dParameters and buffers equal PyTorch's within ${GRAD_RELATIVE} relative`, async () => {
+for (const f of fixtures) for (const target of ['webgpu', 'cpu'] as OnnxTarget[]) {
+  test(`${f.name} [${target}]: output, dInput, dParameters and buffers equal PyTorch's within ${GRAD_RELATIVE} relative`, async () => {
     const analysis = analyzeSource(f.source, { input: f.input, entry: f.entry, batch: f.batch });
     assert.equal(analysis.error, undefined, analysis.error?.message);
     const tensors = new Map<string, FloatTensor>();
     for (const [key, t] of Object.entries(f.state)) if (t.dtype !== 'int64') tensors.set(key, { shape: t.shape, data: Float32Array.from(t.data) });
-    const graph = buildGradientGraph(analysis, tensors, { batch: f.batch, dropout: f.masks.length > 0 });
+    const graph = buildGradientGraph(analysis, tensors, { batch: f.batch, dropout: f.masks.length > 0, target });
     assert.equal(graph.masks.length, f.masks.length, 'dropout masks');
     const feeds: Record<string, ort.Tensor> = {
       input: new ort.Tensor('float32', Float32Array.from(f.x), [f.batch, ...f.input]),
@@ -75,7 +77,7 @@ for (const f of fixtures) {
     const check = (what: string, actual: ort.Tensor | undefined, expected: number[]) => {
       assert.ok(actual, `no output ${what}`);
       const e = relativeError(actual.data as Float32Array, expected);
-      worst[f.name] = Math.max(worst[f.name] ?? 0, e);
+      worst[`${f.name} [${target}]`] = Math.max(worst[`${f.name} [${target}]`] ?? 0, e);
       assert.ok(e <= GRAD_RELATIVE, `${what}: relative error ${e.toExponential(2)} > ${GRAD_RELATIVE}`);
     };
     assert.deepEqual(out.output.dims, f.output_shape);
@@ -97,5 +99,5 @@ for (const f of fixtures) {
 test('report: max relative error per gradient fixture', () => {
   const rows = Object.entries(worst).map(([name, e]) => `${name}: ${e.toExponential(2)}`);
   process.stdout.write(`# backward vs PyTorch autograd (max relative error): ${rows.join(', ')}\n`);
-  assert.equal(rows.length, fixtures.length);
+  assert.equal(rows.length, fixtures.length * 2);
 });

@@ -1,7 +1,8 @@
 // The training step as one ONNX graph against PyTorch: TinyAlexNet (LRN, groups=2, tanh, overlapping max-pooling,
 // BatchNorm, Dropout/Dropout2d with PyTorch's masks) takes 3 steps per optimizer on onnxruntime-node, the state
 // outputs fed back as the next step's inputs; every weight and buffer is compared with PyTorch's after each step
-// (tools/make-step-fixtures.py). And the graph uses only ONNX ops onnxruntime-web's WebGPU EP has kernels for.
+// (tools/make-step-fixtures.py), for both build targets (the WebGPU graph and the CPU one the CLI trains with).
+// And the WebGPU graph uses only ONNX ops onnxruntime-web's WebGPU EP has kernels for.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
@@ -10,6 +11,7 @@ import { analyzeFixture, bindFixture, readFixtureSpec } from '../fixtures/onnx/f
 import { LABELS_NAME, LOSS_NAME, LR_NAME, STEP_NAME, WEBGPU_OPS, buildTrainingStep } from '../../src/core/training';
 import { type Ref, analysis, build, floats, manifest } from '../fixtures/training/steps';
 import { LOSS_RELATIVE, UPDATE_ABSOLUTE, UPDATE_RELATIVE, UPDATE_ULPS, ulp32 } from './tolerances';
+import type { OnnxTarget } from '../../src/core/ops/types';
 
 /** The op types of an ONNX model's graph, read from its protobuf (ModelProto.graph = 7, GraphProto.node = 1, NodeProto.op_type = 4). */
 function onnxOpTypes(bytes: Uint8Array): string[] {
@@ -62,9 +64,9 @@ test('the fixture: torch 1.13, TinyAlexNet with LRN, groups=2, tanh, max-pooling
   assert.deepEqual(manifest.runs.map((r) => r.optimizer.kind), ['sgd', 'adam', 'sgd', 'sgd']);
 });
 
-for (const run of manifest.runs) {
-  test(`${run.name}: ${run.steps.length} steps on onnxruntime-node give PyTorch's weights within ${UPDATE_RELATIVE} of its update`, async () => {
-    const step = build(run);
+for (const run of manifest.runs) for (const target of ['webgpu', 'cpu'] as OnnxTarget[]) {
+  test(`${run.name} [${target}]: ${run.steps.length} steps on onnxruntime-node give PyTorch's weights within ${UPDATE_RELATIVE} of its update`, async () => {
+    const step = build(run, target);
     assert.equal(step.masks.length, manifest.steps[0].masks.length, 'one mask per dropout layer');
     const session = await ort.InferenceSession.create(step.onnx);
     const state = new Map<string, ort.Tensor>();
@@ -123,7 +125,7 @@ for (const run of manifest.runs) {
         );
       }
     }
-    process.stdout.write(`# ${run.name}: error / allowed after ${run.steps.length} steps: ${worst.join(', ')}\n`);
+    process.stdout.write(`# ${run.name} [${target}]: error / allowed after ${run.steps.length} steps: ${worst.join(', ')}\n`);
   });
 }
 
@@ -135,6 +137,13 @@ test('the training graph uses only ONNX ops with a WebGPU kernel (no MaxPool Ind
     assert.deepEqual(outside, [], `${run.name} uses ${outside.join(', ')}`);
   }
   for (const banned of ['LRN', 'LogSoftmax', 'MaxPool:2 outputs']) assert.ok(!WEBGPU_OPS.has(banned));
+});
+
+test('the CPU graph (opset 16) takes max-pooling\'s gradient through MaxPool\'s Indices and ScatterElements, the WebGPU one without', () => {
+  const cpu = onnxOpTypes(build(manifest.runs[0], 'cpu').onnx);
+  assert.ok(cpu.includes('MaxPool:2 outputs') && cpu.includes('ScatterElements'), 'CPU graph');
+  const webgpu = onnxOpTypes(build(manifest.runs[0]).onnx);
+  assert.ok(webgpu.includes('MaxPool') && !webgpu.includes('MaxPool:2 outputs') && !webgpu.includes('ScatterElements'), 'WebGPU graph');
 });
 
 test('the step\'s contract: inputs, outputs and state linked by name', () => {
@@ -155,7 +164,7 @@ test('the step\'s contract: inputs, outputs and state linked by name', () => {
   assert.ok(momentum.every((m) => m.endsWith('.momentum_buffer')) && momentum.length === keys.length - 3, momentum.join());
 });
 
-test('the ONNX fixture models (AlexNets, convolutions with reflect/replicate/circular padding, BatchNorm/GELU/SiLU/Softmax, residual +=, torch.cat, SE, upsampling, BatchNorm1d, CIFAR and MNIST nets, torchvision\'s ResNet/DenseNet/MobileNetV2/V3/ShuffleNetV2/SqueezeNet/GoogLeNet) build WebGPU-only training steps', () => {
+test('the ONNX fixture models (AlexNets, convolutions with reflect/replicate/circular padding, BatchNorm/GELU/SiLU/Softmax, residual +=, torch.cat, SE, upsampling, BatchNorm1d, CIFAR and MNIST nets, torchvision\'s ResNet/DenseNet/MobileNetV2/V3/ShuffleNetV2/SqueezeNet/GoogLeNet) build WebGPU-only training steps, and CPU ones onnxruntime loads', async () => {
   const built: string[] = [];
   for (const m of readFixtureSpec().models) {
     const a = analyzeFixture(m);
@@ -165,6 +174,9 @@ test('the ONNX fixture models (AlexNets, convolutions with reflect/replicate/cir
     const ops = onnxOpTypes(buildTrainingStep(a, floatTensors(bound.tensors), options).onnx);
     const outside = [...new Set(ops.filter((op) => !WEBGPU_OPS.has(op)))];
     assert.deepEqual(outside, [], `${m.name} uses ${outside.join(', ')}`);
+    // the CPU graph of the same model loads in onnxruntime (its types and shapes check out)
+    const cpu = await ort.InferenceSession.create(buildTrainingStep(a, floatTensors(bound.tensors), { ...options, target: 'cpu' }).onnx, { graphOptimizationLevel: 'disabled' });
+    await cpu.release();
     built.push(m.name);
   }
   assert.deepEqual(built, ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'se_classic', 'pad_modes', 'lenet_cifar10', 'mnist_small',

@@ -60,7 +60,8 @@ async function main(): Promise<void> {
   if (analysis.error) throw new Error(`models/alexnet.py:${analysis.error.line}: ${analysis.error.message}`);
   const initial = initialStateDict(analysis, new Rng(0, STREAMS.init));
   const t0 = performance.now();
-  const step = buildTrainingStep(analysis, floatTensors(initial), { optimizer: { kind: 'sgd', lr: LR, momentum: MOMENTUM, dampening: 0, nesterov: false, weightDecay: 0 }, batch: BATCH, dropout: true });
+  const options = { optimizer: { kind: 'sgd', lr: LR, momentum: MOMENTUM, dampening: 0, nesterov: false, weightDecay: 0 }, batch: BATCH, dropout: true } as const;
+  const step = buildTrainingStep(analysis, floatTensors(initial), { ...options, target: 'cpu' });
   const built = performance.now();
   const runner = await nodeStepRunner(step.onnx, THREADS);
   line('step graph build', `${(built - t0).toFixed(0)} ms (${(step.onnx.length / 1024).toFixed(0)} KB of ONNX: the weights are inputs)`);
@@ -85,7 +86,8 @@ async function main(): Promise<void> {
   const ours = median(ms);
   line(`onnxruntime-node (${THREADS} threads), median of ${TIMED} steps`, `${ours.toFixed(0)} ms/step = ${((BATCH * 1000) / ours).toFixed(1)} images/s`);
 
-  const web = await chromiumWasm(step, initial, images[0]!);
+  // the Train panel's graph: the WebGPU formulation, which its wasm fallback runs too
+  const web = await chromiumWasm(buildTrainingStep(analysis, floatTensors(initial), options), initial, images[0]!);
   if (typeof web === 'string') line('onnxruntime-web wasm in Chromium (1 thread)', web);
   else line(`onnxruntime-web wasm in Chromium (1 thread), median of ${web.length} steps`, `${median(web).toFixed(0)} ms/step = ${((BATCH * 1000) / median(web)).toFixed(1)} images/s`);
 

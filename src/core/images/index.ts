@@ -31,6 +31,7 @@ export {
   convertPixels,
   imagenetResize,
   normalize,
+  normalizeInto,
   normalizationTable,
   preprocess,
   resizeForPreset,

@@ -168,12 +168,29 @@ export function preprocess(img: DecodedImage, preset: Preset, channels: Channels
 
 /** ToTensor + Normalize of an already resized image (HWC bytes -> CHW float32). */
 export function normalize(img: ResizedImage, preset: Preset): Float32Array {
+  const out = new Float32Array(img.width * img.height * img.channels);
+  normalizeInto(img, preset, out, 0);
+  return out;
+}
+
+/** normalize() written into `out` at `offset` (a batch being assembled: no tensor per image). */
+export function normalizeInto(img: ResizedImage, preset: Preset, out: Float32Array, offset: number): void {
   const tables = normalizationTable(preset, img.channels);
   const plane = img.width * img.height;
-  const out = new Float32Array(plane * img.channels);
+  const data = img.data;
+  if (img.channels === 3) {
+    // one pass over the pixels (HWC read in order): twice as fast as a pass per channel
+    const [r, g, b] = tables as [Float32Array, Float32Array, Float32Array];
+    for (let i = 0, p = 0; i < plane; i++, p += 3) {
+      out[offset + i] = r[data[p]!]!;
+      out[offset + plane + i] = g[data[p + 1]!]!;
+      out[offset + 2 * plane + i] = b[data[p + 2]!]!;
+    }
+    return;
+  }
   for (let c = 0; c < img.channels; c++) {
     const table = tables[c]!;
-    for (let i = 0; i < plane; i++) out[c * plane + i] = table[img.data[i * img.channels + c]!]!;
+    const at = offset + c * plane;
+    for (let i = 0; i < plane; i++) out[at + i] = table[data[i * img.channels + c]!]!;
   }
-  return out;
 }

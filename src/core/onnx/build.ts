@@ -4,10 +4,16 @@
 import type { Analysis, ArgValue, GraphNode, Shape } from '../model/ir';
 import { numel } from '../ops/common';
 import { getOp } from '../ops/registry';
-import type { LowerCall, OnnxEmitter, OpDef } from '../ops/types';
+import type { LowerCall, OnnxEmitter, OnnxTarget, OpDef } from '../ops/types';
 import { type Attribute, ONNX_FLOAT, type OnnxNode, type OnnxTensor, type OnnxValueInfo, encodeModel } from './model-proto';
 
 export const ONNX_OPSET = 13;
+/**
+ * The opset of graphs built for onnxruntime's CPU EP (ONNX 1.11: IR version 8): 16 adds ScatterElements' reduction;
+ * every other op used here means what it means at 13.
+ */
+export const CPU_OPSET = 16;
+const CPU_IR_VERSION = 8;
 export const ONNX_IR_VERSION = 7;
 export const PRODUCER_NAME = 'alexnet-explorer';
 /** Bumped whenever the ONNX written for the same IR and weights changes. */
@@ -103,6 +109,8 @@ export interface BuilderConfig {
   dropout?: boolean;
   /** Eval mode: float16 weights stay float16 initializers with a Cast (BuildOnnxOptions.halfWeights). */
   halfWeights?: boolean;
+  /** The runtime the graph is for (OnnxEmitter.target); 'webgpu' by default. */
+  target?: OnnxTarget;
 }
 
 /** One lowered call: its IR node, its op, the call as lowered, and whether its output depends on what is trained. */
@@ -133,6 +141,7 @@ export class GraphBuilder implements OnnxEmitter {
   readonly outputs: OnnxValueInfo[] = [];
   readonly valueInfo: OnnxValueInfo[] = [];
   readonly mode: 'eval' | 'train';
+  readonly target: OnnxTarget;
   /** Train mode: the state read, in first-use order. */
   readonly state: StateInput[] = [];
   /** Train mode: buffer key -> the graph value of its next value. */
@@ -161,6 +170,7 @@ export class GraphBuilder implements OnnxEmitter {
     config: BuilderConfig,
   ) {
     this.mode = config.mode;
+    this.target = config.target ?? 'webgpu';
     this.batch = config.batch;
     this.dropout = config.dropout ?? false;
     this.halfWeights = config.halfWeights ?? false;
@@ -182,8 +192,8 @@ export class GraphBuilder implements OnnxEmitter {
 
   encode(): Uint8Array {
     return encodeModel({
-      irVersion: ONNX_IR_VERSION,
-      opset: ONNX_OPSET,
+      irVersion: this.target === 'cpu' ? CPU_IR_VERSION : ONNX_IR_VERSION,
+      opset: this.target === 'cpu' ? CPU_OPSET : ONNX_OPSET,
       producerName: PRODUCER_NAME,
       producerVersion: BUILDER_VERSION,
       graph: {
@@ -259,7 +269,8 @@ export class GraphBuilder implements OnnxEmitter {
 
   addOutput(name: string, value: string, dims: number[], type: 'float32' | 'int64' = 'float32'): void {
     this.names.add(name);
-    this.op('Identity', [value], {}, name);
+    // a value made under the output's own name needs no copy
+    if (value !== name) this.op('Identity', [value], {}, name);
     this.outputs.push({ name, dims, ...(type === 'int64' ? { type } : {}) });
   }
 
@@ -300,12 +311,16 @@ export class GraphBuilder implements OnnxEmitter {
 
   /** Adds an ONNX node; its (single) output is `out` or a fresh name. */
   op(opType: string, inputs: string[], attributes: Record<string, Attribute> = {}, out?: string): string {
-    const output = out ?? this.fresh(opType);
+    return this.opOutputs(opType, inputs, attributes, [out ?? null])[0]!;
+  }
+
+  opOutputs(opType: string, inputs: string[], attributes: Record<string, Attribute>, outs: (string | null)[]): string[] {
+    const outputs = outs.map((o) => o ?? this.fresh(opType));
     const node = this.current;
     const name = `${node ? (node.path ?? node.id) : 'graph'}/${opType}_${this.nodes.length}`;
     const line = node ? this.describe(node).line : null;
-    this.nodes.push({ opType, inputs, outputs: [output], name, attributes, ...(line ? { docString: `line ${line}` } : {}) });
-    return output;
+    this.nodes.push({ opType, inputs, outputs, name, attributes, ...(line ? { docString: `line ${line}` } : {}) });
+    return outputs;
   }
 
   floatConst(values: number[] | Float32Array, dims: number[]): string {

@@ -63,6 +63,12 @@ export const linear: OpDef = {
     const outF = g.int('out_features', a.out_features);
     const weight = g.param('weight', [outF, inF]);
     const bias = truthy(a.bias) ? g.param('bias', [outF]) : null;
+    if (inShape.length === 2 && g.mode === 'train' && g.target === 'cpu') {
+      // (W x^T)^T: onnxruntime's CPU Gemm repacks a transposed B (the whole weight) on each call; as A it is read in place
+      const yt = g.op('Transpose', [g.op('MatMul', [weight, g.op('Transpose', [x], { perm: ais([1, 0]) })])], { perm: ais([1, 0]) });
+      g.op(bias ? 'Add' : 'Identity', bias ? [yt, bias] : [yt], {}, out);
+      return;
+    }
     if (inShape.length === 2) {
       g.op('Gemm', bias ? [x, weight, bias] : [x, weight], { transB: ai(1) }, out);
       return;

@@ -1,7 +1,7 @@
 // nn.MaxPool2d and F.max_pool2d: ATen's max_pool2d_with_indices meta checks and pooling_output_shape.
 // With return_indices=True PyTorch returns (values, indices); the shape given is the values' (indices match).
 import type { Shape } from '../types';
-import { badArg, err, isErr, oneInput, pair, pool2dOutput, poolList, poolWindow, truthy, ai, ais, astr, gradWhere, poolGeometry, putBackWindows, windowTitle } from './common';
+import { badArg, err, isErr, numel, oneInput, pair, pool2dOutput, poolList, poolWindow, truthy, ai, ais, astr, gradWhere, poolGeometry, putBackWindows, windowTitle } from './common';
 import type { Args, OpDef, ShapeResult, ShapeRule } from './types';
 
 function inferMaxPool2d(op: string, inputs: Shape[], a: Args): ShapeResult {
@@ -78,7 +78,14 @@ export const maxPool2d: OpDef = {
       input = g.op('Pad', [x, padValues, g.scalar(-Infinity)], { mode: astr('constant') });
       pads = [0, 0, 0, 0];
     }
-    g.op('MaxPool', [input], { dilations: ais(dilation), kernel_shape: ais(geo.kernel), pads: ais(pads), strides: ais(geo.stride) }, out);
+    const attributes = { dilations: ais(dilation), kernel_shape: ais(geo.kernel), pads: ais(pads), strides: ais(geo.stride) };
+    if (g.mode === 'train' && g.target === 'cpu' && input === x) {
+      // onnxruntime's CPU MaxPool gives where each maximum sat (the first in scan order, as PyTorch): the backward scatters there
+      const [, indices] = g.opOutputs('MaxPool', [input], attributes, [out, null]);
+      g.save('indices', indices!);
+      return;
+    }
+    g.op('MaxPool', [input], attributes, out);
   },
   /*
    * The gradient of each output goes to the FIRST maximum of its window in scan order (rows, then columns), as
@@ -89,6 +96,14 @@ export const maxPool2d: OpDef = {
    * offset's masked dY is one plane of a stack that one strided ConvTranspose with one-hot kernels puts back.
    */
   backward(g, { args: a, inputs: [x], inShapes: [inShape], outShape, out, dOut }) {
+    const indices = g.saved('indices');
+    if (indices) {
+      // CPU: dY added at the flat input index of each window's maximum (overlapping windows sum, as PyTorch's kernel)
+      const flat = g.intConst([-1]);
+      const zeros = g.op('ConstantOfShape', [g.intConst([numel(inShape)])]);
+      const dx = g.op('ScatterElements', [zeros, g.op('Reshape', [indices, flat]), g.op('Reshape', [dOut, flat])], { axis: ai(0), reduction: astr('add') });
+      return { inputs: [g.op('Reshape', [dx, g.intConst([...inShape])])] };
+    }
     const dilation = g.pair('dilation', a.dilation);
     const geo = poolGeometry(g, a, inShape, outShape, dilation);
     const [n, c] = inShape;

@@ -85,6 +85,9 @@ export function isShapeErr(r: ShapeResult): r is ShapeErr {
 
 // ------------------------------------------------------------------ everything an op means
 
+/** Which runtime an ONNX graph is built for (see OnnxEmitter.target). */
+export type OnnxTarget = 'cpu' | 'webgpu';
+
 /** What the ONNX builder offers an op's lowering: nodes, constants, the module's own weights, argument checks. */
 export interface OnnxEmitter {
   /**
@@ -92,8 +95,16 @@ export interface OnnxEmitter {
    * BatchNorm on batch statistics with its running-stat updates, dropout through masks fed as graph inputs).
    */
   readonly mode: 'eval' | 'train';
+  /**
+   * The runtime the graph is built for. 'webgpu' (the default, and every export): only ops onnxruntime-web's WebGPU
+   * EP has kernels for. 'cpu' (onnxruntime-node's training step): any op of onnxruntime's CPU EP at opset
+   * CPU_OPSET (MaxPool's Indices, ScatterElements with reduction), so an op may pick what is fastest there.
+   */
+  readonly target: OnnxTarget;
   /** Adds an ONNX node; its single output is `out` or a fresh name, returned. */
   op(opType: string, inputs: string[], attributes?: Record<string, Attribute>, out?: string): string;
+  /** Adds an ONNX node with several outputs, named by `outs` (a fresh name for each null); returns their names. */
+  opOutputs(opType: string, inputs: string[], attributes: Record<string, Attribute>, outs: (string | null)[]): string[];
   scalar(v: number): string;
   floatConst(values: number[] | Float32Array, dims: number[]): string;
   intConst(values: number[]): string;

@@ -4,7 +4,7 @@
  * (preset geometry or RandomResizedCrop + RandomHorizontalFlip, then ToTensor + Normalize), batched in a seeded
  * order, with seeded dropout masks.
  */
-import { type Channels, type ImageSize, type Preset, normalize, resizeBilinear, resizePixels } from '../images';
+import { type Channels, type ImageSize, type Preset, normalizeInto, resizeBilinear, resizePixels } from '../images';
 import type { MaskSpec } from './types';
 import { Rng } from './random';
 
@@ -92,7 +92,7 @@ export function sampleTensor(p: Pixels, t: SampleTransform, out: Float32Array, o
   } else {
     resized = resizePixels(p.data, p.width, p.height, p.channels, t.preset, file, t.size);
   }
-  out.set(normalize(resized, t.preset), offset);
+  normalizeInto(resized, t.preset, out, offset);
 }
 
 function flipHorizontal(data: Uint8Array, width: number, height: number, channels: number): void {

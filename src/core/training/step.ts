@@ -5,6 +5,7 @@
 import type { Analysis } from '../model/ir';
 import { type FloatTensor, GraphBuilder, INPUT_NAME, type LoweredCall, OnnxExportError, OUTPUT_NAME, checkExportable } from '../onnx/build';
 import { ai, ais, reduceSum } from '../ops/common';
+import type { OnnxTarget } from '../ops/types';
 import type { AdamOptions, MaskSpec, SgdOptions, TensorSpec, TrainStepOptions, TrainingStep } from './types';
 
 /**
@@ -36,10 +37,10 @@ interface Pass {
   output: { nodeId: string; value: string; shape: number[] };
 }
 
-function forwardPass(analysis: Analysis, tensors: ReadonlyMap<string, FloatTensor>, batch: number, dropout: boolean, inputNeedsGrad: boolean): Pass {
+function forwardPass(analysis: Analysis, tensors: ReadonlyMap<string, FloatTensor>, batch: number, dropout: boolean, inputNeedsGrad: boolean, target: OnnxTarget): Pass {
   checkExportable(analysis);
   if (!Number.isInteger(batch) || batch < 1) throw new OnnxExportError(`batch must be a positive integer, got ${String(batch)}`);
-  const b = new GraphBuilder(analysis, tensors, { mode: 'train', batch, dropout });
+  const b = new GraphBuilder(analysis, tensors, { mode: 'train', batch, dropout, target });
   const calls = b.forward(inputNeedsGrad);
   const outNode = analysis.graph.nodes.find((n) => n.kind === 'output');
   const edge = outNode?.inputs[0];
@@ -120,20 +121,42 @@ interface OptimizerState {
   shape: number[];
 }
 
-/** torch.optim.SGD (1.13) for one parameter: returns its next value; `state` collects the momentum buffer. */
-function sgdUpdate(b: GraphBuilder, o: SgdOptions, key: string, shape: number[], grad: string, lr: string, first: () => string, state: Map<string, { input: OptimizerState; next: string }>): string {
+/**
+ * torch.optim.SGD (1.13) for one parameter: returns its next value (made as graph value `out`); `state` collects the
+ * momentum buffer. The buffers start at zero (TrainingStep's contract), so without dampening the first step's
+ * buf * momentum + d is d exactly, PyTorch's buf = clone(d_p): only dampening needs the first step told apart.
+ */
+function sgdUpdate(b: GraphBuilder, o: SgdOptions, key: string, shape: number[], grad: string, lr: string, first: () => string, state: Map<string, { input: OptimizerState; next: string }>, out: string): string {
   let d = o.weightDecay !== 0 ? b.op('Add', [grad, b.op('Mul', [key, b.scalar(o.weightDecay)])]) : grad;
   if (o.momentum !== 0) {
     const name = `${key}.momentum_buffer`;
     b.addInput(name, shape);
-    const decayed = b.op('Mul', [name, b.scalar(o.momentum)]);
-    const fresh = o.dampening !== 0 ? b.op('Mul', [d, b.scalar(1 - o.dampening)]) : d;
-    // the first step's buffer is the gradient itself (PyTorch: buf = clone(d_p) when there is none)
-    const buffer = b.op('Where', [first(), d, b.op('Add', [decayed, fresh])]);
+    const next = name + NEXT_SUFFIX;
+    const decayed = (): string => b.op('Mul', [name, b.scalar(o.momentum)]);
+    const buffer = o.dampening !== 0
+      ? b.op('Where', [first(), d, b.op('Add', [decayed(), b.op('Mul', [d, b.scalar(1 - o.dampening)])])], {}, next)
+      : (!o.nesterov && foldIntoGemm(b, d, name, o.momentum, next)) || b.op('Add', [decayed(), d], {}, next);
     state.set(name, { input: { name, shape }, next: buffer });
     d = o.nesterov ? b.op('Add', [d, b.op('Mul', [buffer, b.scalar(o.momentum)])]) : buffer;
   }
-  return b.op('Sub', [key, b.op('Mul', [d, lr])]);
+  return b.op('Sub', [key, b.op('Mul', [d, lr])], {}, out);
+}
+
+/**
+ * CPU: when `value` (a gradient) is a Gemm's product that nothing else reads, it becomes Gemm(A, B, c, beta) named
+ * `out`: buf * momentum + dW in the Gemm's own pass over the output instead of two more passes over the weight
+ * (MLAS scales C by beta, then adds the product: PyTorch's buf.mul_(momentum).add_(d_p), rounding for rounding).
+ * Returns `out`, or null where it does not apply.
+ */
+function foldIntoGemm(b: GraphBuilder, value: string, c: string, beta: number, out: string): string | null {
+  if (b.target !== 'cpu') return null;
+  const node = b.nodes.find((n) => n.outputs.includes(value));
+  if (!node || node.opType !== 'Gemm' || node.inputs.length !== 2 || node.attributes.alpha || node.attributes.beta) return null;
+  if (b.nodes.some((n) => n.inputs.includes(value)) || b.outputs.some((o) => o.name === value)) return null;
+  node.inputs.push(c);
+  node.attributes.beta = { type: 'float', value: beta };
+  node.outputs[0] = out;
+  return out;
 }
 
 /** torch.optim.Adam (1.13, amsgrad=False) for one parameter: weight decay added to the gradient, bias corrections from `step`. */
@@ -145,19 +168,20 @@ function adamUpdate(
   grad: string,
   corrections: () => { stepSize: string; root2: string },
   state: Map<string, { input: OptimizerState; next: string }>,
+  out: string,
 ): string {
   const g = o.weightDecay !== 0 ? b.op('Add', [grad, b.op('Mul', [key, b.scalar(o.weightDecay)])]) : grad;
   const m = `${key}.exp_avg`;
   const v = `${key}.exp_avg_sq`;
   b.addInput(m, shape);
   b.addInput(v, shape);
-  const nextM = b.op('Add', [b.op('Mul', [m, b.scalar(o.beta1)]), b.op('Mul', [g, b.scalar(1 - o.beta1)])]);
-  const nextV = b.op('Add', [b.op('Mul', [v, b.scalar(o.beta2)]), b.op('Mul', [b.op('Mul', [g, g]), b.scalar(1 - o.beta2)])]);
+  const nextM = b.op('Add', [b.op('Mul', [m, b.scalar(o.beta1)]), b.op('Mul', [g, b.scalar(1 - o.beta1)])], {}, m + NEXT_SUFFIX);
+  const nextV = b.op('Add', [b.op('Mul', [v, b.scalar(o.beta2)]), b.op('Mul', [b.op('Mul', [g, g]), b.scalar(1 - o.beta2)])], {}, v + NEXT_SUFFIX);
   state.set(m, { input: { name: m, shape }, next: nextM });
   state.set(v, { input: { name: v, shape }, next: nextV });
   const { stepSize, root2 } = corrections();
   const denom = b.op('Add', [b.op('Div', [b.op('Sqrt', [nextV]), root2]), b.scalar(o.eps)]);
-  return b.op('Sub', [key, b.op('Mul', [b.op('Div', [nextM, denom]), stepSize])]);
+  return b.op('Sub', [key, b.op('Mul', [b.op('Div', [nextM, denom]), stepSize])], {}, out);
 }
 
 function checkOptions(o: TrainStepOptions): void {
@@ -191,7 +215,7 @@ function spec(v: { name: string; dims: (number | string)[] | null; type?: 'float
  */
 export function buildTrainingStep(analysis: Analysis, tensors: ReadonlyMap<string, FloatTensor>, options: TrainStepOptions): TrainingStep {
   checkOptions(options);
-  const pass = forwardPass(analysis, tensors, options.batch, options.dropout, false);
+  const pass = forwardPass(analysis, tensors, options.batch, options.dropout, false, options.target ?? 'webgpu');
   const { b, output } = pass;
   if (output.shape.length !== 2) {
     throw new OnnxExportError(`Cannot build a training step: cross_entropy needs logits [batch, classes], the model returns [${output.shape.join(', ')}].`);
@@ -227,11 +251,12 @@ export function buildTrainingStep(analysis: Analysis, tensors: ReadonlyMap<strin
       next.set(s.key, s.key);
       continue;
     }
+    const out = s.key + NEXT_SUFFIX;
     next.set(
       s.key,
       opt.kind === 'sgd'
-        ? sgdUpdate(b, opt, s.key, s.shape, grad, lr, isFirst, optimizerState)
-        : adamUpdate(b, opt, s.key, s.shape, grad, adamCorrections, optimizerState),
+        ? sgdUpdate(b, opt, s.key, s.shape, grad, lr, isFirst, optimizerState, out)
+        : adamUpdate(b, opt, s.key, s.shape, grad, adamCorrections, optimizerState, out),
     );
   }
 
@@ -268,8 +293,8 @@ export const GRAD_INPUT_NAME = 'grad_input';
  * The forward in train mode and the backward from a given dLoss/dOutput (input `grad_output`), without loss or
  * optimizer: what the per-op gradient fixtures compare with torch.autograd.
  */
-export function buildGradientGraph(analysis: Analysis, tensors: ReadonlyMap<string, FloatTensor>, options: { batch: number; dropout: boolean }): GradientGraph {
-  const pass = forwardPass(analysis, tensors, options.batch, options.dropout, true);
+export function buildGradientGraph(analysis: Analysis, tensors: ReadonlyMap<string, FloatTensor>, options: { batch: number; dropout: boolean; target?: OnnxTarget }): GradientGraph {
+  const pass = forwardPass(analysis, tensors, options.batch, options.dropout, true, options.target ?? 'webgpu');
   const { b, output } = pass;
   const dOutput = b.addInput(GRAD_OUTPUT_NAME, output.shape);
   const grads = backwardPass(pass, dOutput);

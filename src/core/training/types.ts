@@ -1,5 +1,6 @@
 // The contract between the training step's graph (step.ts), its runtimes (CLI: onnxruntime-node; webview:
 // onnxruntime-web) and the data it is fed. Pure types: no runtime here.
+import type { OnnxTarget } from '../ops/types';
 
 export interface SgdOptions {
   kind: 'sgd';
@@ -29,6 +30,11 @@ export interface TrainStepOptions {
   labelSmoothing?: number;
   /** Dropout layers active (their masks are graph inputs); false gives eval-mode dropout (the identity). */
   dropout: boolean;
+  /**
+   * The runtime the step is for: 'webgpu' (default; the webview, on WebGPU or wasm) uses only ops with WebGPU
+   * kernels; 'cpu' (onnxruntime-node) lets each op use the formulation fastest on onnxruntime's CPU EP.
+   */
+  target?: OnnxTarget;
 }
 
 /** A graph input or output: its name, element type and shape. */
@@ -51,8 +57,9 @@ export interface MaskSpec {
  * int64 arithmetic has no kernel on WebGPU), `lr` [] float32,
  * `step` [] float32 (1 for the first step; Adam's bias correction), each mask, and each piece of state
  * (parameters and buffers by state_dict key, optimizer state as `<key>.momentum_buffer`, `<key>.exp_avg`,
- * `<key>.exp_avg_sq`). Outputs: `loss` [] float32, `logits` [B, classes], and the next value of each piece of
- * state, linked by `state` so the runtime feeds output back as the next step's input (on the GPU, where it can).
+ * `<key>.exp_avg_sq`: zero before the first step, as PyTorch starts). Outputs: `loss` [] float32, `logits`
+ * [B, classes], and the next value of each piece of state, linked by `state` so the runtime feeds output back as
+ * the next step's input (on the GPU, where it can).
  */
 export interface TrainingStep {
   onnx: Uint8Array;
