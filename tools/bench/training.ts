@@ -104,6 +104,7 @@ async function main(): Promise<void> {
   const theirs = median(torch.ms);
   line(`PyTorch CPU (${torch.threads} threads), median of ${TIMED} steps`, `${theirs.toFixed(0)} ms/step = ${((BATCH * 1000) / theirs).toFixed(1)} images/s`);
   line('ratio (> 1: slower than PyTorch)', `${(ours / theirs).toFixed(2)}x`);
+  line('images/s: ours against PyTorch\'s (goal >= 1.5x)', `${(theirs / ours).toFixed(2)}x: ${theirs / ours >= 1.5 ? 'met' : 'NOT met'}`);
 }
 
 /** The same step in headless Chromium on onnxruntime-web's wasm backend (the Train panel's CPU path), as webview/train/runtime.ts runs it. */
