@@ -64,6 +64,12 @@ CASES = [
     function_case('relu', 'F.relu(x)', [3, 4, 4]),
     module_case('relu6', 'nn.ReLU6()', [3, 4, 4], scale=5.0),
     module_case('leaky_relu', 'nn.LeakyReLU(0.2)', [3, 4, 4]),
+    # clamp / clamp_min / clamp_max / Hardtanh: integer inputs land on the bounds (clamp passes the gradient there,
+    # hardtanh does not)
+    function_case('clamp_bounds', 'torch.clamp(x, 0, 2) + x.clamp(min=1) * 2 + x.clamp_max(1) * 3 + torch.clamp_min(x, 2) * 4', [3, 4, 4], ints=True),
+    function_case('clamp_random', 'x.clamp(-0.5, 0.5) + torch.clamp(x, max=0.2) + torch.clamp_max(x, -1.0)', [3, 4, 4]),
+    module_case('hardtanh_bounds', 'nn.Hardtanh(0.0, 2.0)', [3, 4, 4], forward='self.op(x) + F.hardtanh(x, 1, 2) * 2', ints=True),
+    module_case('hardtanh', 'nn.Hardtanh()', [3, 4, 4], scale=2.0),
     function_case('tanh', 'torch.tanh(x)', [3, 4, 4]),
     function_case('sigmoid', 'torch.sigmoid(x)', [3, 4, 4]),
     module_case('gelu', 'nn.GELU()', [3, 4, 4], scale=2.0),

@@ -62,6 +62,8 @@ MODELS = [
     dict(name='se_classic', source='test/fixtures/onnx/newops.py', entry='SEClassic', input=[3, 12, 10], seed=10, activations=True),
     # the padding modules and F.pad's modes (reflect, replicate, circular, constant, negative pads), module outputs recorded
     dict(name='pad_modes', source='test/fixtures/onnx/newops.py', entry='PadModes', input=[3, 12, 10], seed=11, activations=True),
+    # clamp / clamp_min / clamp_max / Hardtanh (module outputs recorded)
+    dict(name='clamp_acts', source='test/fixtures/onnx/newops.py', entry='ClampActs', input=[3, 16, 16], seed=12, activations=True),
     # `classify` of a CIFAR model at 32x32 and an MNIST one at 1x28x28, as their files say
     dict(name='lenet_cifar10', source='test/corpus/lenet_cifar10.py', entry='LeNet', input=[3, 32, 32], seed=7,
          images=[('test/fixtures/images/inputs/rgb-300x200.png', 'seed'), ('test/fixtures/images/inputs/rgb-300x200.png', 'imagenet')]),

@@ -7,6 +7,7 @@ import { avgPool2d } from './avgpool2d';
 import { batchNorm1d } from './batchnorm1d';
 import { batchNorm2d } from './batchnorm2d';
 import { cat } from './cat';
+import { clamp } from './clamp';
 import { constant } from './constant';
 import { expand } from './expand';
 import { conv2d } from './conv2d';
@@ -53,6 +54,7 @@ const OPS: OpDef[] = [
   relu,
   relu6,
   leakyRelu,
+  clamp,
   tanh,
   sigmoid,
   gelu,
