@@ -70,6 +70,12 @@ CASES = [
     function_case('clamp_random', 'x.clamp(-0.5, 0.5) + torch.clamp(x, max=0.2) + torch.clamp_max(x, -1.0)', [3, 4, 4]),
     module_case('hardtanh_bounds', 'nn.Hardtanh(0.0, 2.0)', [3, 4, 4], forward='self.op(x) + F.hardtanh(x, 1, 2) * 2', ints=True),
     module_case('hardtanh', 'nn.Hardtanh()', [3, 4, 4], scale=2.0),
+    # ELU (alpha) and PReLU (one slope, one per channel on [N, C, H, W] and [N, C]; random slopes)
+    module_case('elu', 'nn.ELU()', [3, 4, 4], scale=2.0),
+    function_case('elu_alpha', 'F.elu(x, 0.4) + F.elu(x, alpha=2.0)', [3, 4, 4], scale=2.0),
+    module_case('prelu', 'nn.PReLU()', [3, 4, 4]),
+    module_case('prelu_channels', 'nn.PReLU(3)', [3, 4, 4]),
+    module_case('prelu_channels_2d', 'nn.PReLU(5, init=0.1)', [5], batch=4),
     function_case('tanh', 'torch.tanh(x)', [3, 4, 4]),
     function_case('sigmoid', 'torch.sigmoid(x)', [3, 4, 4]),
     module_case('gelu', 'nn.GELU()', [3, 4, 4], scale=2.0),
@@ -238,6 +244,11 @@ def make(case):
                 m.running_mean.uniform_(-0.5, 0.5)
                 m.running_var.uniform_(0.5, 1.5)
                 m.num_batches_tracked.fill_(3)
+            if isinstance(m, nn.PReLU):
+                m.weight.uniform_(0.05, 0.5)
+            if isinstance(m, nn.GroupNorm) and m.affine:
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.5, 0.5)
             if isinstance(m, nn.BatchNorm2d) and m.affine:
                 m.weight.uniform_(0.5, 1.5)
                 m.bias.uniform_(-0.5, 0.5)

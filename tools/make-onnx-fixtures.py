@@ -64,6 +64,8 @@ MODELS = [
     dict(name='pad_modes', source='test/fixtures/onnx/newops.py', entry='PadModes', input=[3, 12, 10], seed=11, activations=True),
     # clamp / clamp_min / clamp_max / Hardtanh (module outputs recorded)
     dict(name='clamp_acts', source='test/fixtures/onnx/newops.py', entry='ClampActs', input=[3, 16, 16], seed=12, activations=True),
+    # ELU and PReLU (one slope, per channel on [N, C, H, W] and [N, C]), module outputs recorded
+    dict(name='elu_prelu', source='test/fixtures/onnx/newops.py', entry='EluPrelu', input=[3, 8, 8], seed=13, activations=True),
     # `classify` of a CIFAR model at 32x32 and an MNIST one at 1x28x28, as their files say
     dict(name='lenet_cifar10', source='test/corpus/lenet_cifar10.py', entry='LeNet', input=[3, 32, 32], seed=7,
          images=[('test/fixtures/images/inputs/rgb-300x200.png', 'seed'), ('test/fixtures/images/inputs/rgb-300x200.png', 'imagenet')]),
@@ -95,6 +97,11 @@ def randomize(model, gen):
                 m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * (2.0 / fan_in) ** 0.5)
                 if m.bias is not None:
                     m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.1)
+            elif isinstance(m, nn.PReLU):
+                m.weight.copy_(torch.rand(m.weight.shape, generator=gen) * 0.5)
+            elif isinstance(m, nn.GroupNorm) and m.affine:
+                m.weight.copy_(torch.rand(m.weight.shape, generator=gen) + 0.5)
+                m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
             elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
                 c = m.num_features
                 if m.affine:

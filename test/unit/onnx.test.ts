@@ -40,10 +40,10 @@ async function run(bytes: Uint8Array, input: Float32Array, shape: number[]) {
 const model = (name: string): FixtureModel => spec.models.find((m) => m.name === name)!;
 const errors: Record<string, number> = {};
 
-test('the fixtures cover the seed AlexNet, the paper AlexNet, the mixed ops, the corpus models, the classic-CNN ops (SE blocks with expand_as, squeeze, sum; every padding mode; clamp and Hardtanh), the CIFAR and MNIST sizes and torchvision\'s ResNet, DenseNet, MobileNetV2/V3, ShuffleNetV2, SqueezeNet and GoogLeNet', () => {
+test('the fixtures cover the seed AlexNet, the paper AlexNet, the mixed ops, the corpus models, the classic-CNN ops (SE blocks with expand_as, squeeze, sum; every padding mode; clamp and Hardtanh; ELU and PReLU), the CIFAR and MNIST sizes and torchvision\'s ResNet, DenseNet, MobileNetV2/V3, ShuffleNetV2, SqueezeNet and GoogLeNet', () => {
   assert.deepEqual(
     spec.models.map((m) => m.name),
-    ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'se_classic', 'pad_modes', 'clamp_acts', 'lenet_cifar10', 'mnist_small',
+    ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'se_classic', 'pad_modes', 'clamp_acts', 'elu_prelu', 'lenet_cifar10', 'mnist_small',
       'resnet_small', 'densenet_small', 'mobilenet_v2_small', 'mobilenet_v3_small_small', 'shufflenet_small', 'squeezenet_small', 'googlenet_small'],
   );
   // the torchvision ones are built by the shipped torchvision definitions (the file imports torchvision.models)
@@ -158,6 +158,14 @@ test('clamp_acts: every Hardtanh module output matches PyTorch (clamp, clamp_min
   const paths = m.activations!.map((a) => a.path);
   for (const p of ['conv', 'act', 'act2', 'head']) assert.ok(paths.includes(p), p);
   errors['clamp_acts (per layer)'] = worst;
+});
+
+test('elu_prelu: every ELU and PReLU module output (one slope, per channel on 4-D and 2-D inputs) matches PyTorch (any batch)', async () => {
+  const m = model('elu_prelu');
+  const { worst } = await compareActivations(m);
+  const paths = m.activations!.map((a) => a.path);
+  for (const p of ['elu', 'prelu', 'prelu1', 'prelu_fc', 'head']) assert.ok(paths.includes(p), p);
+  errors['elu_prelu (per layer)'] = worst;
 });
 
 test('batch N: a batch of two gives each sample its batch-1 output', async () => {

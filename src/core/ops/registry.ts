@@ -12,6 +12,7 @@ import { constant } from './constant';
 import { expand } from './expand';
 import { conv2d } from './conv2d';
 import { dropout } from './dropout';
+import { elu } from './elu';
 import { dropout2d } from './dropout2d';
 import { flatten } from './flatten';
 import { gelu } from './gelu';
@@ -25,6 +26,7 @@ import { logSoftmax } from './log_softmax';
 import { maxPool2d } from './maxpool2d';
 import { mean } from './mean';
 import { pad } from './pad';
+import { prelu } from './prelu';
 import { relu } from './relu';
 import { relu6 } from './relu6';
 import { sigmoid } from './sigmoid';
@@ -55,6 +57,8 @@ const OPS: OpDef[] = [
   relu6,
   leakyRelu,
   clamp,
+  elu,
+  prelu,
   tanh,
   sigmoid,
   gelu,
