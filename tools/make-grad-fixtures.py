@@ -76,6 +76,12 @@ CASES = [
     module_case('prelu', 'nn.PReLU()', [3, 4, 4]),
     module_case('prelu_channels', 'nn.PReLU(3)', [3, 4, 4]),
     module_case('prelu_channels_2d', 'nn.PReLU(5, init=0.1)', [5], batch=4),
+    # GroupNorm (random affine): [N, C, H, W], [N, C], without affine, one group, a group per channel
+    module_case('group_norm', 'nn.GroupNorm(2, 4)', [4, 3, 3], batch=2),
+    module_case('group_norm_2d', 'nn.GroupNorm(3, 6, eps=1e-3)', [6], batch=3),
+    module_case('group_norm_no_affine', 'nn.GroupNorm(2, 6, affine=False)', [6, 2, 3], batch=2),
+    module_case('group_norm_one_group', 'nn.GroupNorm(1, 3)', [3, 4, 4], batch=2, forward='self.op(x) * x'),
+    module_case('group_norm_per_channel', 'nn.GroupNorm(3, 3)', [3, 5], batch=2),
     function_case('tanh', 'torch.tanh(x)', [3, 4, 4]),
     function_case('sigmoid', 'torch.sigmoid(x)', [3, 4, 4]),
     module_case('gelu', 'nn.GELU()', [3, 4, 4], scale=2.0),

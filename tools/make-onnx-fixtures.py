@@ -66,6 +66,8 @@ MODELS = [
     dict(name='clamp_acts', source='test/fixtures/onnx/newops.py', entry='ClampActs', input=[3, 16, 16], seed=12, activations=True),
     # ELU and PReLU (one slope, per channel on [N, C, H, W] and [N, C]), module outputs recorded
     dict(name='elu_prelu', source='test/fixtures/onnx/newops.py', entry='EluPrelu', input=[3, 8, 8], seed=13, activations=True),
+    # GroupNorm: affine, without affine, one group, on [N, C] (module outputs recorded)
+    dict(name='group_norm', source='test/fixtures/onnx/newops.py', entry='GroupNormNet', input=[3, 10, 10], seed=14, activations=True),
     # `classify` of a CIFAR model at 32x32 and an MNIST one at 1x28x28, as their files say
     dict(name='lenet_cifar10', source='test/corpus/lenet_cifar10.py', entry='LeNet', input=[3, 32, 32], seed=7,
          images=[('test/fixtures/images/inputs/rgb-300x200.png', 'seed'), ('test/fixtures/images/inputs/rgb-300x200.png', 'imagenet')]),

@@ -16,6 +16,7 @@ import { elu } from './elu';
 import { dropout2d } from './dropout2d';
 import { flatten } from './flatten';
 import { gelu } from './gelu';
+import { groupNorm } from './group_norm';
 import { hardsigmoid } from './hardsigmoid';
 import { hardswish } from './hardswish';
 import { identity } from './identity';
@@ -53,6 +54,7 @@ const OPS: OpDef[] = [
   localResponseNorm,
   batchNorm2d,
   batchNorm1d,
+  groupNorm,
   relu,
   relu6,
   leakyRelu,

@@ -1,0 +1,117 @@
+// nn.GroupNorm (num_groups, num_channels, eps, affine): each sample's channels split into groups, each group
+// normalised over its channels and positions; then a per-channel affine (weight, bias [C]). No running
+// statistics, so train and eval mode compute the same.
+import type { Shape } from '../types';
+import { badArg, err, fmtShape, isErr, isInt, numel, ok, oneInput, reduceSum, truthy, wrapDim, ai, ais } from './common';
+import type { Args, OnnxEmitter, OpDef, ShapeResult, ShapeRule } from './types';
+
+/** GroupNorm.__init__'s check, then F.group_norm's (_verify_batch_size), then ATen's. */
+function inferGroupNorm(inputs: Shape[], a: Args): ShapeResult {
+  const op = 'GroupNorm';
+  const groups = a.num_groups;
+  const c = a.num_channels;
+  if (!isInt(groups)) return badArg(op, 'num_groups', groups, 'an int');
+  if (!isInt(c)) return badArg(op, 'num_channels', c, 'an int');
+  if (groups === 0) return err('integer modulo by zero');
+  if (c - groups * Math.floor(c / groups) !== 0) return err('num_channels must be divisible by num_groups');
+  const affine = truthy(a.affine);
+  if (affine && c < 0) return err(`Trying to create tensor with negative dimension ${c}: [${c}]`);
+  const x = oneInput(op, inputs);
+  if (isErr(x)) return x;
+  // F.group_norm reads input.size(1) first
+  const dim1 = wrapDim(1, x.length);
+  if (isErr(dim1)) return dim1;
+  const verified = [Math.floor((x[0] * x[1]) / groups), groups, ...x.slice(2)];
+  if (verified[0] * numel(verified.slice(2)) === 1) {
+    return err(`Expected more than 1 value per channel when training, got input size ${fmtShape(verified)}`);
+  }
+  if (x[1] % groups !== 0) {
+    return err(`Expected number of channels in input to be divisible by num_groups, but got input of shape ${fmtShape(x)} and num_groups=${groups}`);
+  }
+  if (affine && x[1] !== c) {
+    return err(`Expected weight to be a vector of size equal to the number of channels in input, but got weight of shape [${c}] and input of shape ${fmtShape(x)}`);
+  }
+  const params = affine ? 2 * c : 0;
+  return ok([...x], params, 0, [`groups: ${groups} of ${x[1] / groups} channels`, ...(affine ? [`params: 2*${c} = ${params} (weight, bias)`] : [])]);
+}
+
+const groupNormRules: ShapeRule[] = [
+  {
+    op: 'GroupNorm',
+    kind: 'module',
+    pyName: 'GroupNorm.__init__',
+    signature: [
+      { name: 'num_groups' },
+      { name: 'num_channels' },
+      { name: 'eps', default: 1e-5 },
+      { name: 'affine', default: true },
+      { name: 'device', default: null },
+      { name: 'dtype', default: null },
+    ],
+    infer: inferGroupNorm,
+  },
+];
+
+/** [N, G, -1] (0 copies the batch, whatever the step's batch is). */
+function grouped(g: OnnxEmitter, v: string, groups: number): string {
+  return g.op('Reshape', [v, g.intConst([0, groups, -1])]);
+}
+
+/** Back to the input's shape from [N, G, -1]. */
+function ungrouped(g: OnnxEmitter, v: string, s: Shape): string {
+  return g.op('Reshape', [v, g.intConst([0, ...s.slice(1)])]);
+}
+
+function perChannel(g: OnnxEmitter, name: string, c: number, s: Shape): string {
+  return g.op('Reshape', [g.param(name, [c]), g.intConst(s.map((_, i) => (i === 1 ? c : 1)))]);
+}
+
+export const groupNorm: OpDef = {
+  key: 'group_norm',
+  rules: groupNormRules,
+  title: (a) => (a.num_channels === undefined ? [] : [String(a.num_channels), `g${a.num_groups}`]),
+  params(a) {
+    const c = Number(a.num_channels);
+    return truthy(a.affine) ? [{ name: 'weight', shape: [c] }, { name: 'bias', shape: [c] }] : [];
+  },
+  // xhat = (x - mean) / sqrt(var + eps) per sample and group (biased variance), then xhat * weight + bias per channel
+  lower(g, { args: a, inputs: [x], inShapes: [s], out }) {
+    const groups = g.int('num_groups', a.num_groups);
+    const c = g.int('num_channels', a.num_channels);
+    const eps = g.num('eps', a.eps);
+    const axes = { axes: ais([2]), keepdims: ai(1) };
+    const xg = grouped(g, x, groups);
+    const centered = g.op('Sub', [xg, g.op('ReduceMean', [xg], axes)]);
+    const variance = g.op('ReduceMean', [g.op('Mul', [centered, centered])], axes);
+    const invstd = g.op('Div', [g.scalar(1), g.op('Sqrt', [g.op('Add', [variance, g.scalar(eps)])])]);
+    const normalized = g.op('Mul', [centered, invstd]);
+    g.save('normalized', normalized);
+    g.save('invstd', invstd);
+    const xhat = ungrouped(g, normalized, s);
+    if (!truthy(a.affine)) {
+      g.op('Identity', [xhat], {}, out);
+      return;
+    }
+    g.op('Add', [g.op('Mul', [xhat, perChannel(g, 'weight', c, s)]), perChannel(g, 'bias', c, s)], {}, out);
+  },
+  // per group: dX = invstd * (dXhat - mean(dXhat) - xhat * mean(dXhat * xhat)), dXhat = dY * weight;
+  // dWeight = sum(dY * xhat), dBias = sum(dY) over all but the channels
+  backward(g, { args: a, inShapes: [s], dOut }) {
+    const groups = g.int('num_groups', a.num_groups);
+    const c = g.int('num_channels', a.num_channels);
+    const affine = truthy(a.affine);
+    const normalized = g.saved('normalized') ?? g.fail('GroupNorm backward needs its forward');
+    const invstd = g.saved('invstd')!;
+    const axes = { axes: ais([2]), keepdims: ai(1) };
+    const dXhat = grouped(g, affine ? g.op('Mul', [dOut, perChannel(g, 'weight', c, s)]) : dOut, groups);
+    const meanGrad = g.op('ReduceMean', [dXhat], axes);
+    const meanProjection = g.op('ReduceMean', [g.op('Mul', [dXhat, normalized])], axes);
+    const dx = g.op('Mul', [g.op('Sub', [g.op('Sub', [dXhat, meanGrad]), g.op('Mul', [normalized, meanProjection])]), invstd]);
+    const inputs = [ungrouped(g, dx, s)];
+    if (!affine) return { inputs };
+    const reduced = s.map((_, i) => i).filter((i) => i !== 1);
+    const xhat = ungrouped(g, normalized, s);
+    return { inputs, params: { weight: reduceSum(g, g.op('Mul', [dOut, xhat]), reduced, false), bias: reduceSum(g, dOut, reduced, false) } };
+  },
+  traits: {},
+};
