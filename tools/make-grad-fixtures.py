@@ -82,6 +82,10 @@ CASES = [
     module_case('group_norm_no_affine', 'nn.GroupNorm(2, 6, affine=False)', [6, 2, 3], batch=2),
     module_case('group_norm_one_group', 'nn.GroupNorm(1, 3)', [3, 4, 4], batch=2, forward='self.op(x) * x'),
     module_case('group_norm_per_channel', 'nn.GroupNorm(3, 3)', [3, 5], batch=2),
+    # LayerNorm (random affine): the last dim, the last three dims, without affine
+    module_case('layer_norm', 'nn.LayerNorm(6)', [4, 6], batch=2),
+    module_case('layer_norm_chw', 'nn.LayerNorm([3, 4, 4])', [3, 4, 4], batch=2),
+    module_case('layer_norm_no_affine', 'nn.LayerNorm((3, 5), elementwise_affine=False, eps=1e-3)', [2, 3, 5], batch=2, forward='self.op(x) * x'),
     function_case('tanh', 'torch.tanh(x)', [3, 4, 4]),
     function_case('sigmoid', 'torch.sigmoid(x)', [3, 4, 4]),
     module_case('gelu', 'nn.GELU()', [3, 4, 4], scale=2.0),
@@ -252,6 +256,9 @@ def make(case):
                 m.num_batches_tracked.fill_(3)
             if isinstance(m, nn.PReLU):
                 m.weight.uniform_(0.05, 0.5)
+            if isinstance(m, nn.LayerNorm) and m.elementwise_affine:
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.5, 0.5)
             if isinstance(m, nn.GroupNorm) and m.affine:
                 m.weight.uniform_(0.5, 1.5)
                 m.bias.uniform_(-0.5, 0.5)

@@ -2,7 +2,7 @@
 // normalised over its channels and positions; then a per-channel affine (weight, bias [C]). No running
 // statistics, so train and eval mode compute the same.
 import type { Shape } from '../types';
-import { badArg, err, fmtShape, isErr, isInt, numel, ok, oneInput, reduceSum, truthy, wrapDim, ai, ais } from './common';
+import { badArg, err, fmtShape, isErr, isInt, normalizeOver, normalizeOverBackward, numel, ok, oneInput, reduceSum, truthy, wrapDim } from './common';
 import type { Args, OnnxEmitter, OpDef, ShapeResult, ShapeRule } from './types';
 
 /** GroupNorm.__init__'s check, then F.group_norm's (_verify_batch_size), then ATen's. */
@@ -79,12 +79,7 @@ export const groupNorm: OpDef = {
     const groups = g.int('num_groups', a.num_groups);
     const c = g.int('num_channels', a.num_channels);
     const eps = g.num('eps', a.eps);
-    const axes = { axes: ais([2]), keepdims: ai(1) };
-    const xg = grouped(g, x, groups);
-    const centered = g.op('Sub', [xg, g.op('ReduceMean', [xg], axes)]);
-    const variance = g.op('ReduceMean', [g.op('Mul', [centered, centered])], axes);
-    const invstd = g.op('Div', [g.scalar(1), g.op('Sqrt', [g.op('Add', [variance, g.scalar(eps)])])]);
-    const normalized = g.op('Mul', [centered, invstd]);
+    const { normalized, invstd } = normalizeOver(g, grouped(g, x, groups), [2], eps);
     g.save('normalized', normalized);
     g.save('invstd', invstd);
     const xhat = ungrouped(g, normalized, s);
@@ -102,11 +97,8 @@ export const groupNorm: OpDef = {
     const affine = truthy(a.affine);
     const normalized = g.saved('normalized') ?? g.fail('GroupNorm backward needs its forward');
     const invstd = g.saved('invstd')!;
-    const axes = { axes: ais([2]), keepdims: ai(1) };
     const dXhat = grouped(g, affine ? g.op('Mul', [dOut, perChannel(g, 'weight', c, s)]) : dOut, groups);
-    const meanGrad = g.op('ReduceMean', [dXhat], axes);
-    const meanProjection = g.op('ReduceMean', [g.op('Mul', [dXhat, normalized])], axes);
-    const dx = g.op('Mul', [g.op('Sub', [g.op('Sub', [dXhat, meanGrad]), g.op('Mul', [normalized, meanProjection])]), invstd]);
+    const dx = normalizeOverBackward(g, dXhat, normalized, invstd, [2]);
     const inputs = [ungrouped(g, dx, s)];
     if (!affine) return { inputs };
     const reduced = s.map((_, i) => i).filter((i) => i !== 1);

@@ -20,6 +20,7 @@ import { groupNorm } from './group_norm';
 import { hardsigmoid } from './hardsigmoid';
 import { hardswish } from './hardswish';
 import { identity } from './identity';
+import { layerNorm } from './layer_norm';
 import { leakyRelu } from './leaky_relu';
 import { linear } from './linear';
 import { localResponseNorm } from './local_response_norm';
@@ -55,6 +56,7 @@ const OPS: OpDef[] = [
   batchNorm2d,
   batchNorm1d,
   groupNorm,
+  layerNorm,
   relu,
   relu6,
   leakyRelu,
