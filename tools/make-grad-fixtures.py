@@ -86,6 +86,9 @@ CASES = [
     module_case('layer_norm', 'nn.LayerNorm(6)', [4, 6], batch=2),
     module_case('layer_norm_chw', 'nn.LayerNorm([3, 4, 4])', [3, 4, 4], batch=2),
     module_case('layer_norm_no_affine', 'nn.LayerNorm((3, 5), elementwise_affine=False, eps=1e-3)', [2, 3, 5], batch=2, forward='self.op(x) * x'),
+    # InstanceNorm2d (defaults: no affine, no running stats; with a random affine)
+    module_case('instance_norm2d', 'nn.InstanceNorm2d(3)', [3, 4, 5], batch=2),
+    module_case('instance_norm2d_affine', 'nn.InstanceNorm2d(4, affine=True, eps=1e-3)', [4, 3, 3], batch=3, forward='self.op(x) * x'),
     function_case('tanh', 'torch.tanh(x)', [3, 4, 4]),
     function_case('sigmoid', 'torch.sigmoid(x)', [3, 4, 4]),
     module_case('gelu', 'nn.GELU()', [3, 4, 4], scale=2.0),
@@ -257,6 +260,9 @@ def make(case):
             if isinstance(m, nn.PReLU):
                 m.weight.uniform_(0.05, 0.5)
             if isinstance(m, nn.LayerNorm) and m.elementwise_affine:
+                m.weight.uniform_(0.5, 1.5)
+                m.bias.uniform_(-0.5, 0.5)
+            if isinstance(m, nn.InstanceNorm2d) and m.affine:
                 m.weight.uniform_(0.5, 1.5)
                 m.bias.uniform_(-0.5, 0.5)
             if isinstance(m, nn.GroupNorm) and m.affine:

@@ -70,6 +70,8 @@ MODELS = [
     dict(name='group_norm', source='test/fixtures/onnx/newops.py', entry='GroupNormNet', input=[3, 10, 10], seed=14, activations=True),
     # LayerNorm: over [C, H, W], the last dim of [N, C], without affine (module outputs recorded)
     dict(name='layer_norm', source='test/fixtures/onnx/newops.py', entry='LayerNormNet', input=[3, 8, 8], seed=15, activations=True),
+    # InstanceNorm2d: the default and with affine (module outputs recorded)
+    dict(name='instance_norm', source='test/fixtures/onnx/newops.py', entry='InstanceNormNet', input=[3, 8, 8], seed=16, activations=True),
     # `classify` of a CIFAR model at 32x32 and an MNIST one at 1x28x28, as their files say
     dict(name='lenet_cifar10', source='test/corpus/lenet_cifar10.py', entry='LeNet', input=[3, 32, 32], seed=7,
          images=[('test/fixtures/images/inputs/rgb-300x200.png', 'seed'), ('test/fixtures/images/inputs/rgb-300x200.png', 'imagenet')]),
@@ -104,6 +106,9 @@ def randomize(model, gen):
             elif isinstance(m, nn.PReLU):
                 m.weight.copy_(torch.rand(m.weight.shape, generator=gen) * 0.5)
             elif isinstance(m, nn.LayerNorm) and m.elementwise_affine:
+                m.weight.copy_(torch.rand(m.weight.shape, generator=gen) + 0.5)
+                m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
+            elif isinstance(m, nn.InstanceNorm2d) and m.affine:
                 m.weight.copy_(torch.rand(m.weight.shape, generator=gen) + 0.5)
                 m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
             elif isinstance(m, nn.GroupNorm) and m.affine:

@@ -40,10 +40,10 @@ async function run(bytes: Uint8Array, input: Float32Array, shape: number[]) {
 const model = (name: string): FixtureModel => spec.models.find((m) => m.name === name)!;
 const errors: Record<string, number> = {};
 
-test('the fixtures cover the seed AlexNet, the paper AlexNet, the mixed ops, the corpus models, the classic-CNN ops (SE blocks with expand_as, squeeze, sum; every padding mode; clamp and Hardtanh; ELU and PReLU; GroupNorm; LayerNorm), the CIFAR and MNIST sizes and torchvision\'s ResNet, DenseNet, MobileNetV2/V3, ShuffleNetV2, SqueezeNet and GoogLeNet', () => {
+test('the fixtures cover the seed AlexNet, the paper AlexNet, the mixed ops, the corpus models, the classic-CNN ops (SE blocks with expand_as, squeeze, sum; every padding mode; clamp and Hardtanh; ELU and PReLU; GroupNorm; LayerNorm; InstanceNorm2d), the CIFAR and MNIST sizes and torchvision\'s ResNet, DenseNet, MobileNetV2/V3, ShuffleNetV2, SqueezeNet and GoogLeNet', () => {
   assert.deepEqual(
     spec.models.map((m) => m.name),
-    ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'se_classic', 'pad_modes', 'clamp_acts', 'elu_prelu', 'group_norm', 'layer_norm', 'lenet_cifar10', 'mnist_small',
+    ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'se_classic', 'pad_modes', 'clamp_acts', 'elu_prelu', 'group_norm', 'layer_norm', 'instance_norm', 'lenet_cifar10', 'mnist_small',
       'resnet_small', 'densenet_small', 'mobilenet_v2_small', 'mobilenet_v3_small_small', 'shufflenet_small', 'squeezenet_small', 'googlenet_small'],
   );
   // the torchvision ones are built by the shipped torchvision definitions (the file imports torchvision.models)
@@ -184,9 +184,17 @@ test('layer_norm: every LayerNorm module output (over [C, H, W], the last dim, w
   errors['layer_norm (per layer)'] = worst;
 });
 
+test('instance_norm: every InstanceNorm2d module output (the default, with affine) matches PyTorch (any batch)', async () => {
+  const m = model('instance_norm');
+  const { worst } = await compareActivations(m);
+  const paths = m.activations!.map((a) => a.path);
+  for (const p of ['in1', 'in2', 'head']) assert.ok(paths.includes(p), p);
+  errors['instance_norm (per layer)'] = worst;
+});
+
 test('batch N: a batch of two gives each sample its batch-1 output', async () => {
   // (not bn_head: a BatchNorm without running statistics normalizes with the whole batch's statistics, as PyTorch does)
-  for (const name of ['alexnet_2012_small', 'resnet_tiny', 'se_shuffle', 'decoder', 'se_classic', 'pad_modes', 'elu_prelu', 'group_norm', 'layer_norm']) {
+  for (const name of ['alexnet_2012_small', 'resnet_tiny', 'se_shuffle', 'decoder', 'se_classic', 'pad_modes', 'elu_prelu', 'group_norm', 'layer_norm', 'instance_norm']) {
     const m = model(name);
     const one = readFloats(m.inputFile);
     const two = new Float32Array(one.length * 2);

@@ -21,6 +21,7 @@ import { hardsigmoid } from './hardsigmoid';
 import { hardswish } from './hardswish';
 import { identity } from './identity';
 import { layerNorm } from './layer_norm';
+import { instanceNorm2d } from './instance_norm2d';
 import { leakyRelu } from './leaky_relu';
 import { linear } from './linear';
 import { localResponseNorm } from './local_response_norm';
@@ -57,6 +58,7 @@ const OPS: OpDef[] = [
   batchNorm1d,
   groupNorm,
   layerNorm,
+  instanceNorm2d,
   relu,
   relu6,
   leakyRelu,
