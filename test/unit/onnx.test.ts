@@ -273,6 +273,9 @@ test('what cannot be exported: a clear error naming the layer and its line', () 
   const rnd = exportError(`${header}        pass\n    def forward(self, x):\n        return x + torch.randn(1, 3, 8, 8)\n`);
   assert.equal(rnd.line, 10);
   assert.match(rnd.message, /torch\.randn at line 10.*random/);
+  const tracked = exportError(`${header}        self.norm = nn.InstanceNorm2d(3, track_running_stats=True)\n    def forward(self, x):\n        return self.norm(x)\n`);
+  assert.equal(tracked.line, 8);
+  assert.match(tracked.message, /layer 'norm' \(InstanceNorm2d, line 8\).*track_running_stats=True/);
   const unknown = exportError(`${header}        self.up = nn.PixelShuffle(2)\n    def forward(self, x):\n        return self.up(x)\n`);
   assert.match(unknown.message, /line \d+/);
   const merge = analyzeSource(`${header}        pass\n    def forward(self, x):\n        return x.view(-1)\n`);
