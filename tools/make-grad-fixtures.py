@@ -259,16 +259,7 @@ def make(case):
                 m.num_batches_tracked.fill_(3)
             if isinstance(m, nn.PReLU):
                 m.weight.uniform_(0.05, 0.5)
-            if isinstance(m, nn.LayerNorm) and m.elementwise_affine:
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.5, 0.5)
-            if isinstance(m, nn.InstanceNorm2d) and m.affine:
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.5, 0.5)
-            if isinstance(m, nn.GroupNorm) and m.affine:
-                m.weight.uniform_(0.5, 1.5)
-                m.bias.uniform_(-0.5, 0.5)
-            if isinstance(m, nn.BatchNorm2d) and m.affine:
+            if isinstance(m, (nn.BatchNorm2d, nn.GroupNorm, nn.LayerNorm, nn.InstanceNorm2d)) and m.weight is not None:
                 m.weight.uniform_(0.5, 1.5)
                 m.bias.uniform_(-0.5, 0.5)
     model.train()

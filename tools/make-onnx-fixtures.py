@@ -105,13 +105,7 @@ def randomize(model, gen):
                     m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.1)
             elif isinstance(m, nn.PReLU):
                 m.weight.copy_(torch.rand(m.weight.shape, generator=gen) * 0.5)
-            elif isinstance(m, nn.LayerNorm) and m.elementwise_affine:
-                m.weight.copy_(torch.rand(m.weight.shape, generator=gen) + 0.5)
-                m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
-            elif isinstance(m, nn.InstanceNorm2d) and m.affine:
-                m.weight.copy_(torch.rand(m.weight.shape, generator=gen) + 0.5)
-                m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
-            elif isinstance(m, nn.GroupNorm) and m.affine:
+            elif isinstance(m, (nn.GroupNorm, nn.LayerNorm, nn.InstanceNorm2d)) and m.weight is not None:
                 m.weight.copy_(torch.rand(m.weight.shape, generator=gen) + 0.5)
                 m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
             elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):

@@ -152,45 +152,23 @@ test('pad_modes: every padding module output (reflect, replicate, constant with 
   errors['pad_modes (per layer)'] = worst;
 });
 
-test('clamp_acts: every Hardtanh module output matches PyTorch (clamp, clamp_min, clamp_max on the way; any batch)', async () => {
-  const m = model('clamp_acts');
-  const { worst } = await compareActivations(m);
-  const paths = m.activations!.map((a) => a.path);
-  for (const p of ['conv', 'act', 'act2', 'head']) assert.ok(paths.includes(p), p);
-  errors['clamp_acts (per layer)'] = worst;
-});
-
-test('elu_prelu: every ELU and PReLU module output (one slope, per channel on 4-D and 2-D inputs) matches PyTorch (any batch)', async () => {
-  const m = model('elu_prelu');
-  const { worst } = await compareActivations(m);
-  const paths = m.activations!.map((a) => a.path);
-  for (const p of ['elu', 'prelu', 'prelu1', 'prelu_fc', 'head']) assert.ok(paths.includes(p), p);
-  errors['elu_prelu (per layer)'] = worst;
-});
-
-test('group_norm: every GroupNorm module output (affine, without affine, one group, on [N, C]) matches PyTorch (any batch)', async () => {
-  const m = model('group_norm');
-  const { worst } = await compareActivations(m);
-  const paths = m.activations!.map((a) => a.path);
-  for (const p of ['gn1', 'gn2', 'gn3', 'gn_fc', 'head']) assert.ok(paths.includes(p), p);
-  errors['group_norm (per layer)'] = worst;
-});
-
-test('layer_norm: every LayerNorm module output (over [C, H, W], the last dim, without affine) matches PyTorch (any batch)', async () => {
-  const m = model('layer_norm');
-  const { worst } = await compareActivations(m);
-  const paths = m.activations!.map((a) => a.path);
-  for (const p of ['ln1', 'ln2', 'ln_fc', 'head']) assert.ok(paths.includes(p), p);
-  errors['layer_norm (per layer)'] = worst;
-});
-
-test('instance_norm: every InstanceNorm2d module output (the default, with affine) matches PyTorch (any batch)', async () => {
-  const m = model('instance_norm');
-  const { worst } = await compareActivations(m);
-  const paths = m.activations!.map((a) => a.path);
-  for (const p of ['in1', 'in2', 'head']) assert.ok(paths.includes(p), p);
-  errors['instance_norm (per layer)'] = worst;
-});
+// the ops of CIFAR repos and classification zoos: each fixture model's module outputs, and the layers it must record
+const newOpModels: Array<[string, string, string[]]> = [
+  ['clamp_acts', 'every Hardtanh module output (clamp, clamp_min, clamp_max on the way)', ['conv', 'act', 'act2', 'head']],
+  ['elu_prelu', 'every ELU and PReLU module output (one slope, per channel on 4-D and 2-D inputs)', ['elu', 'prelu', 'prelu1', 'prelu_fc', 'head']],
+  ['group_norm', 'every GroupNorm module output (affine, without affine, one group, on [N, C])', ['gn1', 'gn2', 'gn3', 'gn_fc', 'head']],
+  ['layer_norm', 'every LayerNorm module output (over [C, H, W], the last dim, without affine)', ['ln1', 'ln2', 'ln_fc', 'head']],
+  ['instance_norm', 'every InstanceNorm2d module output (the default, with affine)', ['in1', 'in2', 'head']],
+];
+for (const [name, what, layers] of newOpModels) {
+  test(`${name}: ${what} matches PyTorch (any batch)`, async () => {
+    const m = model(name);
+    const { worst } = await compareActivations(m);
+    const paths = m.activations!.map((a) => a.path);
+    for (const p of layers) assert.ok(paths.includes(p), p);
+    errors[`${name} (per layer)`] = worst;
+  });
+}
 
 test('batch N: a batch of two gives each sample its batch-1 output', async () => {
   // (not bn_head: a BatchNorm without running statistics normalizes with the whole batch's statistics, as PyTorch does)

@@ -426,3 +426,18 @@ export function normalizeOverBackward(g: OnnxEmitter, dXhat: string, normalized:
   const meanProjection = g.op('ReduceMean', [g.op('Mul', [dXhat, normalized])], over);
   return g.op('Mul', [g.op('Sub', [g.op('Sub', [dXhat, meanGrad]), g.op('Mul', [normalized, meanProjection])]), invstd]);
 }
+
+/** A normalisation's output: keeps `normalized` and `invstd` for the backward, then `shown` (the normalized values in
+ * the input's shape) as is, or times `affine`'s weight plus its bias (both already broadcastable). */
+export function emitNormalized(g: OnnxEmitter, stats: { normalized: string; invstd: string }, shown: string, out: string, affine: [string, string] | null): void {
+  g.save('normalized', stats.normalized);
+  g.save('invstd', stats.invstd);
+  if (!affine) g.op('Identity', [shown], {}, out);
+  else g.op('Add', [g.op('Mul', [shown, affine[0]]), affine[1]], {}, out);
+}
+
+/** What emitNormalized kept, for the backward of `op`. */
+export function savedNormalization(g: OnnxEmitter, op: string): { normalized: string; invstd: string } {
+  const normalized = g.saved('normalized') ?? g.fail(`${op} backward needs its forward`);
+  return { normalized, invstd: g.saved('invstd')! };
+}

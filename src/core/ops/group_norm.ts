@@ -2,7 +2,7 @@
 // normalised over its channels and positions; then a per-channel affine (weight, bias [C]). No running
 // statistics, so train and eval mode compute the same.
 import type { Shape } from '../types';
-import { badArg, err, fmtShape, isErr, isInt, normalizeOver, normalizeOverBackward, numel, ok, oneInput, reduceSum, truthy, wrapDim } from './common';
+import { badArg, emitNormalized, err, fmtShape, isErr, isInt, normalizeOver, normalizeOverBackward, numel, ok, oneInput, reduceSum, savedNormalization, truthy, wrapDim } from './common';
 import type { Args, OnnxEmitter, OpDef, ShapeResult, ShapeRule } from './types';
 
 /** GroupNorm.__init__'s check, then F.group_norm's (_verify_batch_size), then ATen's. */
@@ -79,15 +79,9 @@ export const groupNorm: OpDef = {
     const groups = g.int('num_groups', a.num_groups);
     const c = g.int('num_channels', a.num_channels);
     const eps = g.num('eps', a.eps);
-    const { normalized, invstd } = normalizeOver(g, grouped(g, x, groups), [2], eps);
-    g.save('normalized', normalized);
-    g.save('invstd', invstd);
-    const xhat = ungrouped(g, normalized, s);
-    if (!truthy(a.affine)) {
-      g.op('Identity', [xhat], {}, out);
-      return;
-    }
-    g.op('Add', [g.op('Mul', [xhat, perChannel(g, 'weight', c, s)]), perChannel(g, 'bias', c, s)], {}, out);
+    const stats = normalizeOver(g, grouped(g, x, groups), [2], eps);
+    const affine = truthy(a.affine) ? ([perChannel(g, 'weight', c, s), perChannel(g, 'bias', c, s)] as [string, string]) : null;
+    emitNormalized(g, stats, ungrouped(g, stats.normalized, s), out, affine);
   },
   // per group: dX = invstd * (dXhat - mean(dXhat) - xhat * mean(dXhat * xhat)), dXhat = dY * weight;
   // dWeight = sum(dY * xhat), dBias = sum(dY) over all but the channels
@@ -95,8 +89,7 @@ export const groupNorm: OpDef = {
     const groups = g.int('num_groups', a.num_groups);
     const c = g.int('num_channels', a.num_channels);
     const affine = truthy(a.affine);
-    const normalized = g.saved('normalized') ?? g.fail('GroupNorm backward needs its forward');
-    const invstd = g.saved('invstd')!;
+    const { normalized, invstd } = savedNormalization(g, 'GroupNorm');
     const dXhat = grouped(g, affine ? g.op('Mul', [dOut, perChannel(g, 'weight', c, s)]) : dOut, groups);
     const dx = normalizeOverBackward(g, dXhat, normalized, invstd, [2]);
     const inputs = [ungrouped(g, dx, s)];

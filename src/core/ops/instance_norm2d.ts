@@ -1,32 +1,27 @@
 // nn.InstanceNorm2d (num_features, eps, momentum, affine=False, track_running_stats=False): each sample's channels
 // normalised over their own H, W; then, with affine, a per-channel weight and bias. [N, C, H, W] or unbatched [C, H, W].
 import type { Shape } from '../types';
-import { batchNormCommon, BATCH_NORM_SIGNATURE } from './batchnorm2d';
-import { badArg, err, isErr, isInt, normalizeOver, normalizeOverBackward, numel, ok, oneInput, reduceSum, truthy } from './common';
+import { batchNormCommon, BATCH_NORM_SIGNATURE, inferNormModule } from './batchnorm2d';
+import { emitNormalized, normalizeOver, normalizeOverBackward, numel, reduceSum, savedNormalization, truthy } from './common';
 import type { Args, OnnxEmitter, OpDef, ShapeResult, ShapeRule } from './types';
 
-/** _InstanceNorm.forward's checks, then F.instance_norm's _verify_spatial_size, then ATen's batch_norm on [1, N*C, H, W]. */
+/**
+ * _InstanceNorm.forward's rank check, F.instance_norm's _verify_spatial_size, then ATen's batch_norm on
+ * [1, N*C, H, W] with the statistics and affine repeated per sample (a mismatch without either: only a warning).
+ */
 function inferInstanceNorm(inputs: Shape[], a: Args): ShapeResult {
-  const op = 'InstanceNorm2d';
-  const c = a.num_features;
-  if (!isInt(c)) return badArg(op, 'num_features', c, 'an int');
-  const affine = truthy(a.affine);
-  const tracking = truthy(a.track_running_stats);
-  if ((affine || tracking) && c < 0) return err(`Trying to create tensor with negative dimension ${c}: [${c}]`);
-  const x = oneInput(op, inputs);
-  if (isErr(x)) return x;
-  if (x.length !== 3 && x.length !== 4) return err(`expected 3D or 4D input (got ${x.length}D input)`);
-  const batched = x.length === 4 ? x : [1, ...x];
-  if (numel(batched.slice(2)) === 1) {
-    return err(`Expected more than 1 spatial element when training, got input size torch.Size([${batched.join(', ')}])`);
-  }
-  // the statistics and affine, repeated per sample, against [1, N*C, H, W]'s channels (a mismatch without either: a warning)
-  const checked = [...(tracking ? ['running_mean', 'running_var'] : []), ...(affine ? ['weight', 'bias'] : [])];
-  for (const name of checked) {
-    if (batched[1] !== c) return err(`${name} should contain ${batched[0] * batched[1]} elements not ${batched[0] * c}`);
-  }
-  const params = affine ? 2 * c : 0;
-  return ok([...x], params, 0, affine ? [`params: 2*${c} = ${params} (weight, bias)`] : []);
+  const batched = (x: Shape) => (x.length === 4 ? x : [1, ...x]);
+  return inferNormModule(
+    'InstanceNorm2d',
+    inputs,
+    a,
+    (x) => {
+      if (x.length !== 3 && x.length !== 4) return `expected 3D or 4D input (got ${x.length}D input)`;
+      const b = batched(x);
+      return numel(b.slice(2)) === 1 ? `Expected more than 1 spatial element when training, got input size torch.Size([${b.join(', ')}])` : null;
+    },
+    (x, c) => [batched(x)[0] * batched(x)[1], batched(x)[0] * c],
+  );
 }
 
 const instanceNorm2dRules: ShapeRule[] = [
@@ -61,23 +56,16 @@ export const instanceNorm2d: OpDef = {
   // xhat = (x - mean) / sqrt(var + eps) over each sample's channel (biased variance), then xhat * weight + bias per channel
   lower(g, { args: a, inputs: [x], inShapes: [s], out }) {
     const { c, axes, channelShape } = geometry(g, a, s);
-    const { normalized, invstd } = normalizeOver(g, x, axes, g.num('eps', a.eps));
-    g.save('normalized', normalized);
-    g.save('invstd', invstd);
-    if (!truthy(a.affine)) {
-      g.op('Identity', [normalized], {}, out);
-      return;
-    }
+    const stats = normalizeOver(g, x, axes, g.num('eps', a.eps));
     const channel = (name: string) => g.op('Reshape', [g.param(name, [c]), g.intConst(channelShape)]);
-    g.op('Add', [g.op('Mul', [normalized, channel('weight')]), channel('bias')], {}, out);
+    emitNormalized(g, stats, stats.normalized, out, truthy(a.affine) ? [channel('weight'), channel('bias')] : null);
   },
   // dX = invstd * (dXhat - mean(dXhat) - xhat * mean(dXhat * xhat)) over H, W, dXhat = dY * weight;
   // dWeight = sum(dY * xhat), dBias = sum(dY) over all but the channels
   backward(g, { args: a, inShapes: [s], dOut }) {
     const { c, axes, channelShape, reduced } = geometry(g, a, s);
     const affine = truthy(a.affine);
-    const normalized = g.saved('normalized') ?? g.fail('InstanceNorm2d backward needs its forward');
-    const invstd = g.saved('invstd')!;
+    const { normalized, invstd } = savedNormalization(g, 'InstanceNorm2d');
     const dXhat = affine ? g.op('Mul', [dOut, g.op('Reshape', [g.param('weight', [c]), g.intConst(channelShape)])]) : dOut;
     const inputs = [normalizeOverBackward(g, dXhat, normalized, invstd, axes)];
     if (!affine) return { inputs };

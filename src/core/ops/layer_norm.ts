@@ -1,7 +1,7 @@
 // nn.LayerNorm (normalized_shape, eps, elementwise_affine): each sample normalised over its last
 // len(normalized_shape) dims, then an elementwise affine (weight, bias of normalized_shape). No running statistics.
 import type { Shape } from '../types';
-import { badArg, err, fmtShape, intList, isErr, normalizeOver, normalizeOverBackward, numel, ok, oneInput, reduceSum, truthy } from './common';
+import { badArg, emitNormalized, err, fmtShape, intList, isErr, normalizeOver, normalizeOverBackward, numel, ok, oneInput, reduceSum, savedNormalization, truthy } from './common';
 import type { Args, OnnxEmitter, OpDef, ShapeResult, ShapeRule } from './types';
 
 /** normalized_shape as a list: an int is (int,). */
@@ -64,22 +64,15 @@ export const layerNorm: OpDef = {
   // xhat = (x - mean) / sqrt(var + eps) over the last dims (biased variance), then xhat * weight + bias
   lower(g, { args: a, inputs: [x], inShapes: [s], out }) {
     const { shape, axes } = geometry(g, a, s);
-    const { normalized, invstd } = normalizeOver(g, x, axes, g.num('eps', a.eps));
-    g.save('normalized', normalized);
-    g.save('invstd', invstd);
-    if (!truthy(a.elementwise_affine)) {
-      g.op('Identity', [normalized], {}, out);
-      return;
-    }
-    g.op('Add', [g.op('Mul', [normalized, g.param('weight', shape)]), g.param('bias', shape)], {}, out);
+    const stats = normalizeOver(g, x, axes, g.num('eps', a.eps));
+    emitNormalized(g, stats, stats.normalized, out, truthy(a.elementwise_affine) ? [g.param('weight', shape), g.param('bias', shape)] : null);
   },
   // dX = invstd * (dXhat - mean(dXhat) - xhat * mean(dXhat * xhat)), dXhat = dY * weight;
   // dWeight = sum(dY * xhat), dBias = sum(dY) over the leading dims
   backward(g, { args: a, inShapes: [s], dOut }) {
     const { shape, axes, leading } = geometry(g, a, s);
     const affine = truthy(a.elementwise_affine);
-    const normalized = g.saved('normalized') ?? g.fail('LayerNorm backward needs its forward');
-    const invstd = g.saved('invstd')!;
+    const { normalized, invstd } = savedNormalization(g, 'LayerNorm');
     const dXhat = affine ? g.op('Mul', [dOut, g.param('weight', shape)]) : dOut;
     const inputs = [normalizeOverBackward(g, dXhat, normalized, invstd, axes)];
     if (!affine) return { inputs };
