@@ -67,7 +67,7 @@ CASES = [
     # clamp / clamp_min / clamp_max / Hardtanh: integer inputs land on the bounds (clamp passes the gradient there,
     # hardtanh does not)
     function_case('clamp_bounds', 'torch.clamp(x, 0, 2) + x.clamp(min=1) * 2 + x.clamp_max(1) * 3 + torch.clamp_min(x, 2) * 4', [3, 4, 4], ints=True),
-    function_case('clamp_random', 'x.clamp(-0.5, 0.5) + torch.clamp(x, max=0.2) + torch.clamp_max(x, -1.0)', [3, 4, 4]),
+    function_case('clamp_random', 'x.clamp(-0.5, 0.5) + torch.clamp(x, max=0.2) + torch.clamp_max(x, -1.0) + torch.clip(x, -0.3, 1.0) * x.clip(min=0.1)', [3, 4, 4]),
     module_case('hardtanh_bounds', 'nn.Hardtanh(0.0, 2.0)', [3, 4, 4], forward='self.op(x) + F.hardtanh(x, 1, 2) * 2', ints=True),
     module_case('hardtanh', 'nn.Hardtanh()', [3, 4, 4], scale=2.0),
     # ELU (alpha) and PReLU (one slope, one per channel on [N, C, H, W] and [N, C]; random slopes)

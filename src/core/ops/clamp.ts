@@ -1,4 +1,4 @@
-// Clamping: torch.clamp / x.clamp (min, max), torch.clamp_min / x.clamp_min, torch.clamp_max / x.clamp_max, and
+// Clamping: torch.clamp / x.clamp (min, max) and their alias torch.clip / x.clip, torch.clamp_min / x.clamp_min, torch.clamp_max / x.clamp_max, and
 // nn.Hardtanh / F.hardtanh (min_val, max_val). Same shape as the input; bounds are Python numbers.
 import type { Shape } from '../types';
 import { err, gradWhere, isNumber, sameShapeRule, badArg } from './common';
@@ -41,6 +41,10 @@ const clampRules: ShapeRule[] = [
   sameShapeRule('torch.clamp', 'function', [{ name: 'min', default: null }, { name: 'max', default: null }, { name: 'out', default: null, kwOnly: true }],
     { pyName: 'clamp', native: {} }, checkClamp('clamp')),
   sameShapeRule('.clamp', 'method', [{ name: 'min', default: null }, { name: 'max', default: null }], { pyName: '_TensorBase.clamp', native: {} }, checkClamp('clamp')),
+  // torch.clip / x.clip: aliases of clamp
+  sameShapeRule('torch.clip', 'function', [{ name: 'min', default: null }, { name: 'max', default: null }, { name: 'out', default: null, kwOnly: true }],
+    { pyName: 'clip', native: {} }, checkClamp('clip')),
+  sameShapeRule('.clip', 'method', [{ name: 'min', default: null }, { name: 'max', default: null }], { pyName: '_TensorBase.clip', native: {} }, checkClamp('clip')),
   sameShapeRule('torch.clamp_min', 'function', [{ name: 'min' }], { pyName: 'clamp_min', native: {} }, checkBound('clamp_min', 'min')),
   sameShapeRule('.clamp_min', 'method', [{ name: 'min' }], { pyName: '_TensorBase.clamp_min', native: {} }, checkBound('clamp_min', 'min')),
   sameShapeRule('torch.clamp_max', 'function', [{ name: 'max' }], { pyName: 'clamp_max', native: {} }, checkBound('clamp_max', 'max')),
