@@ -82,9 +82,11 @@ CASES = [
     module_case('group_norm_no_affine', 'nn.GroupNorm(2, 6, affine=False)', [6, 2, 3], batch=2),
     module_case('group_norm_one_group', 'nn.GroupNorm(1, 3)', [3, 4, 4], batch=2, forward='self.op(x) * x'),
     module_case('group_norm_per_channel', 'nn.GroupNorm(3, 3)', [3, 5], batch=2),
+    function_case('group_norm_functional', 'F.group_norm(x, 2) * x + F.group_norm(x, 1, eps=1e-3)', [4, 3, 3], batch=2),
     # LayerNorm (random affine): the last dim, the last three dims, without affine
     module_case('layer_norm', 'nn.LayerNorm(6)', [4, 6], batch=2),
     module_case('layer_norm_chw', 'nn.LayerNorm([3, 4, 4])', [3, 4, 4], batch=2),
+    function_case('layer_norm_functional', 'F.layer_norm(x, x.shape[1:]) * x + F.layer_norm(x, (4,), eps=1e-3)', [3, 4], batch=2),
     module_case('layer_norm_no_affine', 'nn.LayerNorm((3, 5), elementwise_affine=False, eps=1e-3)', [2, 3, 5], batch=2, forward='self.op(x) * x'),
     # InstanceNorm2d (defaults: no affine, no running stats; with a random affine)
     module_case('instance_norm2d', 'nn.InstanceNorm2d(3)', [3, 4, 5], batch=2),

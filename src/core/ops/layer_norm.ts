@@ -1,4 +1,4 @@
-// nn.LayerNorm (normalized_shape, eps, elementwise_affine): each sample normalised over its last
+// nn.LayerNorm (normalized_shape, eps, elementwise_affine) and F.layer_norm without weight and bias: each sample normalised over its last
 // len(normalized_shape) dims, then an elementwise affine (weight, bias of normalized_shape). No running statistics.
 import type { Shape } from '../types';
 import { badArg, emitNormalized, err, fmtShape, intList, isErr, normalizeOver, normalizeOverBackward, numel, ok, oneInput, reduceSum, savedNormalization, truthy } from './common';
@@ -9,8 +9,7 @@ function normalizedShape(a: Args): number[] | null {
   return intList(a.normalized_shape, 1);
 }
 
-function inferLayerNorm(inputs: Shape[], a: Args): ShapeResult {
-  const op = 'LayerNorm';
+function inferLayerNorm(op: string, inputs: Shape[], a: Args): ShapeResult {
   const shape = normalizedShape(a);
   if (!shape) return badArg(op, 'normalized_shape', a.normalized_shape, 'an int or a tuple of ints');
   const affine = truthy(a.elementwise_affine);
@@ -42,7 +41,21 @@ const layerNormRules: ShapeRule[] = [
       { name: 'device', default: null },
       { name: 'dtype', default: null },
     ],
-    infer: inferLayerNorm,
+    infer: (inputs, args) => inferLayerNorm('LayerNorm', inputs, args),
+  },
+  {
+    // weight and bias are tensors: without them (None) there is no affine (elementwise_affine is absent)
+    op: 'torch.nn.functional.layer_norm',
+    kind: 'function',
+    tensorInputs: 1,
+    pyName: 'layer_norm',
+    signature: [
+      { name: 'normalized_shape' },
+      { name: 'weight', default: null },
+      { name: 'bias', default: null },
+      { name: 'eps', default: 1e-5 },
+    ],
+    infer: (inputs, args) => inferLayerNorm('layer_norm', inputs, args),
   },
 ];
 
