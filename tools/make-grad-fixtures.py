@@ -64,6 +64,33 @@ CASES = [
     function_case('relu', 'F.relu(x)', [3, 4, 4]),
     module_case('relu6', 'nn.ReLU6()', [3, 4, 4], scale=5.0),
     module_case('leaky_relu', 'nn.LeakyReLU(0.2)', [3, 4, 4]),
+    # clamp / clamp_min / clamp_max / Hardtanh: integer inputs land on the bounds (clamp passes the gradient there,
+    # hardtanh does not)
+    function_case('clamp_bounds', 'torch.clamp(x, 0, 2) + x.clamp(min=1) * 2 + x.clamp_max(1) * 3 + torch.clamp_min(x, 2) * 4', [3, 4, 4], ints=True),
+    function_case('clamp_random', 'x.clamp(-0.5, 0.5) + torch.clamp(x, max=0.2) + torch.clamp_max(x, -1.0) + torch.clip(x, -0.3, 1.0) * x.clip(min=0.1)', [3, 4, 4]),
+    module_case('hardtanh_bounds', 'nn.Hardtanh(0.0, 2.0)', [3, 4, 4], forward='self.op(x) + F.hardtanh(x, 1, 2) * 2', ints=True),
+    module_case('hardtanh', 'nn.Hardtanh()', [3, 4, 4], scale=2.0),
+    # ELU (alpha) and PReLU (one slope, one per channel on [N, C, H, W] and [N, C]; random slopes)
+    module_case('elu', 'nn.ELU()', [3, 4, 4], scale=2.0),
+    function_case('elu_alpha', 'F.elu(x, 0.4) + F.elu(x, alpha=2.0)', [3, 4, 4], scale=2.0),
+    module_case('prelu', 'nn.PReLU()', [3, 4, 4]),
+    module_case('prelu_channels', 'nn.PReLU(3)', [3, 4, 4]),
+    module_case('prelu_channels_2d', 'nn.PReLU(5, init=0.1)', [5], batch=4),
+    # GroupNorm (random affine): [N, C, H, W], [N, C], without affine, one group, a group per channel
+    module_case('group_norm', 'nn.GroupNorm(2, 4)', [4, 3, 3], batch=2),
+    module_case('group_norm_2d', 'nn.GroupNorm(3, 6, eps=1e-3)', [6], batch=3),
+    module_case('group_norm_no_affine', 'nn.GroupNorm(2, 6, affine=False)', [6, 2, 3], batch=2),
+    module_case('group_norm_one_group', 'nn.GroupNorm(1, 3)', [3, 4, 4], batch=2, forward='self.op(x) * x'),
+    module_case('group_norm_per_channel', 'nn.GroupNorm(3, 3)', [3, 5], batch=2),
+    function_case('group_norm_functional', 'F.group_norm(x, 2) * x + F.group_norm(x, 1, eps=1e-3)', [4, 3, 3], batch=2),
+    # LayerNorm (random affine): the last dim, the last three dims, without affine
+    module_case('layer_norm', 'nn.LayerNorm(6)', [4, 6], batch=2),
+    module_case('layer_norm_chw', 'nn.LayerNorm([3, 4, 4])', [3, 4, 4], batch=2),
+    function_case('layer_norm_functional', 'F.layer_norm(x, x.shape[1:]) * x + F.layer_norm(x, (4,), eps=1e-3)', [3, 4], batch=2),
+    module_case('layer_norm_no_affine', 'nn.LayerNorm((3, 5), elementwise_affine=False, eps=1e-3)', [2, 3, 5], batch=2, forward='self.op(x) * x'),
+    # InstanceNorm2d (defaults: no affine, no running stats; with a random affine)
+    module_case('instance_norm2d', 'nn.InstanceNorm2d(3)', [3, 4, 5], batch=2),
+    module_case('instance_norm2d_affine', 'nn.InstanceNorm2d(4, affine=True, eps=1e-3)', [4, 3, 3], batch=3, forward='self.op(x) * x'),
     function_case('tanh', 'torch.tanh(x)', [3, 4, 4]),
     function_case('sigmoid', 'torch.sigmoid(x)', [3, 4, 4]),
     module_case('gelu', 'nn.GELU()', [3, 4, 4], scale=2.0),
@@ -232,7 +259,9 @@ def make(case):
                 m.running_mean.uniform_(-0.5, 0.5)
                 m.running_var.uniform_(0.5, 1.5)
                 m.num_batches_tracked.fill_(3)
-            if isinstance(m, nn.BatchNorm2d) and m.affine:
+            if isinstance(m, nn.PReLU):
+                m.weight.uniform_(0.05, 0.5)
+            if isinstance(m, (nn.BatchNorm2d, nn.GroupNorm, nn.LayerNorm, nn.InstanceNorm2d)) and m.weight is not None:
                 m.weight.uniform_(0.5, 1.5)
                 m.bias.uniform_(-0.5, 0.5)
     model.train()

@@ -62,6 +62,16 @@ MODELS = [
     dict(name='se_classic', source='test/fixtures/onnx/newops.py', entry='SEClassic', input=[3, 12, 10], seed=10, activations=True),
     # the padding modules and F.pad's modes (reflect, replicate, circular, constant, negative pads), module outputs recorded
     dict(name='pad_modes', source='test/fixtures/onnx/newops.py', entry='PadModes', input=[3, 12, 10], seed=11, activations=True),
+    # clamp / clamp_min / clamp_max / Hardtanh (module outputs recorded)
+    dict(name='clamp_acts', source='test/fixtures/onnx/newops.py', entry='ClampActs', input=[3, 16, 16], seed=12, activations=True),
+    # ELU and PReLU (one slope, per channel on [N, C, H, W] and [N, C]), module outputs recorded
+    dict(name='elu_prelu', source='test/fixtures/onnx/newops.py', entry='EluPrelu', input=[3, 8, 8], seed=13, activations=True),
+    # GroupNorm: affine, without affine, one group, on [N, C] (module outputs recorded)
+    dict(name='group_norm', source='test/fixtures/onnx/newops.py', entry='GroupNormNet', input=[3, 10, 10], seed=14, activations=True),
+    # LayerNorm: over [C, H, W], the last dim of [N, C], without affine (module outputs recorded)
+    dict(name='layer_norm', source='test/fixtures/onnx/newops.py', entry='LayerNormNet', input=[3, 8, 8], seed=15, activations=True),
+    # InstanceNorm2d: the default and with affine (module outputs recorded)
+    dict(name='instance_norm', source='test/fixtures/onnx/newops.py', entry='InstanceNormNet', input=[3, 8, 8], seed=16, activations=True),
     # `classify` of a CIFAR model at 32x32 and an MNIST one at 1x28x28, as their files say
     dict(name='lenet_cifar10', source='test/corpus/lenet_cifar10.py', entry='LeNet', input=[3, 32, 32], seed=7,
          images=[('test/fixtures/images/inputs/rgb-300x200.png', 'seed'), ('test/fixtures/images/inputs/rgb-300x200.png', 'imagenet')]),
@@ -93,6 +103,11 @@ def randomize(model, gen):
                 m.weight.copy_(torch.randn(m.weight.shape, generator=gen) * (2.0 / fan_in) ** 0.5)
                 if m.bias is not None:
                     m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.1)
+            elif isinstance(m, nn.PReLU):
+                m.weight.copy_(torch.rand(m.weight.shape, generator=gen) * 0.5)
+            elif isinstance(m, (nn.GroupNorm, nn.LayerNorm, nn.InstanceNorm2d)) and m.weight is not None:
+                m.weight.copy_(torch.rand(m.weight.shape, generator=gen) + 0.5)
+                m.bias.copy_(torch.randn(m.bias.shape, generator=gen) * 0.2)
             elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
                 c = m.num_features
                 if m.affine:

@@ -45,7 +45,7 @@ test('the gradient fixtures cover every op that has a backward', () => {
   for (const key of ['conv2d', 'linear', 'relu', 'relu6', 'leaky_relu', 'tanh', 'sigmoid', 'gelu', 'silu', 'identity', 'max_pool2d', 'avg_pool2d',
     'adaptive_avg_pool2d', 'local_response_norm', 'batch_norm2d', 'dropout', 'dropout2d', 'flatten', 'view', 'add', 'sub', 'mul', 'div', 'neg',
     'cat', 'softmax', 'log_softmax', 'mean', 'transpose', 'permute', 'hardswish', 'hardsigmoid', 'adaptive_max_pool2d', 'pad', 'upsample',
-    'batch_norm1d', 'slice', 'squeeze', 'unsqueeze', 'expand', 'sum']) {
+    'batch_norm1d', 'slice', 'squeeze', 'unsqueeze', 'expand', 'sum', 'clamp', 'elu', 'prelu', 'group_norm', 'layer_norm', 'instance_norm2d']) {
     assert.ok(keys.has(key), `no gradient fixture uses ${key}`);
     assert.ok(getOp(key)?.backward, `${key} has no backward`);
   }

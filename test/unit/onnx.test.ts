@@ -40,10 +40,10 @@ async function run(bytes: Uint8Array, input: Float32Array, shape: number[]) {
 const model = (name: string): FixtureModel => spec.models.find((m) => m.name === name)!;
 const errors: Record<string, number> = {};
 
-test('the fixtures cover the seed AlexNet, the paper AlexNet, the mixed ops, the corpus models, the classic-CNN ops (SE blocks with expand_as, squeeze, sum; every padding mode), the CIFAR and MNIST sizes and torchvision\'s ResNet, DenseNet, MobileNetV2/V3, ShuffleNetV2, SqueezeNet and GoogLeNet', () => {
+test('the fixtures cover the seed AlexNet, the paper AlexNet, the mixed ops, the corpus models, the classic-CNN ops (SE blocks with expand_as, squeeze, sum; every padding mode; clamp and Hardtanh; ELU and PReLU; GroupNorm; LayerNorm; InstanceNorm2d), the CIFAR and MNIST sizes and torchvision\'s ResNet, DenseNet, MobileNetV2/V3, ShuffleNetV2, SqueezeNet and GoogLeNet', () => {
   assert.deepEqual(
     spec.models.map((m) => m.name),
-    ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'se_classic', 'pad_modes', 'lenet_cifar10', 'mnist_small',
+    ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'se_classic', 'pad_modes', 'clamp_acts', 'elu_prelu', 'group_norm', 'layer_norm', 'instance_norm', 'lenet_cifar10', 'mnist_small',
       'resnet_small', 'densenet_small', 'mobilenet_v2_small', 'mobilenet_v3_small_small', 'shufflenet_small', 'squeezenet_small', 'googlenet_small'],
   );
   // the torchvision ones are built by the shipped torchvision definitions (the file imports torchvision.models)
@@ -152,9 +152,27 @@ test('pad_modes: every padding module output (reflect, replicate, constant with 
   errors['pad_modes (per layer)'] = worst;
 });
 
+// the ops of CIFAR repos and classification zoos: each fixture model's module outputs, and the layers it must record
+const newOpModels: Array<[string, string, string[]]> = [
+  ['clamp_acts', 'every Hardtanh module output (clamp, clamp_min, clamp_max on the way)', ['conv', 'act', 'act2', 'head']],
+  ['elu_prelu', 'every ELU and PReLU module output (one slope, per channel on 4-D and 2-D inputs)', ['elu', 'prelu', 'prelu1', 'prelu_fc', 'head']],
+  ['group_norm', 'every GroupNorm module output (affine, without affine, one group, on [N, C])', ['gn1', 'gn2', 'gn3', 'gn_fc', 'head']],
+  ['layer_norm', 'every LayerNorm module output (over [C, H, W], the last dim, without affine)', ['ln1', 'ln2', 'ln_fc', 'head']],
+  ['instance_norm', 'every InstanceNorm2d module output (the default, with affine)', ['in1', 'in2', 'head']],
+];
+for (const [name, what, layers] of newOpModels) {
+  test(`${name}: ${what} matches PyTorch (any batch)`, async () => {
+    const m = model(name);
+    const { worst } = await compareActivations(m);
+    const paths = m.activations!.map((a) => a.path);
+    for (const p of layers) assert.ok(paths.includes(p), p);
+    errors[`${name} (per layer)`] = worst;
+  });
+}
+
 test('batch N: a batch of two gives each sample its batch-1 output', async () => {
   // (not bn_head: a BatchNorm without running statistics normalizes with the whole batch's statistics, as PyTorch does)
-  for (const name of ['alexnet_2012_small', 'resnet_tiny', 'se_shuffle', 'decoder', 'se_classic', 'pad_modes']) {
+  for (const name of ['alexnet_2012_small', 'resnet_tiny', 'se_shuffle', 'decoder', 'se_classic', 'pad_modes', 'elu_prelu', 'group_norm', 'layer_norm', 'instance_norm']) {
     const m = model(name);
     const one = readFloats(m.inputFile);
     const two = new Float32Array(one.length * 2);
@@ -233,6 +251,9 @@ test('what cannot be exported: a clear error naming the layer and its line', () 
   const rnd = exportError(`${header}        pass\n    def forward(self, x):\n        return x + torch.randn(1, 3, 8, 8)\n`);
   assert.equal(rnd.line, 10);
   assert.match(rnd.message, /torch\.randn at line 10.*random/);
+  const tracked = exportError(`${header}        self.norm = nn.InstanceNorm2d(3, track_running_stats=True)\n    def forward(self, x):\n        return self.norm(x)\n`);
+  assert.equal(tracked.line, 8);
+  assert.match(tracked.message, /layer 'norm' \(InstanceNorm2d, line 8\).*track_running_stats=True/);
   const unknown = exportError(`${header}        self.up = nn.PixelShuffle(2)\n    def forward(self, x):\n        return self.up(x)\n`);
   assert.match(unknown.message, /line \d+/);
   const merge = analyzeSource(`${header}        pass\n    def forward(self, x):\n        return x.view(-1)\n`);

@@ -164,7 +164,7 @@ test('the step\'s contract: inputs, outputs and state linked by name', () => {
   assert.ok(momentum.every((m) => m.endsWith('.momentum_buffer')) && momentum.length === keys.length - 3, momentum.join());
 });
 
-test('the ONNX fixture models (AlexNets, convolutions with reflect/replicate/circular padding, BatchNorm/GELU/SiLU/Softmax, residual +=, torch.cat, SE, upsampling, BatchNorm1d, CIFAR and MNIST nets, torchvision\'s ResNet/DenseNet/MobileNetV2/V3/ShuffleNetV2/SqueezeNet/GoogLeNet) build WebGPU-only training steps, and CPU ones onnxruntime loads', async () => {
+test('the ONNX fixture models (AlexNets, convolutions with reflect/replicate/circular padding, BatchNorm/GELU/SiLU/Softmax, residual +=, torch.cat, SE, upsampling, BatchNorm1d, clamp/Hardtanh, ELU, PReLU, GroupNorm, LayerNorm, InstanceNorm2d, CIFAR and MNIST nets, torchvision\'s ResNet/DenseNet/MobileNetV2/V3/ShuffleNetV2/SqueezeNet/GoogLeNet) build WebGPU-only training steps, and CPU ones onnxruntime loads', async () => {
   const built: string[] = [];
   for (const m of readFixtureSpec().models) {
     const a = analyzeFixture(m);
@@ -179,6 +179,6 @@ test('the ONNX fixture models (AlexNets, convolutions with reflect/replicate/cir
     await cpu.release();
     built.push(m.name);
   }
-  assert.deepEqual(built, ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'se_classic', 'pad_modes', 'lenet_cifar10', 'mnist_small',
+  assert.deepEqual(built, ['alexnet_small', 'alexnet_2012_small', 'mixed_ops', 'small_cnn_mixed', 'resnet_tiny', 'inception_tiny', 'se_shuffle', 'decoder', 'bn_head', 'se_classic', 'pad_modes', 'clamp_acts', 'elu_prelu', 'group_norm', 'layer_norm', 'instance_norm', 'lenet_cifar10', 'mnist_small',
     'resnet_small', 'densenet_small', 'mobilenet_v2_small', 'mobilenet_v3_small_small', 'shufflenet_small', 'squeezenet_small', 'googlenet_small']);
 });

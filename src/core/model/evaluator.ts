@@ -2288,12 +2288,18 @@ function argKey(a: ArgValue): string {
 function probeShapes(cls: string, args: Record<string, ArgValue>): Shape[] {
   if (cls === 'Linear') return [[1, typeof args.in_features === 'number' ? args.in_features : 1]];
   if (cls === 'BatchNorm1d') return [[2, typeof args.num_features === 'number' ? args.num_features : 1]];
-  const c = typeof args.in_channels === 'number' ? args.in_channels : typeof args.num_features === 'number' ? args.num_features : 3;
+  // LayerNorm normalises the last dims: an input ending in normalized_shape
+  const normalized = args.normalized_shape;
+  if (typeof normalized === 'number') return [[1, normalized]];
+  if (Array.isArray(normalized) && normalized.every((d) => typeof d === 'number')) return [[1, ...(normalized as number[])]];
+  // the channels a layer expects: Conv2d's in_channels, a norm's num_features / num_channels, PReLU's num_parameters
+  const channels = [args.in_channels, args.num_features, args.num_channels, args.num_parameters].find((v) => typeof v === 'number');
+  const c = typeof channels === 'number' ? channels : 3;
   return [[1, c, 64, 64]];
 }
 
 function isConstructorError(msg: string): boolean {
-  return /must be divisible by groups|must be positive|non-positive|padding_mode|Invalid padding string|padding='same' is not supported for strided|should be greater than zero|must be greater than 0|pad should be/.test(msg);
+  return /must be divisible by groups|must be positive|non-positive|padding_mode|Invalid padding string|padding='same' is not supported for strided|should be greater than zero|must be greater than 0|pad should be|must be divisible by num_groups|modulo by zero|must be greater than min_val/.test(msg);
 }
 
 export { BudgetExceeded, PyError };

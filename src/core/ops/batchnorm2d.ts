@@ -4,10 +4,17 @@ import { badArg, err, isErr, isInt, numel, ok, oneInput, truthy, af, ai, ais, re
 import type { Args, BackwardCall, Gradients, OnnxEmitter, OpDef, Param, ParamSpec, ShapeResult, ShapeRule } from './types';
 
 /**
- * _BatchNorm in training mode: the constructor's checks, the subclass's rank check (`rankError`), then
- * F.batch_norm's _verify_batch_size and ATen's per-channel sizes.
+ * A _NormBase module (BatchNorm, InstanceNorm) in training mode: the constructor's checks, the module's own input
+ * checks (`inputError`: rank, values per channel), then ATen's sizes of the statistics and affine against the
+ * channels: `elements` gives [the input's, the parameters'] element counts (they differ on a channel mismatch).
  */
-export function inferBatchNorm(op: string, inputs: Shape[], a: Args, rankError: (rank: number) => string | null): ShapeResult {
+export function inferNormModule(
+  op: string,
+  inputs: Shape[],
+  a: Args,
+  inputError: (x: Shape) => string | null,
+  elements: (x: Shape, c: number) => [number, number],
+): ShapeResult {
   const c = a.num_features;
   if (!isInt(c)) return badArg(op, 'num_features', c, 'an int');
   const affine = truthy(a.affine);
@@ -15,18 +22,29 @@ export function inferBatchNorm(op: string, inputs: Shape[], a: Args, rankError: 
   if ((affine || tracking) && c < 0) return err(`Trying to create tensor with negative dimension ${c}: [${c}]`);
   const x = oneInput(op, inputs);
   if (isErr(x)) return x;
-  const rank = rankError(x.length);
-  if (rank) return err(rank);
-  // F.batch_norm's _verify_batch_size: N*H*W (N*L) values per channel.
-  if (x[0] * numel(x.slice(2)) === 1) {
-    return err(`Expected more than 1 value per channel when training, got input size torch.Size([${x.join(', ')}])`);
-  }
+  const problem = inputError(x);
+  if (problem) return err(problem);
+  const [have, want] = elements(x, c);
   const checked = [...(tracking ? ['running_mean', 'running_var'] : []), ...(affine ? ['weight', 'bias'] : [])];
   for (const name of checked) {
-    if (x[1] !== c) return err(`${name} should contain ${x[1]} elements not ${c}`);
+    if (have !== want) return err(`${name} should contain ${have} elements not ${want}`);
   }
   const params = affine ? 2 * c : 0;
   return ok([...x], params, 0, affine ? [`params: 2*${c} = ${params} (weight, bias)`] : []);
+}
+
+/** _BatchNorm: the subclass's rank check (`rankError`), then F.batch_norm's _verify_batch_size and ATen's per-channel sizes. */
+export function inferBatchNorm(op: string, inputs: Shape[], a: Args, rankError: (rank: number) => string | null): ShapeResult {
+  return inferNormModule(
+    op,
+    inputs,
+    a,
+    (x) =>
+      rankError(x.length) ??
+      // F.batch_norm's _verify_batch_size: N*H*W (N*L) values per channel.
+      (x[0] * numel(x.slice(2)) === 1 ? `Expected more than 1 value per channel when training, got input size torch.Size([${x.join(', ')}])` : null),
+    (x, c) => [x[1], c],
+  );
 }
 
 export const BATCH_NORM_SIGNATURE: Param[] = [

@@ -407,3 +407,37 @@ export function putBackWindows(
   const cropped = g.op('Slice', [padded, g.intConst([begin[0], begin[1]]), g.intConst([begin[0] + h, begin[1] + w]), g.intConst([2, 3])]);
   return g.op('Reshape', [cropped, g.intConst([n, c, h, w])]);
 }
+
+// ------------------------------------------------------------------ normalisation over axes (GroupNorm, LayerNorm)
+
+/** (x - mean) / sqrt(var + eps) over `axes` (biased variance, kept dims); its invstd too, for the backward. */
+export function normalizeOver(g: OnnxEmitter, x: string, axes: number[], eps: number): { normalized: string; invstd: string } {
+  const over = { axes: ais(axes), keepdims: ai(1) };
+  const centered = g.op('Sub', [x, g.op('ReduceMean', [x], over)]);
+  const variance = g.op('ReduceMean', [g.op('Mul', [centered, centered])], over);
+  const invstd = g.op('Div', [g.scalar(1), g.op('Sqrt', [g.op('Add', [variance, g.scalar(eps)])])]);
+  return { normalized: g.op('Mul', [centered, invstd]), invstd };
+}
+
+/** The backward of normalizeOver: invstd * (dXhat - mean(dXhat) - xhat * mean(dXhat * xhat)) over the same axes. */
+export function normalizeOverBackward(g: OnnxEmitter, dXhat: string, normalized: string, invstd: string, axes: number[]): string {
+  const over = { axes: ais(axes), keepdims: ai(1) };
+  const meanGrad = g.op('ReduceMean', [dXhat], over);
+  const meanProjection = g.op('ReduceMean', [g.op('Mul', [dXhat, normalized])], over);
+  return g.op('Mul', [g.op('Sub', [g.op('Sub', [dXhat, meanGrad]), g.op('Mul', [normalized, meanProjection])]), invstd]);
+}
+
+/** A normalisation's output: keeps `normalized` and `invstd` for the backward, then `shown` (the normalized values in
+ * the input's shape) as is, or times `affine`'s weight plus its bias (both already broadcastable). */
+export function emitNormalized(g: OnnxEmitter, stats: { normalized: string; invstd: string }, shown: string, out: string, affine: [string, string] | null): void {
+  g.save('normalized', stats.normalized);
+  g.save('invstd', stats.invstd);
+  if (!affine) g.op('Identity', [shown], {}, out);
+  else g.op('Add', [g.op('Mul', [shown, affine[0]]), affine[1]], {}, out);
+}
+
+/** What emitNormalized kept, for the backward of `op`. */
+export function savedNormalization(g: OnnxEmitter, op: string): { normalized: string; invstd: string } {
+  const normalized = g.saved('normalized') ?? g.fail(`${op} backward needs its forward`);
+  return { normalized, invstd: g.saved('invstd')! };
+}

@@ -7,16 +7,21 @@ import { avgPool2d } from './avgpool2d';
 import { batchNorm1d } from './batchnorm1d';
 import { batchNorm2d } from './batchnorm2d';
 import { cat } from './cat';
+import { clamp } from './clamp';
 import { constant } from './constant';
 import { expand } from './expand';
 import { conv2d } from './conv2d';
 import { dropout } from './dropout';
+import { elu } from './elu';
 import { dropout2d } from './dropout2d';
 import { flatten } from './flatten';
 import { gelu } from './gelu';
+import { groupNorm } from './group_norm';
 import { hardsigmoid } from './hardsigmoid';
 import { hardswish } from './hardswish';
 import { identity } from './identity';
+import { layerNorm } from './layer_norm';
+import { instanceNorm2d } from './instance_norm2d';
 import { leakyRelu } from './leaky_relu';
 import { linear } from './linear';
 import { localResponseNorm } from './local_response_norm';
@@ -24,6 +29,7 @@ import { logSoftmax } from './log_softmax';
 import { maxPool2d } from './maxpool2d';
 import { mean } from './mean';
 import { pad } from './pad';
+import { prelu } from './prelu';
 import { relu } from './relu';
 import { relu6 } from './relu6';
 import { sigmoid } from './sigmoid';
@@ -50,9 +56,15 @@ const OPS: OpDef[] = [
   localResponseNorm,
   batchNorm2d,
   batchNorm1d,
+  groupNorm,
+  layerNorm,
+  instanceNorm2d,
   relu,
   relu6,
   leakyRelu,
+  clamp,
+  elu,
+  prelu,
   tanh,
   sigmoid,
   gelu,
