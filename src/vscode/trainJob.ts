@@ -211,23 +211,37 @@ function cpuSteps(def: SnippetDef, analysis: Analysis, batch: number, arms: numb
   return Math.max(min, Math.min(max, Math.floor(CPU_STEPS_BUDGET_MS / Math.max(1, arms) / stepMs)));
 }
 
-/** The snippet's default settings for this model on this backend, and the sentence that says which sizes. */
-export function defaultSettings(def: SnippetDef, model: ModelSource, gpu: boolean, classes: number, l10n: JobText): { settings: RunSettings; sizes: string } {
+/** What every snippet's defaults share for a model on a backend: its entry (with the data's class count), the input size, and the model analysed at that size. */
+export interface ModelDefaults {
+  entry: string;
+  inputSize: [number, number, number];
+  analysis: Analysis;
+}
+
+/** The model's side of the defaults: the same for every snippet, so the panel works it out once. Throws JobError naming the line. */
+export function modelDefaults(model: ModelSource, gpu: boolean, classes: number): ModelDefaults {
   const base = analyzeForTraining(model.fileName, model.text, model.entry, undefined, 1);
   const entry = entryFor(base, classes);
   const [, c, h, w] = analyzeForTraining(model.fileName, model.text, entry, undefined, 1).input as [number, number, number, number];
   const channels = c === 1 ? 1 : 3;
-  const size = gpu ? { ...def.sizes.gpu } : { ...def.sizes.cpu };
   const inputSize: [number, number, number] = gpu ? [channels, h, w] : smallestInput(model, entry, channels, [1, channels, h, w]);
+  return { entry, inputSize, analysis: analyzeForTraining(model.fileName, model.text, entry, [...inputSize], 1) };
+}
+
+/** The snippet's default settings for this model on this backend, and the sentence that says which sizes. */
+export function defaultSettings(
+  def: SnippetDef, model: ModelSource, gpu: boolean, classes: number, l10n: JobText, shared: ModelDefaults = modelDefaults(model, gpu, classes),
+): { settings: RunSettings; sizes: string } {
+  const { entry, inputSize } = shared;
+  const size = gpu ? { ...def.sizes.gpu } : { ...def.sizes.cpu };
   if (!gpu && !size.epochs) {
-    const sized = analyzeForTraining(model.fileName, model.text, entry, [...inputSize], 1);
     let arms = 2;
     try {
-      arms = def.arms(sized, gpu, l10n).length;
+      arms = def.arms(shared.analysis, gpu, l10n).length;
     } catch {
       // a model without the layer the snippet varies: the panel says so; the count does not matter
     }
-    size.steps = cpuSteps(def, sized, size.batch, arms);
+    size.steps = cpuSteps(def, shared.analysis, size.batch, arms);
   }
   const settings: RunSettings = {
     entry, dataset: { kind: 'fashion-mnist-subset' }, subset: size.subset, testSubset: size.test, inputSize, batch: size.batch,
@@ -241,17 +255,25 @@ export function defaultSettings(def: SnippetDef, model: ModelSource, gpu: boolea
 
 /** The panel's view of each snippet for this model (or why it cannot run on it). */
 export function snippetViews(model: ModelSource, gpu: boolean, classes: number, l10n: JobText, overrides: Partial<RunSettings> = {}): SnippetView[] {
+  // the model's analyses once for all snippets; a model that does not run makes every snippet unavailable, saying why
+  let shared: ModelDefaults | null = null;
+  let failure: unknown = null;
+  try {
+    shared = modelDefaults(model, gpu, classes);
+  } catch (e) {
+    failure = e;
+  }
   return SNIPPETS.map((def): SnippetView => {
     const view: SnippetView = {
       id: def.id, title: def.title(l10n), description: def.description(l10n), settingsText: '', sizes: '', arms: [], unavailable: null,
       note: def.note?.(l10n) ?? null,
     };
     try {
-      const { settings, sizes } = defaultSettings(def, model, gpu, classes, l10n);
+      if (!shared) throw failure;
+      const { settings, sizes } = defaultSettings(def, model, gpu, classes, l10n, shared);
       view.settingsText = formatSettings({ ...settings, ...overrides });
       view.sizes = sizes;
-      const analysis = analyzeForTraining(model.fileName, model.text, settings.entry, [...settings.inputSize], 1);
-      view.arms = def.arms(analysis, gpu, l10n).map((arm) => armView(arm, model.text, analysis));
+      view.arms = def.arms(shared.analysis, gpu, l10n).map((arm) => armView(arm, model.text, shared!.analysis));
     } catch (e) {
       view.unavailable = e instanceof VariantError || e instanceof JobError ? e.message : String(e);
     }
