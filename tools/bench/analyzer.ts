@@ -6,15 +6,12 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { analyzeSource } from '../../src/core/model/analyze';
 import { parse } from '../../src/core/python';
+import { median } from './lib/measure';
 
 const root = join(__dirname, '..', '..');
 const model = join(root, 'models/alexnet.py');
 const source = readFileSync(model, 'utf8');
 
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 function timeInProcess(label: string, f: () => void, n: number, warmup = 50): number {
   for (let i = 0; i < warmup; i++) f();

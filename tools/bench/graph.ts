@@ -4,26 +4,15 @@ import { analyzeSource } from '../../src/core/model/analyze';
 import { graphInitMessage } from '../../src/vscode/l10nBundle';
 import { analysisMessage, generatedAnalysis, launch, openGraphPage, postAndTimePaint } from '../../test/webview/page';
 import { readFileSync } from 'node:fs';
+import { emptyPageMs, median } from './lib/measure';
 import { join } from 'node:path';
 
-function median(xs: number[]): number {
-  const s = xs.slice().sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 async function main() {
   const browser = await launch();
   try {
     const runs = 5;
-    const empty: number[] = [];
-    for (let i = 0; i < runs; i++) {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-      const t = performance.now();
-      await page.setContent('<!doctype html><html><body></body></html>');
-      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
-      empty.push(performance.now() - t);
-      await page.close();
-    }
+    const e = await emptyPageMs(browser, runs, { width: 1400, height: 900 });
     const seed = analyzeSource(readFileSync(join(__dirname, '..', '..', 'models', 'alexnet.py'), 'utf8'));
     const big = generatedAnalysis(300);
     const measure = async (analysis: typeof seed, label: string, eagerToolkit = false) => {
@@ -45,7 +34,6 @@ async function main() {
       console.log(`${label.padEnd(46)} page ready ${o.toFixed(0)} ms + analysis to paint ${p.toFixed(0)} ms = ${(o + p).toFixed(0)} ms; navigation to paint ${n.toFixed(0)} ms (median of ${runs})`);
       return { open: o, paint: p, inPage: n };
     };
-    const e = median(empty);
     console.log(`${'empty webview page'.padEnd(34)} ${e.toFixed(0)} ms to first paint (median of ${runs})`);
     const s = await measure(seed, `seed AlexNet (${seed.graph.nodes.length} nodes)`);
     const eager = await measure(seed, 'seed, toolkit in the first script (unsplit)', true);

@@ -15,6 +15,7 @@ import * as ort from 'onnxruntime-node';
 import { chromium } from 'playwright-core';
 import { buildOnnx, loadModel } from '../../src/core/classifier';
 import { readCheckpointFile } from '../../src/core/weights/read-file.node';
+import { median } from './lib/measure';
 
 const root = join(__dirname, '..', '..');
 const MODEL = join(root, 'models', 'alexnet.py');
@@ -26,7 +27,6 @@ const THREADS = Number(process.env.BENCH_THREADS) || cpus().length;
 const ORT_OPTIONS = { intraOpNumThreads: THREADS, interOpNumThreads: 1 };
 const tmp = mkdtempSync(join(tmpdir(), 'bench-inference-'));
 
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const f1 = (v: number) => v.toFixed(1);
 const line = (label: string, text: string) => console.log(`${label.padEnd(52)} ${text}`);
 const timing = (xs: number[], batch: number) => `median ${f1(median(xs))} ms  min ${f1(Math.min(...xs))} ms  (${f1(median(xs) / batch)} ms/image, ${xs.length} runs)`;

@@ -10,10 +10,10 @@ import { snippetViews } from '../../src/vscode/trainJob';
 import { trainStrings } from '../../src/vscode/trainStrings';
 import { webviewHtml } from '../../src/vscode/webviewHtml';
 import { ROOT, launch, postAndTimePaint } from '../../test/webview/page';
+import { emptyPageMs, median } from './lib/measure';
 
 const ORIGIN = 'http://webview.test';
 const RUNS = 5;
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function open(browser: Browser, script: 'classify' | 'train'): Promise<{ page: Page; ready: number }> {
   // timed as tools/bench/graph.ts does: from the new page (the tab a webview panel gets) to the page's 'ready'
@@ -47,16 +47,7 @@ async function main(): Promise<void> {
   const browser = await launch();
   try {
     const l10n = bundleL10n('en');
-    const empty: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const page = await browser.newPage();
-      const t = performance.now();
-      await page.setContent('<!doctype html><html><body></body></html>');
-      await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
-      empty.push(performance.now() - t);
-      await page.close();
-    }
-    console.log(`${'empty webview page'.padEnd(34)} ${median(empty).toFixed(0)} ms to first paint (median of ${RUNS})`);
+    console.log(`${'empty webview page'.padEnd(34)} ${(await emptyPageMs(browser, RUNS)).toFixed(0)} ms to first paint (median of ${RUNS})`);
     const inits = {
       classify: {
         type: 'init', language: 'en', strings: classifyStrings(l10n), settings: { backend: 'wasm', allowFallbackAdapter: false, topK: 5 },

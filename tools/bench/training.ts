@@ -20,6 +20,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as esbuild from 'esbuild';
 import { chromium } from 'playwright-core';
+import { median } from './lib/measure';
 
 const root = join(__dirname, '..', '..');
 const MODEL = join(root, 'models', 'alexnet.py');
@@ -31,7 +32,6 @@ const TIMED = 8;
 const LR = 0.01;
 const MOMENTUM = 0.9;
 
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const line = (label: string, text: string) => console.log(`${label.padEnd(52)} ${text}`);
 
 const PY = String.raw`
